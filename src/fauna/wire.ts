@@ -200,7 +200,18 @@ export const ADMIN_MESSAGES = {
   noSeed: "No seed in the request.",
   hostUnknown: "Host is unknown.",
   previouslyRemoved: "This node was previously removed from the cluster. It needs new identity before it can rejoin.",
-  missingReplicaSpec: (names: string[]) => `Missing specification for replica(s) ${names.join(", ")}`,
+  /** `AdminApplication` PUT /admin/replication: "replica" or "replicas", names joined by "," without a space. */
+  missingReplicaSpec: (names: string[]) =>
+    `Missing specification for ${names.length === 1 ? "replica" : "replicas"} ${names.join(",")}`,
+  noNodeId: "No nodeID in the request",
+  cantSafelyRemove: (hostId: string) => `Node ${hostId} can only be removed with forced removal.`,
+  /** `Topologies.setReplicas`: thrown as IllegalArgumentException, so it reaches the client inside internalError(). */
+  replicaDoesNotExist: (name: string) => `Replica ${name} does not exist.`,
+  mustKeepLogReplica: "Default region must have at least one data+log replica.",
+  dataLossRefused: "Changing replica configuration would likely result in data loss in default region.",
+  preconditionFailed: "Precondition failed.",
+  notFound: "Not Found",
+  methodNotAllowed: (allowed: string[]) => `Allowed methods are ${allowed.join(", ")}.`,
   unknownReplica: (name: string) => `Unknown replica ${name}`,
   unknownReplicaType: (type: string) => `Unknown replica type ${type}`,
   allNodesLeaving: (name: string) => `All nodes in replica ${name} are leaving. It can't be a data replica.`,
@@ -208,6 +219,19 @@ export const ADMIN_MESSAGES = {
   removeLastDataNode: (hostId: string, replica: string) =>
     `Removing ${hostId} would leave its data replica ${replica} empty. Update the replica to compute type first.`,
 } as const;
+
+/** Appended by `APIResponse.InternalError` to every 500 description. */
+export const CONTACT_SUPPORT = "Please create a ticket at https://support.fauna.com";
+
+/** `APIResponse.InternalError(desc)`: the description gets a newline and the support line. */
+export function internalErrorDescription(desc: string): string {
+  return `${desc}\n${CONTACT_SUPPORT}`;
+}
+
+/** An uncaught exception (`ExceptionResponseHelpers`): `<exception.toString> <support line>`, code `internal server error`. */
+export function uncaughtExceptionDescription(javaClass: string, message: string): string {
+  return `${javaClass}: ${message} ${CONTACT_SUPPORT}`;
+}
 
 // ---- /ping on 8443 (FACTS §5, `fql1/UtilRoutes.scala`) ----------------------------------------------------------
 
@@ -219,14 +243,15 @@ export const PING_DEFAULT_TIMEOUT_MS: Record<PingScope, number> = { write: 1000,
 
 /** `scope` query parameter → scope: absent means write, `global`/`local` are aliases, anything else is node. */
 export function pingScopeOf(param: string | null | undefined): PingScope {
+  // Case-sensitive, as in `UtilRoutes.scala`: `WRITE` is not `write` and so means node.
   if (param === null || param === undefined) return "write";
-  const p = param.toLowerCase();
-  if (p === "write" || p === "global") return "write";
-  if (p === "read" || p === "local") return "read";
-  if (p === "all") return "all";
+  if (param === "write" || param === "global") return "write";
+  if (param === "read" || param === "local") return "read";
+  if (param === "all") return "all";
   return "node";
 }
 
+/** Failures: timed out / unavailable are 503 `time out`; missing data is 500 `internal server error` (+ support line). */
 /** 200 answer of `/ping`: `{"resource":"Scope write is OK"}`. Failures use AdminErrorBody. */
 export interface PingOkBody {
   resource: string;
