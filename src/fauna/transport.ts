@@ -1,0 +1,133 @@
+// One private way to send an HTTP request to a node: Basic auth with the root key (FACTS §2), a timeout on
+// every call, retries with exponential backoff on connection errors only, optional TLS (client certificate
+// required by FaunaDB's admin TLS, FACTS §2). Answers come back as data; only unreachable/timed-out calls throw.
+import http from "node:http";
+import https from "node:https";
+import { AdminError } from "./errors.ts";
+
+export interface AdminTls {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** FaunaDB's own CLI skips hostname checks on admin TLS (FACTS §1.2); default: verify. */
+  verifyHostname?: boolean;
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface TransportOptions {
+  rootKey: string;
+  tls?: AdminTls | undefined;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface RawRequest {
+  op: string;
+  /** `host` or `host:port`: a pod IP or a stable DNS name. */
+  node: string;
+  port: number;
+  method: "GET" | "POST" | "PUT";
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  /** /ping needs no auth (FACTS §5). */
+  auth?: boolean;
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** Error codes of a socket that never got an answer: safe to retry, the request did nothing or is idempotent. */
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE"]);
+
+export async function send(options: TransportOptions, req: RawRequest): Promise<RawAnswer> {
+  let delay = options.retry.baseDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sendOnce(options, req);
+    } catch (error) {
+      const retry = error instanceof AdminError && error.kind === "connection" && attempt < options.retry.attempts;
+      if (!retry) throw error;
+      await options.sleep(delay);
+      delay = Math.min(delay * 2, options.retry.maxDelayMs);
+    }
+  }
+}
+
+function sendOnce(options: TransportOptions, req: RawRequest): Promise<RawAnswer> {
+  const { host, port } = splitNode(req.node, req.port);
+  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  const headers: Record<string, string> = { accept: "application/json", ...req.headers };
+  if (req.auth !== false) headers.authorization = basicAuth(options.rootKey);
+  if (payload !== undefined) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = String(Buffer.byteLength(payload));
+  }
+  const tls = options.tls;
+  const common = { host, port, method: req.method, path: req.path, headers, signal: AbortSignal.timeout(req.timeoutMs) };
+  return new Promise<RawAnswer>((resolve, reject) => {
+    const onResponse = (res: http.IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: redact(Buffer.concat(chunks).toString("utf8"), options.rootKey) }),
+      );
+      res.on("error", (e) => reject(failure(req, e)));
+    };
+    const request = tls
+      ? https.request(
+          {
+            ...common,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
+          },
+          onResponse,
+        )
+      : http.request(common, onResponse);
+    request.on("error", (e) => reject(failure(req, e)));
+    request.end(payload);
+  });
+}
+
+function failure(req: RawRequest, error: Error & { code?: string }): AdminError {
+  const timedOut = error.name === "AbortError" || error.name === "TimeoutError" || error.code === "ABORT_ERR";
+  if (timedOut) return new AdminError({ op: req.op, node: req.node, kind: "timeout", cause: scrub(error) });
+  const kind = error.code !== undefined && CONNECTION_CODES.has(error.code) ? "connection" : "transport";
+  return new AdminError({ op: req.op, node: req.node, kind, body: error.code ?? error.message, cause: scrub(error) });
+}
+
+/** A cause without request options attached, so the key cannot leak through `error.cause`. */
+function scrub(error: Error & { code?: string }): Error {
+  const clean = new Error(error.message);
+  clean.name = error.name;
+  return clean;
+}
+
+export function basicAuth(rootKey: string): string {
+  // Username = root key, empty password (FACTS §2).
+  return `Basic ${Buffer.from(`${rootKey}:`).toString("base64")}`;
+}
+
+/** Removes the root key (plain or as its Basic-auth encoding) from text that may end up in a message. */
+export function redact(text: string, rootKey: string): string {
+  if (rootKey.length === 0) return text;
+  const encoded = Buffer.from(`${rootKey}:`).toString("base64");
+  return text.split(rootKey).join("<redacted>").split(encoded).join("<redacted>");
+}
+
+export function splitNode(node: string, defaultPort: number): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(node);
+  if (m && !m[1]!.includes(":")) return { host: m[1]!, port: Number(m[2]) };
+  return { host: node, port: defaultPort };
+}
