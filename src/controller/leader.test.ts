@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FakeClock, flush } from "./clock.ts";
+import { type ElectionOutcome, LeaderElector, type LeaseRecord, type LeaseStore, type StoredLease } from "./leader.ts";
+
+/** An in-memory lease with resourceVersion semantics; `down` makes every call fail like an unreachable API server. */
+class MemoryLeaseStore implements LeaseStore {
+  readonly description = "memory";
+  stored: StoredLease | undefined;
+  down = new Set<string>();
+  #version = 0;
+  #check(caller: string) {
+    if (this.down.has(caller)) throw new Error("connection refused");
+  }
+  forCaller(caller: string): LeaseStore {
+    return {
+      description: `memory(${caller})`,
+      get: async () => (this.#check(caller), this.stored && structuredClone(this.stored)),
+      create: async (record: LeaseRecord) => {
+        this.#check(caller);
+        if (this.stored) throw new Error("AlreadyExists");
+        this.stored = { record: { ...record }, version: String(++this.#version) };
+        return structuredClone(this.stored);
+      },
+      update: async (record: LeaseRecord, version: string) => {
+        this.#check(caller);
+        if (!this.stored || this.stored.version !== version) throw new Error("Conflict");
+        this.stored = { record: { ...record }, version: String(++this.#version) };
+        return structuredClone(this.stored);
+      },
+    };
+  }
+}
+
+function candidate(name: string, store: MemoryLeaseStore, clock: FakeClock) {
+  const elector = new LeaderElector({ identity: name, store: store.forCaller(name), clock, jitter: () => 0 });
+  const stop = new AbortController();
+  const log: string[] = [];
+  let outcome: ElectionOutcome | undefined;
+  const done = elector
+    .run(stop.signal, { onStartedLeading: () => log.push("started"), onStoppedLeading: () => log.push("stopped") })
+    .then((o) => (outcome = o));
+  return { elector, stop, log, done, outcome: () => outcome };
+}
+
+describe("LeaderElector", () => {
+  it("one of two candidates leads; the other stands by while the lease is renewed", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await flush();
+    const b = candidate("b", store, clock);
+    await clock.advance(60_000);
+    assert.equal(a.elector.isLeader, true);
+    assert.equal(b.elector.isLeader, false);
+    assert.equal(store.stored?.record.holderIdentity, "a");
+    assert.equal(store.stored?.record.leaseDurationSeconds, 15);
+    assert.deepEqual(a.log, ["started"]);
+    assert.deepEqual(b.log, []);
+    a.stop.abort();
+    b.stop.abort();
+    await Promise.all([a.done, b.done]);
+  });
+
+  it("releases the lease on stop so the standby takes over within one retry period", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await flush();
+    const b = candidate("b", store, clock);
+    await clock.advance(10_000);
+    a.stop.abort();
+    await a.done;
+    assert.equal(a.outcome(), "stopped");
+    assert.deepEqual(a.log, ["started", "stopped"]);
+    assert.equal(store.stored?.record.holderIdentity, "");
+    await clock.advance(2_000);
+    assert.equal(b.elector.isLeader, true);
+    assert.equal(store.stored?.record.holderIdentity, "b");
+    assert.equal(store.stored?.record.leaseTransitions, 1);
+    b.stop.abort();
+    await b.done;
+  });
+
+  it("a standby waits a full lease duration after the last change before taking a dead leader's lease", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await flush();
+    const b = candidate("b", store, clock);
+    await clock.advance(4_000);
+    store.down.add("a"); // a is cut off: it can no longer renew
+    const lastChange = clock.now();
+    while (!b.elector.isLeader) await clock.advance(500);
+    const waited = clock.now() - lastChange;
+    assert.ok(waited >= 13_000 && waited <= 18_000, `took over after ${waited} ms`);
+    assert.ok(waited < 20_000, "handover must stay under 20 s");
+    await clock.advance(20_000);
+    assert.equal(a.outcome(), "lost", "the cut-off leader gives up once its renew deadline passes");
+    assert.equal(a.elector.isLeader, false);
+    b.stop.abort();
+    await b.done;
+  });
+
+  it("a leader that cannot renew for the renew deadline stops leading before its lease expires elsewhere", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await clock.advance(3_000);
+    assert.equal(a.elector.isLeader, true);
+    store.down.add("a");
+    const cutAt = clock.now();
+    while (a.outcome() === undefined) await clock.advance(500);
+    const after = clock.now() - cutAt;
+    assert.equal(a.outcome(), "lost");
+    assert.ok(after >= 8_000 && after < 15_000, `gave up after ${after} ms, before the 15 s lease could pass`);
+    assert.deepEqual(a.log, ["started", "stopped"]);
+  });
+
+  it("survives a transient failure shorter than the renew deadline", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await clock.advance(3_000);
+    store.down.add("a");
+    await clock.advance(5_000);
+    store.down.delete("a");
+    await clock.advance(30_000);
+    assert.equal(a.elector.isLeader, true);
+    assert.equal(a.outcome(), undefined);
+    a.stop.abort();
+    await a.done;
+  });
+
+  it("steps down at once when it sees another holder", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await clock.advance(3_000);
+    const current = store.stored;
+    assert.ok(current);
+    store.stored = { record: { ...current.record, holderIdentity: "intruder" }, version: "999" };
+    await clock.advance(2_000);
+    assert.equal(a.outcome(), "lost");
+  });
+
+  it("refuses timings that cannot work", () => {
+    const store = new MemoryLeaseStore();
+    assert.throws(
+      () =>
+        new LeaderElector({
+          identity: "x",
+          store: store.forCaller("x"),
+          clock: new FakeClock(),
+          timings: { leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+        }),
+      /leaseDuration > renewDeadline/,
+    );
+  });
+});
