@@ -21,9 +21,9 @@ log() { printf '[build-localtier %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 have() { [[ -x "$CACHE/$1" ]]; }
 
 mkdir -p "$CACHE"
-want=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+want=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwok-crds/logs.yaml)
 missing=()
-for b in "${want[@]}"; do have "$b" || missing+=("$b"); done
+for b in "${want[@]}"; do [[ -e "$CACHE/$b" ]] || missing+=("$b"); done
 if [[ ${#missing[@]} -eq 0 ]]; then
   log "cache complete at $CACHE"
   echo "$CACHE"
@@ -45,6 +45,17 @@ build_kwok() {
   fi
   install -m 0755 "$work/kwokbin/kwok" "$CACHE/kwok"
   log "kwok done ($((SECONDS - started)) s so far)"
+}
+
+# The tier serves kwok's Logs resource (kubectl logs of pod processes); its CRD ships in the kwok module.
+copy_kwok_crds() {
+  [[ -e "$CACHE/kwok-crds/logs.yaml" ]] && return 0
+  local dir
+  dir="$(go env GOMODCACHE)/sigs.k8s.io/kwok@v$KWOK_VERSION/kustomize/crd/bases"
+  [[ -d "$dir" ]] || (cd "$work" && go mod download -x "sigs.k8s.io/kwok@v$KWOK_VERSION" >/dev/null 2>&1) || true
+  [[ -d "$dir" ]] || dir="$(go env GOMODCACHE)/sigs.k8s.io/kwok@v$KWOK_FALLBACK_VERSION/kustomize/crd/bases"
+  mkdir -p "$CACHE/kwok-crds"
+  install -m 0644 "$dir/kwok.x-k8s.io_logs.yaml" "$CACHE/kwok-crds/logs.yaml"
 }
 
 build_etcd() {
@@ -93,6 +104,7 @@ build_k8s() {
 }
 
 build_kwok
+copy_kwok_crds
 build_etcd
 build_k8s
 log "all binaries ready in $CACHE after $((SECONDS - started)) s"
