@@ -2,6 +2,8 @@
 // The `fauna-operator` CLI: one module per command, loaded lazily so `sim` starts fast.
 const commands: Record<string, () => Promise<{ main: (argv: string[]) => Promise<number> }>> = {
   local: () => import("./local.ts"),
+  sim: () => import("./sim.ts"),
+  "sim-admin": () => import("./sim-admin.ts"),
 };
 
 async function main(argv: string[]): Promise<number> {

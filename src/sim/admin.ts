@@ -1,0 +1,196 @@
+// The admin HTTP API on 8444 with FaunaDB's paths, auth, bodies and errors (FACTS §2;
+// `ext/api/src/main/scala/api/AdminApplication.scala`). Auth runs before routing, as in the source.
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  ADMIN_MESSAGES,
+  internalErrorDescription,
+  uncaughtExceptionDescription,
+  type AdminErrorBody,
+} from "../fauna/wire.ts";
+import { parseJsonObject, readBody, sendJson } from "./http.ts";
+import {
+  checkRemoval,
+  initCluster,
+  isValidReplicaName,
+  replicaInfo,
+  replicationEtagSource,
+  validateReplication,
+  withLeaving,
+  withoutMember,
+  withReplication,
+} from "./model/cluster.ts";
+import { movementStatus, statusResponse } from "./model/status.ts";
+import { ClusterError, type SimNode } from "./node.ts";
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const err = (status: number, code: string, description: string): Reply => ({
+  status,
+  body: { errors: [{ code, description }] } satisfies AdminErrorBody,
+});
+const badRequest = (d: string) => err(400, "bad request", d);
+const internal = (d: string) => err(500, "internal server error", internalErrorDescription(d));
+const unauthorized: Reply = { ...err(401, "unauthorized", ADMIN_MESSAGES.unauthorized), headers: { "www-authenticate": 'Basic realm="Unauthorized"' } };
+
+/** `Authorization: Basic base64("<root key>:")`: the password part is ignored; Bearer is refused (FACTS §2). */
+export function adminAuthorized(header: string | undefined, rootKeys: readonly string[]): boolean {
+  const m = /^Basic\s+(.+)$/i.exec(header ?? "");
+  if (!m) return false;
+  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  const secret = decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : decoded;
+  return rootKeys.includes(secret);
+}
+
+export function replicationEtag(node: SimNode): string {
+  return createHash("sha1").update(replicationEtagSource(node.state), "utf8").digest("base64url");
+}
+
+type Handler = (node: SimNode, body: Record<string, unknown>, req: IncomingMessage, rest: string) => Promise<Reply> | Reply;
+
+function replicaNameError(node: SimNode, body: Record<string, unknown>): Reply | undefined {
+  const name = body.replica_name;
+  if (typeof name !== "string") return badRequest(ADMIN_MESSAGES.replicaNameRequired);
+  if (!isValidReplicaName(name)) return badRequest(ADMIN_MESSAGES.replicaNameInvalid);
+  const current = node.identity.replicaName;
+  if (current !== undefined && current !== name) return badRequest(ADMIN_MESSAGES.replicaNameAlreadySet(current));
+  if (current === undefined) node.setReplicaName(name);
+  return undefined;
+}
+
+const notMember = (node: SimNode): Reply =>
+  internal(node.identity.replicaName === undefined ? ADMIN_MESSAGES.notInitialized : ADMIN_MESSAGES.notMember);
+
+const routes: Record<string, Partial<Record<string, Handler>>> = {
+  "/admin/init": {
+    POST: (node, body) => {
+      const e = replicaNameError(node, body);
+      if (e) return e;
+      if (node.isMember()) return { status: 200, body: { changed: false } };
+      const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
+      node.state = { ...initCluster(me), version: node.state.version + 1 };
+      node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
+      node.dataSince = node.clock.now();
+      node.persist();
+      node.onMember?.();
+      return { status: 200, body: { changed: true } };
+    },
+  },
+  "/admin/join": {
+    POST: async (node, body) => {
+      if (typeof body.seed !== "string") return badRequest(ADMIN_MESSAGES.noSeed);
+      const e = replicaNameError(node, body);
+      if (e) return e;
+      return { status: 200, body: { changed: await node.join(body.seed) } };
+    },
+  },
+  "/admin/status": {
+    GET: (node) =>
+      node.isMember()
+        ? { status: 200, body: statusResponse(node.state, node.views()) }
+        : err(503, "cluster uninitialized", ADMIN_MESSAGES.statusUninitialized),
+  },
+  "/admin/identity": {
+    GET: (node) => (node.isMember() ? { status: 200, body: { identity: node.identity.hostId } } : notMember(node)),
+  },
+  "/admin/host-id": {
+    POST: (node, body) => {
+      const m = node.state.members.find((x) => x.address === body.node);
+      return m ? { status: 200, body: { identity: m.hostId } } : badRequest(ADMIN_MESSAGES.hostUnknown);
+    },
+  },
+  "/admin/remove_node": {
+    POST: async (node, body) => {
+      if (typeof body.nodeID !== "string") return badRequest(ADMIN_MESSAGES.noNodeId);
+      if (!node.isMember()) return notMember(node);
+      const id = body.nodeID;
+      const target = node.state.members.find((m) => m.hostId === id);
+      const isCompute = target !== undefined && !node.state.dataReplicas.includes(target.replica);
+      const allowUnclean = typeof body.allow_unclean === "boolean" ? body.allow_unclean : isCompute;
+      // CassandraService.removeNode: the cleanliness check runs first, over the cluster except the removed host.
+      if (!allowUnclean && node.clusterNeedsCleanup(id)) return badRequest(ADMIN_MESSAGES.storageNotClean);
+      const check = checkRemoval(node.state, id, body.force === true, node.upSet().has(id));
+      if (!check.ok) return badRequest(check.message);
+      if (check.kind === "forced") await node.propose(withoutMember(node.state, id));
+      if (check.kind === "graceful") await node.propose(withLeaving(node.state, id));
+      return { status: 204 };
+    },
+  },
+  "/admin/replication": {
+    GET: (node) =>
+      node.isMember()
+        ? { status: 200, body: { resource: { replicas: replicaInfo(node.state) } }, headers: { etag: replicationEtag(node) } }
+        : notMember(node),
+    PUT: async (node, body, req) => {
+      if (!node.isMember()) return notMember(node);
+      const ifMatch = req.headers["if-match"];
+      const result = validateReplication(node.state, body, replicationEtag(node), typeof ifMatch === "string" ? ifMatch : undefined);
+      if (!result.ok) {
+        if (result.status === 412) return err(412, "precondition failed", ADMIN_MESSAGES.preconditionFailed);
+        if (result.status === 400) return badRequest(result.message);
+        return err(500, "internal server error", uncaughtExceptionDescription("java.lang.IllegalArgumentException", result.message));
+      }
+      await node.propose(withReplication(node.state, result.data, result.log, node.clock.now(), node.tuning.settleMs));
+      return { status: 204 };
+    },
+  },
+  "/admin/movement_status": {
+    GET: (node) =>
+      node.isMember() ? { status: 200, body: { resource: { movement_status: movementStatus(node.state, node.views()) } } } : notMember(node),
+  },
+  "/admin/storage/clean": {
+    GET: (node) => ({ status: 200, body: { resources: { clean: node.needsCleanup() } } }),
+    PUT: (node) => {
+      node.cleanStorage();
+      return { status: 200, body: { resource: "ok" } };
+    },
+  },
+  // Simulator-only debug path (not in FaunaDB): the fault switch of issue 4.
+  "/admin/debug/sim-fault": {
+    GET: (node) => ({ status: 200, body: { drop_acked_writes: node.dropAckedWrites } }),
+    PUT: (node, body) => {
+      node.dropAckedWrites = body.drop_acked_writes === true;
+      return { status: 200, body: { drop_acked_writes: node.dropAckedWrites } };
+    },
+  },
+};
+
+function lookup(path: string): { methods: Partial<Record<string, Handler>>; rest: string } | undefined {
+  if (routes[path]) return { methods: routes[path], rest: "" };
+  if (path.startsWith("/admin/storage/clean/")) return { methods: { GET: routes["/admin/storage/clean"]!.GET! }, rest: path.slice(21) };
+  return undefined;
+}
+
+export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<Reply> {
+  const auth = req.headers.authorization;
+  if (!adminAuthorized(auth, node.config.rootKeys)) return unauthorized;
+  const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "") || "/";
+  const route = lookup(path);
+  if (!route) return err(404, "not found", ADMIN_MESSAGES.notFound);
+  const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
+  const handler = route.methods[method];
+  if (!handler) {
+    const allowed = Object.keys(route.methods);
+    return { ...err(405, "method not allowed", ADMIN_MESSAGES.methodNotAllowed(allowed)), headers: { allow: allowed.join(", ") } };
+  }
+  const body = parseJsonObject(await readBody(req));
+  try {
+    return await handler(node, body, req, route.rest);
+  } catch (e) {
+    if (e instanceof ClusterError) return err(e.status, e.code, e.message);
+    return internal(e instanceof Error ? e.message : String(e));
+  }
+}
+
+export function adminServer(node: SimNode): Server {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    void handleAdmin(node, req).then(
+      (r) => sendJson(res, r.status, r.status === 204 ? undefined : r.body, r.headers, req.method === "HEAD"),
+      (e: unknown) => sendJson(res, 500, { errors: [{ code: "internal server error", description: String(e) }] }),
+    );
+  });
+}

@@ -1,0 +1,127 @@
+// The query API port 8443: `/ping` (FACTS §5, `fql1/UtilRoutes.scala`) and FQL v4 `POST /` (FACTS §9). It speaks
+// HTTP/1.1 (probes, curl) and cleartext HTTP/2 with prior knowledge (the `faunadb` driver uses node:http2),
+// told apart by the HTTP/2 connection preface.
+import { createServer as createHttp1, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createNet, type Server, type Socket } from "node:net";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
+import { runFql4 } from "./fql4.ts";
+import { readAvailable } from "./model/cluster.ts";
+import type { SimNode } from "./node.ts";
+
+type Req = IncomingMessage | Http2ServerRequest;
+type Res = ServerResponse | Http2ServerResponse;
+
+function send(res: Res, status: number, body: unknown, head = false): void {
+  const text = JSON.stringify(body);
+  const r = res as ServerResponse;
+  r.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+  r.end(head ? undefined : text);
+}
+
+const errorBody = (code: string, description: string) => ({ errors: [{ code, description }] });
+
+/**
+ * Ping model: `node` is OK whenever the service runs; `read` needs an up node of a data replica; `write` needs
+ * every log segment to have a majority (model/cluster.ts); `all` needs both. An unavailable scope waits for its
+ * timeout, then answers 503 `time out` (`Scope write timed out after 1000 milliseconds`), as the real query would.
+ * While shutting down every scope is 503 `Scope <s> is unavailable`.
+ */
+async function ping(node: SimNode, url: URL): Promise<{ status: number; body: unknown }> {
+  const scope: PingScope = pingScopeOf(url.searchParams.get("scope"));
+  const t = Number(url.searchParams.get("timeout"));
+  const timeout = Number.isFinite(t) && url.searchParams.has("timeout") ? t : PING_DEFAULT_TIMEOUT_MS[scope];
+  if (node.shuttingDown || !node.isMember()) return { status: 503, body: errorBody("time out", PING_MESSAGES.unavailable(scope)) };
+  const ok = () => {
+    const up = node.upSet();
+    if (scope === "node") return true;
+    if (scope === "read") return readAvailable(node.state, up);
+    if (scope === "write") return node.canWrite();
+    return node.canWrite() && readAvailable(node.state, up);
+  };
+  const deadline = Date.now() + timeout;
+  while (!ok()) {
+    if (Date.now() >= deadline) return { status: 503, body: errorBody("time out", PING_MESSAGES.timedOut(scope, timeout)) };
+    await new Promise((r) => setTimeout(r, Math.min(100, Math.max(1, deadline - Date.now()))));
+  }
+  return { status: 200, body: { resource: PING_MESSAGES.ok(scope) } };
+}
+
+/** Bearer <secret> or Basic base64(<secret>:); a scoped root key `<key>:<db>:<role>` counts as the root key. */
+function querySecretOk(header: string | undefined, rootKeys: readonly string[]): boolean {
+  const bearer = /^Bearer\s+(.+)$/i.exec(header ?? "");
+  const basic = /^Basic\s+(.+)$/i.exec(header ?? "");
+  const secret = bearer ? bearer[1]! : basic ? Buffer.from(basic[1]!, "base64").toString("utf8") : undefined;
+  if (secret === undefined) return false;
+  return rootKeys.includes(secret.split(":")[0]!);
+}
+
+function readAll(req: Req): Promise<string> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => ok(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", fail);
+  });
+}
+
+let idSeq = 0;
+
+async function handle(node: SimNode, req: Req, res: Res): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://x");
+  const head = req.method === "HEAD";
+  if (url.pathname === "/ping") {
+    if (req.method !== "GET" && !head) return send(res, 405, errorBody("method not allowed", "Allowed methods are GET."));
+    const r = await ping(node, url);
+    return send(res, r.status, r.body, head);
+  }
+  if (url.pathname === "/error") return send(res, 500, errorBody("internal server error", internalErrorDescription("Test error")));
+  if (url.pathname === "/" && req.method === "POST") {
+    const auth = req.headers.authorization;
+    if (!querySecretOk(typeof auth === "string" ? auth : undefined, node.config.rootKeys))
+      return send(res, 401, errorBody("unauthorized", "Unauthorized"));
+    let body: unknown;
+    try {
+      body = JSON.parse(await readAll(req));
+    } catch {
+      return send(res, 400, errorBody("invalid expression", "Request body is not valid JSON."));
+    }
+    const r = await runFql4(body, {
+      now: () => node.clock.now(),
+      newId: () => `${node.clock.now()}${String(idSeq++ % 1000).padStart(3, "0")}${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`,
+      read: (key) => node.read(key),
+      commit: (doc) => node.commit(doc),
+    });
+    res.setHeader("x-txn-time", String(node.clock.now() * 1000));
+    return send(res, r.status, r.body);
+  }
+  return send(res, 404, errorBody("not found", "Not Found"));
+}
+
+const H2_PREFACE = "PRI * HTTP/2.0";
+
+/** Starts 8443; resolves once listening. */
+export async function startApiServer(node: SimNode): Promise<Server> {
+  const onRequest = (req: Req, res: Res) => {
+    void handle(node, req, res).catch((e: unknown) => send(res, 500, errorBody("internal server error", String(e))));
+  };
+  const h1 = createHttp1(onRequest);
+  // node:http2 is loaded only when the API opens, to keep the node's start cheap.
+  const { createServer: createH2 } = await import("node:http2");
+  const h2 = createH2(onRequest);
+  const server = createNet((socket: Socket) => {
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk.toString("latin1", 0, H2_PREFACE.length) === H2_PREFACE) h2.emit("connection", socket);
+      else h1.emit("connection", socket);
+      socket.resume();
+    });
+    socket.on("error", () => socket.destroy());
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(node.config.apiPort, node.config.apiAddress, () => ok());
+  });
+  return server;
+}

@@ -1,0 +1,52 @@
+// Small HTTP helpers for the simulator (node:http only, to keep start time and RSS low).
+import { request, type IncomingMessage, type ServerResponse } from "node:http";
+
+export function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) reject(new Error("body too large"));
+      else chunks.push(c);
+    });
+    req.on("end", () => resolveBody(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(head ? undefined : text);
+}
+
+export interface PeerReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** POST JSON to host:port/path with a timeout; rejects on connection errors and timeouts. */
+export function postJson(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}): Promise<PeerReply> {
+  return new Promise((resolveReply, reject) => {
+    const data = JSON.stringify(body);
+    const req = request(
+      { host, port, path, method: "POST", timeout: timeoutMs, agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
+      (res) => {
+        readBody(res).then((text) => resolveReply({ status: res.statusCode ?? 0, body: parseJsonObject(text) }), reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end(data);
+  });
+}

@@ -1,0 +1,606 @@
+// The simulated FaunaDB node: identity and persistence, the peer protocol (port 7500), failure detection, data
+// movement, the write/read paths. The admin (8444) and API (8443) HTTP shells call into it (admin.ts, api.ts).
+// The rules themselves live in model/cluster.ts; this file only moves messages, files and timers.
+import { randomUUID } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import type { Clock } from "./clock.ts";
+import type { SimConfig } from "./config.ts";
+import { parseJsonObject, postJson, readBody, sendJson } from "./http.ts";
+import {
+  commitNeeds,
+  emptyState,
+  hasWholeReplicaAndLog,
+  helloRefusal,
+  logSegments,
+  nextWorkerId,
+  ownerInReplica,
+  ownershipGoal,
+  segmentLeader,
+  withAddress,
+  withMember,
+  withoutMember,
+  withSegmentUnstuck,
+  writeAvailable,
+  type ClusterState,
+  type Member,
+} from "./model/cluster.ts";
+import type { HostView } from "./model/status.ts";
+
+/** A stored document or collection: the unit that is written to the log and to data replicas. */
+export interface Doc {
+  key: string;
+  collection: string;
+  id: string;
+  ts: number;
+  data: Record<string, unknown>;
+}
+
+export interface SimTuning {
+  heartbeatMs: number;
+  /** A peer is `down` when nothing was heard from it for this long (FACTS §1.5: up/down within about 2 s). */
+  downAfterMs: number;
+  /** Settle time of FACTS §7.3 (the tests sleep 30 s). */
+  settleMs: number;
+  /** Data size and streaming rate: moving the whole ring takes dataSizeMb / streamMbPerSec seconds. */
+  dataSizeMb: number;
+  streamMbPerSec: number;
+  helloTimeoutMs: number;
+}
+
+export function tuningFromEnv(env: NodeJS.ProcessEnv): SimTuning {
+  const num = (k: string, d: number) => (env[k] !== undefined && env[k] !== "" ? Number(env[k]) : d);
+  return {
+    heartbeatMs: num("FAUNA_SIM_HEARTBEAT_MS", 400),
+    downAfterMs: num("FAUNA_SIM_DOWN_AFTER_MS", 1500),
+    settleMs: num("FAUNA_SIM_SETTLE_MS", 30_000),
+    dataSizeMb: num("FAUNA_SIM_DATA_SIZE_MB", 64),
+    streamMbPerSec: num("FAUNA_SIM_STREAM_MB_PER_SEC", 16),
+    helloTimeoutMs: num("FAUNA_SIM_HELLO_TIMEOUT_MS", 90_000),
+  };
+}
+
+interface Identity {
+  hostId: string;
+  replicaName?: string;
+}
+
+interface PeerInfo {
+  lastSeen: number;
+  owns: number;
+  needsCleanup: boolean;
+  persistedTimestamp?: string;
+}
+
+export class ClusterError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const PEER_TIMEOUT_MS = 800;
+
+export class SimNode {
+  readonly config: SimConfig;
+  readonly clock: Clock;
+  readonly tuning: SimTuning;
+  identity: Identity;
+  state: ClusterState;
+  owns = 0;
+  /** Log catch-up applies entries from this time on; older data comes only by movement (FACTS §7.5). */
+  dataSince = 0;
+  docs = new Map<string, Doc>();
+  logEntries = new Map<string, Doc>();
+  peers = new Map<string, PeerInfo>();
+  dropAckedWrites: boolean;
+  shuttingDown = false;
+  readonly startedAt: number;
+  private peerServer: Server | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastTick: number;
+  private pendingAddressUpdate = false;
+  private pendingUnstick = false;
+  private catchupAt = 0;
+  private ticking = false;
+  onMember: (() => void) | undefined;
+
+  constructor(config: SimConfig, clock: Clock, tuning: SimTuning, env: NodeJS.ProcessEnv) {
+    this.config = config;
+    this.clock = clock;
+    this.tuning = tuning;
+    this.dropAckedWrites = env.FAUNA_SIM_FAULT_DROP_ACKED_WRITES === "1";
+    this.startedAt = clock.now();
+    this.lastTick = clock.now();
+    // FACTS §3.5: everything persistent lives under storage_data_path; tmp is wiped at each start.
+    for (const d of ["data", "system", "scopes"]) mkdirSync(join(config.dataPath, d), { recursive: true });
+    rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
+    this.identity = this.loadIdentity();
+    this.state = this.readJson<ClusterState>("system/cluster.json") ?? emptyState();
+    const meta = this.readJson<{ owns: number; dataSince: number }>("system/node.json");
+    if (meta) ({ owns: this.owns, dataSince: this.dataSince } = meta);
+    for (const d of this.readJsonl<Doc>("data/docs.jsonl")) this.docs.set(d.key, d);
+    for (const d of this.readJsonl<Doc>("scopes/log.jsonl")) this.logEntries.set(d.key, d);
+    const me = this.self();
+    if (me) {
+      // FACTS §3.4: a restart with intact data rejoins by itself; a new address is re-announced.
+      this.pendingAddressUpdate = me.address !== config.broadcastAddress || me.peerPort !== config.peerPort;
+      if (this.pendingAddressUpdate)
+        this.log(`This node's address ${config.broadcastAddress} does not match its address ${me.address} known by the rest of the cluster. New address will be made known to the cluster.`);
+      this.pendingUnstick = true;
+    }
+    this.log(`Identified as ${this.identity.hostId} at ${config.broadcastAddress}.`);
+  }
+
+  // ---- persistence ------------------------------------------------------------------------------------------------
+
+  private path(rel: string): string {
+    return join(this.config.dataPath, rel);
+  }
+  private readJson<T>(rel: string): T | undefined {
+    const p = this.path(rel);
+    return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as T) : undefined;
+  }
+  private writeJson(rel: string, value: unknown): void {
+    const p = this.path(rel);
+    writeFileSync(`${p}.tmp`, JSON.stringify(value));
+    renameSync(`${p}.tmp`, p);
+  }
+  private readJsonl<T>(rel: string): T[] {
+    const p = this.path(rel);
+    if (!existsSync(p)) return [];
+    return readFileSync(p, "utf8").split("\n").filter((l) => l.trim() !== "").flatMap((l) => {
+      try {
+        return [JSON.parse(l) as T];
+      } catch {
+        return []; // a torn last line after a crash
+      }
+    });
+  }
+  private loadIdentity(): Identity {
+    const id = this.readJson<Identity>("data/identity.json");
+    if (id) return id;
+    const fresh = { hostId: randomUUID() };
+    this.writeJson("data/identity.json", fresh);
+    return fresh;
+  }
+  /** FACTS §3.4: the replica name is written at the first init/join, even if the join then fails. */
+  setReplicaName(name: string): void {
+    this.identity = { ...this.identity, replicaName: name };
+    this.writeJson("data/identity.json", this.identity);
+  }
+  /** Persists the cluster state and ownership after a local change (init). */
+  persist(): void {
+    this.writeJson("system/cluster.json", this.state);
+    this.saveMeta();
+  }
+  private adopt(state: ClusterState): void {
+    if (state.version <= this.state.version) return;
+    this.state = state;
+    this.writeJson("system/cluster.json", state);
+  }
+  private saveMeta(): void {
+    this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince });
+  }
+  storeDoc(doc: Doc): void {
+    const old = this.docs.get(doc.key);
+    if (old && old.ts >= doc.ts) return;
+    this.docs.set(doc.key, doc);
+    appendFileSync(this.path("data/docs.jsonl"), JSON.stringify(doc) + "\n");
+  }
+  private storeLog(doc: Doc): void {
+    if (this.logEntries.has(doc.key)) return;
+    this.logEntries.set(doc.key, doc);
+    appendFileSync(this.path("scopes/log.jsonl"), JSON.stringify(doc) + "\n");
+  }
+
+  // ---- views -------------------------------------------------------------------------------------------------------
+
+  log(line: string): void {
+    process.stderr.write(`${new Date(this.clock.now()).toISOString()} ${line}\n`);
+  }
+  self(): Member | undefined {
+    return this.state.members.find((m) => m.hostId === this.identity.hostId);
+  }
+  isMember(): boolean {
+    return this.self() !== undefined;
+  }
+  upSet(): Set<string> {
+    const now = this.clock.now();
+    const up = new Set<string>();
+    if (this.isMember() && !this.shuttingDown) up.add(this.identity.hostId);
+    for (const [h, p] of this.peers) if (now - p.lastSeen <= this.tuning.downAfterMs) up.add(h);
+    return up;
+  }
+  needsCleanup(): boolean {
+    const me = this.self();
+    if (!me) return false;
+    for (const d of this.docs.values()) if (ownerInReplica(this.state, me.replica, d.key) !== me.hostId) return true;
+    return false;
+  }
+  views(): Map<string, HostView> {
+    const up = this.upSet();
+    const out = new Map<string, HostView>();
+    for (const m of this.state.members) {
+      const p = this.peers.get(m.hostId);
+      if (m.hostId === this.identity.hostId)
+        out.set(m.hostId, { up: up.has(m.hostId), owns: this.owns, persistedTimestamp: new Date(this.clock.now()).toISOString() });
+      else out.set(m.hostId, { up: up.has(m.hostId), owns: p?.owns ?? 0, ...(p?.persistedTimestamp ? { persistedTimestamp: p.persistedTimestamp } : {}) });
+    }
+    return out;
+  }
+  clusterNeedsCleanup(exclude: string): boolean {
+    if (exclude !== this.identity.hostId && this.needsCleanup()) return true;
+    for (const [h, p] of this.peers) if (h !== exclude && p.needsCleanup) return true;
+    return false;
+  }
+
+  // ---- peer protocol ---------------------------------------------------------------------------------------------
+
+  private peerHeaders(): Record<string, string> {
+    return { "x-fauna-cluster": this.config.clusterName };
+  }
+  private send(m: Pick<Member, "address" | "peerPort">, path: string, body: unknown, timeout = PEER_TIMEOUT_MS) {
+    return postJson(m.address, m.peerPort, path, body, timeout, this.peerHeaders());
+  }
+
+  /**
+   * Replicates a metadata change: accepted by a majority of the members before the change (model/cluster.ts
+   * commitNeeds, FACTS §7.2). Simplification: there is no Raft log; a minority that accepted a change that then
+   * failed keeps it until a newer version reaches it.
+   */
+  async propose(next: ClusterState): Promise<void> {
+    const before = this.state;
+    const targets = new Map<string, Member>();
+    for (const m of [...before.members, ...next.members]) if (m.hostId !== this.identity.hostId) targets.set(m.hostId, m);
+    const replies = await Promise.allSettled(
+      [...targets.values()].map(async (m) => ({ m, r: await this.send(m, "/peer/propose", { state: next }) })),
+    );
+    const before_ids = new Set(before.members.map((m) => m.hostId));
+    let accepted = before_ids.has(this.identity.hostId) ? 1 : 0;
+    for (const r of replies) if (r.status === "fulfilled" && r.value.r.body.accepted === true && before_ids.has(r.value.m.hostId)) accepted++;
+    if (accepted < commitNeeds(before))
+      throw new ClusterError(503, "time out", `Cluster metadata change was not accepted by a majority (${accepted} of ${before.members.length}).`);
+    this.adopt(next);
+  }
+
+  async startPeer(): Promise<void> {
+    this.peerServer = createServer((req, res) => {
+      void this.handlePeer(req.url ?? "", req.headers["x-fauna-cluster"], req)
+        .then((body) => sendJson(res, 200, body))
+        .catch((e: unknown) => sendJson(res, e instanceof ClusterError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) }));
+    });
+    await new Promise<void>((ok, fail) => {
+      this.peerServer!.once("error", fail);
+      this.peerServer!.listen(this.config.peerPort, this.config.listenAddress, () => ok());
+    });
+    this.timer = setInterval(() => void this.tick(), this.tuning.heartbeatMs);
+  }
+
+  private async handlePeer(url: string, cluster: string | string[] | undefined, req: import("node:http").IncomingMessage): Promise<unknown> {
+    // The peer handshake rejects another cluster name (`InvalidClusterIDException`, FACTS §3.2).
+    if (cluster !== this.config.clusterName) throw new ClusterError(403, "cluster", `InvalidClusterIDException: expected ${this.config.clusterName}`);
+    if (this.shuttingDown) throw new ClusterError(503, "shutdown", "shutting down");
+    const body = parseJsonObject(await readBody(req));
+    switch (url) {
+      case "/peer/heartbeat": {
+        const h = String(body.hostId);
+        this.peers.set(h, {
+          lastSeen: this.clock.now(),
+          owns: Number(body.owns ?? 0),
+          needsCleanup: body.needsCleanup === true,
+          ...(typeof body.persistedTimestamp === "string" ? { persistedTimestamp: body.persistedTimestamp } : {}),
+        });
+        return this.heartbeatBody();
+      }
+      case "/peer/state":
+        return { state: this.state };
+      case "/peer/propose": {
+        const next = body.state as ClusterState;
+        const accepted = next.version > this.state.version;
+        this.adopt(next);
+        return { accepted };
+      }
+      case "/peer/hello":
+        return this.onHello(body);
+      case "/peer/log-append": {
+        if (!this.isMember()) throw new ClusterError(503, "member", "not a member");
+        this.storeLog(body.doc as Doc);
+        return { ok: true, clock: this.clock.now() };
+      }
+      case "/peer/log-since": {
+        const since = Number(body.since ?? 0);
+        return { entries: [...this.logEntries.values()].filter((d) => d.ts >= since) };
+      }
+      case "/peer/apply":
+        this.applyIfOwned(body.doc as Doc, true);
+        return { ok: true };
+      case "/peer/get":
+        return { doc: this.owns > 0 ? (this.docs.get(String(body.key)) ?? null) : null, complete: Math.abs(this.owns - ownershipGoal(this.state, this.identity.hostId)) < 1e-9 };
+      case "/peer/docs":
+        return { docs: [...this.docs.values()] };
+      default:
+        throw new ClusterError(404, "not found", url);
+    }
+  }
+
+  private heartbeatBody() {
+    return {
+      hostId: this.identity.hostId,
+      version: this.state.version,
+      owns: this.owns,
+      needsCleanup: this.needsCleanup(),
+      persistedTimestamp: new Date(this.clock.now()).toISOString(),
+    };
+  }
+
+  /** Hello on the seed (`Hello.scala`): refusals, worker-ID assignment, then a replicated IntroduceHost. */
+  private async onHello(body: Record<string, unknown>): Promise<unknown> {
+    if (!this.isMember()) throw new ClusterError(503, "hello", "Seed is not a member of a cluster.");
+    const hostId = String(body.hostId);
+    const replica = String(body.replica);
+    const refusal = helloRefusal(this.state, hostId, replica);
+    if (refusal === "removed") throw new ClusterError(400, "hello", "This node was previously removed from the cluster. It needs new identity before it can rejoin.");
+    if (refusal === "wrong replica") throw new ClusterError(400, "hello", `Host ${hostId} is a member of another replica.`);
+    const known = this.state.members.find((m) => m.hostId === hostId);
+    if (known) {
+      if (known.address !== body.address || known.peerPort !== body.peerPort)
+        await this.propose(withAddress(this.state, hostId, String(body.address), Number(body.peerPort)));
+      return { state: this.state, changed: false };
+    }
+    const workerId = nextWorkerId(this.state, this.config.minWorkerId, this.config.maxWorkerId);
+    if (workerId === undefined) throw new ClusterError(500, "hello", "No free worker IDs are available.");
+    const member: Member = { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() };
+    await this.propose(withMember(this.state, member));
+    return { state: this.state, changed: true };
+  }
+
+  /** Join through a seed (`host` or `host:port`, port = peer port, default ours); retries until the Hello timeout. */
+  async join(seed: string): Promise<boolean> {
+    if (this.isMember()) return false;
+    const m = /^(.*?)(?::(\d+))?$/.exec(seed.trim())!;
+    const target = { address: m[1]!, peerPort: m[2] ? Number(m[2]) : this.config.peerPort };
+    const deadline = Date.now() + this.tuning.helloTimeoutMs;
+    let lastError = "no answer";
+    while (Date.now() < deadline) {
+      try {
+        const r = await this.send(target, "/peer/hello", { hostId: this.identity.hostId, address: this.config.broadcastAddress, peerPort: this.config.peerPort, replica: this.identity.replicaName }, 5000);
+        if (r.status === 200) {
+          this.state = emptyState();
+          this.adopt(r.body.state as ClusterState);
+          this.peers.set(String((r.body.state as ClusterState).members.find((x) => x.address === target.address)?.hostId ?? ""), { lastSeen: this.clock.now(), owns: 0, needsCleanup: false });
+          this.onMember?.();
+          return r.body.changed === true;
+        }
+        lastError = String(r.body.error ?? r.status);
+        if (r.status === 400) throw new ClusterError(500, "internal server error", lastError);
+      } catch (e) {
+        if (e instanceof ClusterError) throw e;
+        lastError = e instanceof Error ? e.message : String(e);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new ClusterError(500, "hello timeout", `Timed out waiting for a Hello answer from ${seed}: ${lastError}`);
+  }
+
+  // ---- the periodic tick: heartbeats, catch-up, movement ------------------------------------------------------------
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.shuttingDown) return;
+    this.ticking = true;
+    try {
+      const now = this.clock.now();
+      const dt = now - this.lastTick;
+      this.lastTick = now;
+      const others = this.state.members.filter((m) => m.hostId !== this.identity.hostId);
+      if (!this.isMember()) return;
+      const replies = await Promise.allSettled(others.map((m) => this.send(m, "/peer/heartbeat", this.heartbeatBody())));
+      let newest: Member | undefined;
+      let newestVersion = this.state.version;
+      replies.forEach((r, i) => {
+        const m = others[i]!;
+        if (r.status !== "fulfilled" || r.value.status !== 200) return;
+        const b = r.value.body;
+        this.peers.set(m.hostId, {
+          lastSeen: this.clock.now(),
+          owns: Number(b.owns ?? 0),
+          needsCleanup: b.needsCleanup === true,
+          ...(typeof b.persistedTimestamp === "string" ? { persistedTimestamp: b.persistedTimestamp } : {}),
+        });
+        if (Number(b.version) > newestVersion) {
+          newest = m;
+          newestVersion = Number(b.version);
+        }
+      });
+      if (newest) {
+        const r = await this.send(newest, "/peer/state", {}).catch(() => undefined);
+        if (r?.status === 200) this.adopt(r.body.state as ClusterState);
+      }
+      await this.maintenance(dt);
+    } catch (e) {
+      this.log(`tick failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async maintenance(dt: number): Promise<void> {
+    const me = this.self();
+    if (!me) return;
+    if (this.pendingAddressUpdate) {
+      await this.propose(withAddress(this.state, me.hostId, this.config.broadcastAddress, this.config.peerPort)).then(
+        () => (this.pendingAddressUpdate = false),
+        () => undefined,
+      );
+    }
+    if (this.pendingUnstick) {
+      const next = withSegmentUnstuck(this.state, me.hostId);
+      if (next === this.state) this.pendingUnstick = false;
+      else await this.propose(next).then(() => (this.pendingUnstick = false), () => undefined);
+    }
+    // A leaving node leaves membership once it owns nothing (NodeRemoval listener, FACTS §7.5).
+    if (me.leaving && this.owns === 0) {
+      await this.propose(withoutMember(this.state, me.hostId)).catch(() => undefined);
+      return;
+    }
+    await this.moveData(dt);
+    await this.catchUp();
+  }
+
+  /**
+   * Data movement (FACTS §7.3, §7.5; `TopologyReconciler.scala`): Owns moves toward Goal at
+   * streamMbPerSec / dataSizeMb of the ring per second. A receiving node progresses only while some other node
+   * of a data replica is up to stream from; if no node holds data at all, the range is claimed without
+   * streaming. When it arrives, the node copies the documents it now owns from the holders.
+   */
+  private async moveData(dt: number): Promise<void> {
+    const me = this.self()!;
+    const goal = ownershipGoal(this.state, me.hostId);
+    const step = (dt / 1000) * (this.tuning.streamMbPerSec / this.tuning.dataSizeMb);
+    if (Math.abs(goal - this.owns) < 1e-9) return;
+    if (this.owns > goal) {
+      this.owns = Math.max(goal, this.owns - step);
+      this.saveMeta();
+      return;
+    }
+    const up = this.upSet();
+    const holders = this.state.members.filter(
+      (m) => m.hostId !== me.hostId && up.has(m.hostId) && this.state.dataReplicas.includes(m.replica) && (this.peers.get(m.hostId)?.owns ?? 0) > 0,
+    );
+    const anyHolder = this.state.members.some((m) => m.hostId !== me.hostId && (this.peers.get(m.hostId)?.owns ?? 0) > 0);
+    if (this.owns === 0 && this.dataSince === 0) this.dataSince = this.clock.now() - 1000;
+    if (holders.length === 0 && anyHolder) return; // every holder is down: retry later
+    const next = Math.min(goal, this.owns + step);
+    if (next >= goal - 1e-9) {
+      for (const h of holders) {
+        const r = await this.send(h, "/peer/docs", {}, 5000).catch(() => undefined);
+        if (r?.status !== 200) return; // try again next tick
+        for (const d of r.body.docs as Doc[]) this.applyIfOwned(d, false);
+      }
+      this.owns = goal;
+    } else this.owns = next;
+    this.saveMeta();
+  }
+
+  /** Applies log entries this node owns that were committed since it started holding data (see dataSince). */
+  private async catchUp(): Promise<void> {
+    const me = this.self()!;
+    if (this.owns === 0 || this.clock.now() - this.catchupAt < 1000) return;
+    const up = this.upSet();
+    const logHosts = logSegments(this.state).flatMap((s) => s.hostIds).filter((h) => h !== me.hostId && up.has(h));
+    const since = Math.max(this.dataSince, this.catchupAt - 30_000);
+    this.catchupAt = this.clock.now();
+    for (const d of this.logEntries.values()) if (d.ts >= since) this.applyIfOwned(d, false);
+    const host = this.state.members.find((m) => m.hostId === logHosts[Math.floor(Math.random() * logHosts.length)]);
+    if (!host) return;
+    const r = await this.send(host, "/peer/log-since", { since }, 3000).catch(() => undefined);
+    if (r?.status === 200) for (const d of r.body.entries as Doc[]) if (d.ts >= this.dataSince) this.applyIfOwned(d, false);
+  }
+
+  private applyIfOwned(doc: Doc, fromCoordinator: boolean): void {
+    const me = this.self();
+    if (!me || !this.state.dataReplicas.includes(me.replica)) return;
+    if (!fromCoordinator && ownerInReplica(this.state, me.replica, doc.key) !== me.hostId) return;
+    this.storeDoc(doc);
+  }
+
+  cleanStorage(): void {
+    const me = this.self();
+    if (!me) return;
+    const keep = [...this.docs.values()].filter((d) => ownerInReplica(this.state, me.replica, d.key) === me.hostId);
+    this.docs = new Map(keep.map((d) => [d.key, d]));
+    writeFileSync(this.path("data/docs.jsonl"), keep.map((d) => JSON.stringify(d) + "\n").join(""));
+  }
+
+  // ---- write and read paths ---------------------------------------------------------------------------------------
+
+  canWrite(): boolean {
+    return this.isMember() && !this.shuttingDown && writeAvailable(this.state, this.upSet());
+  }
+  canServe(): boolean {
+    return this.isMember() && hasWholeReplicaAndLog(this.state);
+  }
+
+  /**
+   * Commits a document through the log: every segment must get a majority of its members to append it (FACTS
+   * §7.2). Only then is the write acknowledged; it is pushed to the owning data nodes, who also catch up from the
+   * log. Clock skew (FACTS §8, `Coordinator.scala` trySuccess): the acknowledgment waits until this node's clock
+   * passes the transaction time set by the log leaders' clocks, so a coordinator behind the log sees slow acks.
+   * The fault switch (FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1) acknowledges without logging or applying anything.
+   */
+  async commit(doc: Doc): Promise<Doc> {
+    if (this.dropAckedWrites) return doc;
+    if (!this.canWrite()) throw new ClusterError(503, "time out", "Request timed out.");
+    const segments = logSegments(this.state);
+    const up = this.upSet();
+    let txnTs = doc.ts;
+    const results = await Promise.all(
+      segments.map(async (seg) => {
+        if (segmentLeader(this.state, seg, up) === undefined) return false;
+        const acks = await Promise.allSettled(
+          seg.hostIds.map(async (h) => {
+            if (h === this.identity.hostId) {
+              this.storeLog(doc);
+              return this.clock.now();
+            }
+            const m = this.state.members.find((x) => x.hostId === h)!;
+            const r = await this.send(m, "/peer/log-append", { doc });
+            if (r.status !== 200) throw new Error(String(r.body.error));
+            return Number(r.body.clock);
+          }),
+        );
+        const ok = acks.filter((a) => a.status === "fulfilled");
+        for (const a of ok) txnTs = Math.max(txnTs, a.value);
+        return ok.length >= Math.floor(seg.hostIds.length / 2) + 1;
+      }),
+    );
+    if (!results.every(Boolean)) throw new ClusterError(503, "time out", "Request timed out.");
+    const committed = { ...doc, ts: txnTs };
+    await Promise.allSettled(
+      this.state.dataReplicas.map(async (r) => {
+        const owner = ownerInReplica(this.state, r, doc.key);
+        if (!owner || !up.has(owner)) return;
+        if (owner === this.identity.hostId) return this.applyIfOwned(committed, true);
+        const m = this.state.members.find((x) => x.hostId === owner)!;
+        await this.send(m, "/peer/apply", { doc: committed });
+      }),
+    );
+    const wait = Math.min(10_000, txnTs - this.clock.now());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    return committed;
+  }
+
+  /** Reads a key from the owner in each data replica, own replica first. undefined = not found; throws if none up. */
+  async read(key: string): Promise<Doc | undefined> {
+    const me = this.self();
+    const up = this.upSet();
+    const replicas = [...this.state.dataReplicas].sort((a, b) => (a === me?.replica ? -1 : b === me?.replica ? 1 : a.localeCompare(b)));
+    let asked = 0;
+    for (const r of replicas) {
+      const owner = ownerInReplica(this.state, r, key);
+      if (!owner || !up.has(owner)) continue;
+      asked++;
+      if (owner === this.identity.hostId) {
+        const d = this.owns > 0 ? this.docs.get(key) : undefined;
+        if (d) return d;
+        continue;
+      }
+      const m = this.state.members.find((x) => x.hostId === owner)!;
+      const res = await this.send(m, "/peer/get", { key }).catch(() => undefined);
+      if (res?.status === 200 && res.body.doc) return res.body.doc as Doc;
+    }
+    if (asked === 0) throw new ClusterError(503, "time out", "Request timed out.");
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.timer) clearInterval(this.timer);
+    await new Promise<void>((r) => (this.peerServer ? this.peerServer.close(() => r()) : r()));
+    this.peerServer?.closeAllConnections();
+  }
+}
