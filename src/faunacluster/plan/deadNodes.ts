@@ -1,0 +1,92 @@
+// Dead members (FACTS §3.4, §7.5): a member down while its pod is gone for longer than the grace, or a pod back
+// with an empty disk (not a member, or another host ID) while the old host still sits in membership. The old
+// host is force-removed; a pod still holding the removed identity gets its volume wiped; the join step then
+// joins the fresh node and data moves back.
+import type { MemberStatus } from "../../fauna/statusParse.ts";
+import { WAIT_MS, type InFlight, type PodObservation } from "./types.ts";
+import { adminVia, currentType, holdsData, liveMembersOf, memberById, podNamed, wait, type StepOutcome, type Step, type View } from "./view.ts";
+
+export const replaceDeadNodes: Step = {
+  name: "ReplaceDeadNodes",
+  run(view, state) {
+    const graceMs = view.input.desired.forceRemoveGraceSeconds * 1000;
+    let waiting: { member: MemberStatus; remainingMs: number } | null = null;
+    for (const member of view.members.filter((m) => m.status === "down" && m.state === "live")) {
+      const pod = view.input.kube.pods.find((p) => p.address === member.address);
+      const emptyDisk =
+        pod?.exists === true &&
+        (pod.admin.kind === "not-member" || (pod.admin.kind === "member" && pod.admin.hostId !== member.hostId));
+      const podGone = !pod?.exists || pod.admin.kind === "unreachable";
+      const downFor = view.now - (state.downSince[member.hostId] ?? view.now);
+      if (emptyDisk || (podGone && downFor >= graceMs)) return startReplace(view, member, pod);
+      if (podGone) waiting ??= { member, remainingMs: graceMs - downFor };
+    }
+    if (waiting === null) return null;
+    return wait(
+      "NodeDown",
+      `host ${waiting.member.hostId} (${waiting.member.address}) is down; replaced in ${Math.ceil(waiting.remainingMs / 1000)} s unless it returns`,
+      Math.min(waiting.remainingMs, WAIT_MS.short),
+    );
+  },
+};
+
+function startReplace(view: View, member: MemberStatus, pod: PodObservation | undefined): StepOutcome {
+  // FaunaDB refuses to remove the last live node of a data replica (FACTS §7.5); the replica must become compute first.
+  const others = liveMembersOf(view, member.replica).filter((m) => m.hostId !== member.hostId);
+  if (holdsData(currentType(view, member.replica)) && others.length === 0) {
+    return {
+      actions: [{ kind: "wait", reason: "NodeDown", message: `host ${member.hostId} is dead`, afterMs: WAIT_MS.short }],
+      refusal: {
+        reason: "LastDataNodeDead",
+        message: `host ${member.hostId}, the only node of data replica ${member.replica}, is dead; change ${member.replica} to compute, then back, to replace it`,
+      },
+    };
+  }
+  const record: InFlight = {
+    kind: "replace",
+    stage: "removing",
+    replica: pod?.replica ?? member.replica,
+    ordinal: pod?.ordinal ?? -1,
+    pod: pod?.name ?? "",
+    hostId: member.hostId,
+  };
+  return forceRemove(view, record);
+}
+
+function forceRemove(view: View, record: InFlight & { kind: "replace" }): StepOutcome {
+  const via = adminVia(view, record.pod);
+  if (via === null) return wait("NoMemberReachable", `no member to force-remove ${record.hostId} through`, WAIT_MS.short);
+  return {
+    actions: [
+      { kind: "setInFlight", record },
+      { kind: "removeHost", via, hostId: record.hostId, force: true, allowUnclean: true },
+    ],
+    state: { inFlight: record },
+  };
+}
+
+/** Resume a replacement after a restart or on the next pass. */
+export function continueReplace(view: View, record: InFlight & { kind: "replace" }): StepOutcome {
+  const old = memberById(view, record.hostId);
+  if (old && old.state === "live") return forceRemove(view, { ...record, stage: "removing" });
+  const pod = podNamed(view, record.pod);
+  if (!pod) return { actions: [{ kind: "clearInFlight" }], state: { inFlight: null } }; // no pod to bring back (ordinal gone)
+  const fresh = pod.exists && (pod.admin.kind === "not-member" || (pod.admin.kind === "member" && pod.admin.hostId !== record.hostId));
+  if (fresh) return { actions: [{ kind: "clearInFlight" }], state: { inFlight: null } };
+  if (pod.exists && pod.deletionTimestamp) return wait("PodTerminating", `waiting for ${pod.name} to terminate`, WAIT_MS.short);
+  const stillOld = pod.exists && pod.admin.kind === "member" && pod.admin.hostId === record.hostId;
+  if (record.stage === "wiping" && !stillOld) {
+    // Wiped already: never delete again a pod that may be the fresh one still starting.
+    return wait("WaitingForPods", `waiting for ${pod.name} to come back with an empty volume`, WAIT_MS.pods);
+  }
+  // Still the removed identity (or not answering yet): its volume must go so it rejoins with a new host ID (FACTS §3.4).
+  const wiping = { ...record, stage: "wiping" as const };
+  return {
+    actions: [
+      { kind: "setInFlight", record: wiping },
+      ...(pod.pvc.exists ? [{ kind: "deletePVC" as const, pod: pod.name }] : []),
+      ...(pod.exists ? [{ kind: "deletePod" as const, pod: pod.name }] : []),
+    ],
+    state: { inFlight: wiping },
+  };
+}

@@ -1,0 +1,90 @@
+// The pure topology planner: (desired topology, Kubernetes observation, FaunaDB observation, remembered state,
+// now) → the next safe action(s). Steps run in a fixed order that encodes safety (STYLE idioms 1, 2, 5):
+// finish in-flight work, make pods, initialise once, require the cluster's view, repair dead nodes, join,
+// settle then change replication, wait for movement, clean up, and only then start removing hosts.
+import { cleanupAfterAdds, updateReplication, waitForMovement } from "./replication.ts";
+import { growStatefulSets, initCluster, requireMembers } from "./bootstrap.ts";
+import { changedReplicas, checkChange, sameTopology, validateSpec } from "./refusals.ts";
+import { joinNodes } from "./membership.ts";
+import { replaceDeadNodes } from "./deadNodes.ts";
+import { resumeInFlight } from "./inFlight.ts";
+import { startScaleDown } from "./scaleDown.ts";
+import type { DesiredReplica, PlanDecision, PlanInput, PlanState, Refusal } from "./types.ts";
+import { makeView, type Step } from "./view.ts";
+
+export const STEPS: readonly Step[] = [
+  resumeInFlight,
+  growStatefulSets,
+  initCluster,
+  requireMembers,
+  replaceDeadNodes,
+  joinNodes,
+  updateReplication,
+  waitForMovement,
+  cleanupAfterAdds,
+  startScaleDown,
+];
+
+export function plan(input: PlanInput): PlanDecision {
+  const state = remember(input);
+  const desired = input.desired.replicas;
+  const unsafe = validateSpec(desired) ?? checkChange(input, desired, state.accepted);
+  if (state.accepted === null) {
+    if (unsafe) return { actions: [], state, refusal: unsafe, step: "AcceptSpec" };
+    return runSteps(input, { ...state, accepted: desired }, null);
+  }
+  if (unsafe) return runSteps(input, state, unsafe); // keep repairing what was accepted
+  if (sameTopology(desired, state.accepted)) return runSteps(input, state, null);
+  if (!state.bootstrapped) return runSteps(input, { ...state, accepted: desired }, null);
+  const changed = changedReplicas(state.accepted, desired);
+  if (changed.length > 1) {
+    return runSteps(input, state, {
+      reason: "MultipleTopologyChanges",
+      message: `the spec changes replicas ${changed.join(", ")} at once; change one replica at a time`,
+    });
+  }
+  const current = runSteps(input, state, null);
+  if (current.actions.length === 1 && current.actions[0]?.kind === "done") {
+    return runSteps(input, { ...current.state, accepted: desired }, null);
+  }
+  return {
+    ...current,
+    refusal: current.refusal ?? {
+      reason: "TopologyChangeInProgress",
+      message: `the change of replica ${changed.join(", ")} waits until the current topology work (${current.step}) is finished`,
+    },
+  };
+}
+
+function runSteps(input: PlanInput, start: PlanState, refusal: Refusal | null): PlanDecision {
+  let state = start;
+  const view = makeView(input, state.accepted as DesiredReplica[]);
+  for (const step of STEPS) {
+    const outcome = step.run({ ...view, input: { ...input, state } }, state);
+    if (outcome === null) continue;
+    state = { ...state, ...outcome.state };
+    if (outcome.actions.length > 0 || outcome.refusal) {
+      return { actions: outcome.actions, state, refusal: outcome.refusal ?? refusal, step: step.name };
+    }
+  }
+  return { actions: [{ kind: "done" }], state: { ...state, bootstrapped: true }, refusal, step: "Done" };
+}
+
+/** Clocks and facts derived from this observation that later passes need (settle, grace, never re-init). */
+function remember(input: PlanInput): PlanState {
+  const state: PlanState = { ...input.state, downSince: { ...input.state.downSince } };
+  const members = input.fauna.members;
+  if (members !== null && members.length > 0) {
+    const digest = members.map((m) => m.hostId).sort().join(",");
+    if (digest !== state.membersDigest) {
+      state.membersDigest = digest;
+      state.membershipChangedAt = input.now;
+    }
+    const downSince: Record<string, number> = {};
+    for (const m of members.filter((m) => m.status === "down")) downSince[m.hostId] = state.downSince[m.hostId] ?? input.now;
+    state.downSince = downSince;
+    state.initialized = true;
+  }
+  if (input.kube.pods.some((p) => p.admin.kind === "member")) state.initialized = true;
+  return state;
+}

@@ -1,0 +1,54 @@
+// Replica types, data movement and storage cleanup (FACTS §7.3, §7.4 steps 4-5, §7.5).
+import type { ReplicaSpec } from "../../fauna/wire.ts";
+import { WAIT_MS } from "./types.ts";
+import { adminVia, currentType, memberAddresses, wait, type Step, type View } from "./view.ts";
+
+/** The FULL list to PUT: every replica that has members, typed as accepted (others keep their type). */
+export function targetReplication(view: View): ReplicaSpec[] {
+  const withMembers = new Set(view.members.filter((m) => m.state === "live").map((m) => m.replica));
+  const accepted = view.topology.filter((r) => withMembers.has(r.name)).map((r) => ({ name: r.name, type: r.type }));
+  const others = [...withMembers]
+    .filter((name) => !view.topology.some((r) => r.name === name))
+    .sort()
+    .map((name) => ({ name, type: currentType(view, name) }));
+  return [...accepted, ...others];
+}
+
+
+export const updateReplication: Step = {
+  name: "UpdateReplication",
+  run(view) {
+    const current = view.input.fauna.replication;
+    if (current === null) return wait("NoMemberReachable", "replication could not be read", WAIT_MS.short);
+    const target = targetReplication(view);
+    if (target.every((r) => currentType(view, r.name) === r.type)) return null;
+    // Changing replication too soon after a join can get a log segment stuck (FACTS §7.3): wait the settle time.
+    const settleMs = view.input.desired.settleSeconds * 1000;
+    const remaining = view.input.state.membershipChangedAt + settleMs - view.now;
+    if (remaining > 0) {
+      return wait("Settling", `waiting ${Math.ceil(remaining / 1000)} s after the last membership change before changing replication`, remaining);
+    }
+    const via = adminVia(view);
+    if (via === null) return wait("NoMemberReachable", "no member to change replication through", WAIT_MS.short);
+    // On 412 the executor requeues: the next pass re-reads replication and its ETag (FACTS §7.3).
+    return { actions: [{ kind: "putReplication", via, replicas: target, ifMatch: current.etag }] };
+  },
+};
+
+export const waitForMovement: Step = {
+  name: "WaitForMovement",
+  run(view) {
+    if (view.input.fauna.movementIdle === true) return null;
+    if (view.input.fauna.movementIdle === null) return wait("NoMemberReachable", "movement status unknown", WAIT_MS.short);
+    return wait("DataMoving", "data is moving between nodes", WAIT_MS.movement);
+  },
+};
+
+/** After adds, drop data the old owners no longer own (OPERATING.md "Adding a New Node", FACTS §7.5). */
+export const cleanupAfterAdds: Step = {
+  name: "CleanupAfterAdds",
+  run(view, state) {
+    if (!state.cleanupPending) return null;
+    return { actions: [{ kind: "cleanStorage", addresses: memberAddresses(view) }], state: { cleanupPending: false } };
+  },
+};

@@ -1,0 +1,102 @@
+// Fixture builder for planner tests: a cluster described as replica → per-ordinal node looks, e.g.
+// cluster({ r1: ["live", "live", "live"], r2: ["live", "new"] }). Only tests import this module.
+import type { MemberStatus } from "../../fauna/statusParse.ts";
+import type { ReplicaType } from "../../fauna/wire.ts";
+import { initialPlanState, type DesiredReplica, type PlanInput, type PlanState, type PodObservation } from "./types.ts";
+
+/**
+ * live: running member, up · new: running, not a member yet · starting: pod up, admin not answering ·
+ * absent: no pod, no volume · down: pod gone (volume kept), member down · wiped: pod back with an empty
+ * disk while the old host is down in membership · leaving: member marked removed · left: pod still there,
+ * host already out of membership · stale: a fresh pod that still reports the removed host ID.
+ */
+export type Look = "live" | "new" | "starting" | "absent" | "down" | "wiped" | "leaving" | "left" | "stale";
+
+export interface ClusterOptions {
+  /** Current types in FaunaDB's replication; default data+log for every replica in the layout. */
+  types?: Record<string, ReplicaType>;
+  /** Desired spec; default = the layout with `types`. */
+  spec?: Record<string, [ReplicaType, number]>;
+  statefulSets?: Record<string, number>;
+  state?: Partial<PlanState>;
+  movementIdle?: boolean | null;
+  needsCleanup?: boolean | undefined;
+  now?: number;
+  settleSeconds?: number;
+  graceSeconds?: number;
+  /** No member answered: fauna view is unknown. */
+  noFaunaView?: boolean;
+}
+
+export const NOW = 1_000_000_000;
+export const hostId = (replica: string, ordinal: number) => `${replica}-${ordinal}-host`;
+export const podName = (replica: string, ordinal: number) => `fc-${replica}-${ordinal}`;
+export const address = (replica: string, ordinal: number) => `${podName(replica, ordinal)}.fc.ns.svc`;
+
+export function cluster(layout: Record<string, Look[]>, options: ClusterOptions = {}): PlanInput {
+  const types = options.types ?? Object.fromEntries(Object.keys(layout).map((r) => [r, "data+log" as ReplicaType]));
+  const spec = options.spec ?? Object.fromEntries(Object.entries(layout).map(([r, looks]) => [r, [types[r] ?? "data+log", looks.length]]));
+  const pods: PodObservation[] = [];
+  const members: MemberStatus[] = [];
+  for (const [replica, looks] of Object.entries(layout)) {
+    looks.forEach((look, ordinal) => {
+      const id = hostId(replica, ordinal);
+      const exists = look !== "absent" && look !== "down";
+      const adminKind =
+        look === "new" || look === "wiped" ? "not-member" : !exists || look === "starting" ? "unreachable" : "member";
+      pods.push({
+        name: podName(replica, ordinal),
+        replica,
+        ordinal,
+        exists,
+        ready: look === "live",
+        address: address(replica, ordinal),
+        podIP: exists ? `10.244.0.${pods.length + 1}` : null,
+        pvc: { exists: look !== "absent", bound: look !== "absent" },
+        admin:
+          adminKind === "member"
+            ? { kind: "member", hostId: id, needsCleanup: options.needsCleanup ?? false }
+            : { kind: adminKind },
+      });
+      if (["live", "down", "wiped", "leaving"].includes(look)) {
+        members.push(member(replica, ordinal, look === "down" || look === "wiped" ? "down" : "up", look === "leaving" ? "removed" : "live"));
+      }
+    });
+  }
+  const desired: DesiredReplica[] = Object.entries(spec).map(([name, [type, nodes]]) => ({ name, type, nodes }));
+  const withMembers = new Set(members.map((m) => m.replica));
+  return {
+    desired: { replicas: desired, settleSeconds: options.settleSeconds ?? 30, forceRemoveGraceSeconds: options.graceSeconds ?? 300, peerPort: 7500 },
+    kube: {
+      pods,
+      statefulSets: options.statefulSets ?? Object.fromEntries(Object.entries(layout).map(([r, looks]) => [r, looks.length])),
+    },
+    fauna: options.noFaunaView || members.length === 0
+      ? { members: null, replication: null, movementIdle: null }
+      : {
+          members,
+          replication: {
+            replicas: Object.entries(types).filter(([r]) => withMembers.has(r)).map(([name, type]) => ({ name, type })),
+            etag: '"etag-1"',
+          },
+          movementIdle: options.movementIdle === undefined ? true : options.movementIdle,
+        },
+    state: {
+      ...initialPlanState(),
+      accepted: desired,
+      bootstrapped: true,
+      initialized: true,
+      membersDigest: members.map((m) => m.hostId).sort().join(","),
+      membershipChangedAt: NOW - 3_600_000,
+      ...options.state,
+    },
+    now: options.now ?? NOW,
+  };
+}
+
+function member(replica: string, ordinal: number, status: "up" | "down", state: "live" | "removed"): MemberStatus {
+  return {
+    hostId: hostId(replica, ordinal), address: address(replica, ordinal), replica, status, state,
+    ownership: 1, ownershipGoal: 1, workerId: 512 + ordinal, logSegment: ordinal, leader: false, persistedTimestamp: null,
+  };
+}
