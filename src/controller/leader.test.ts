@@ -4,8 +4,7 @@ import { FakeClock, flush } from "./clock.ts";
 import { type ElectionOutcome, LeaderElector, type LeaseRecord, type LeaseStore, type StoredLease } from "./leader.ts";
 
 /** An in-memory lease with resourceVersion semantics; `down` makes every call fail like an unreachable API server. */
-class MemoryLeaseStore implements LeaseStore {
-  readonly description = "memory";
+class MemoryLeaseStore {
   stored: StoredLease | undefined;
   down = new Set<string>();
   #version = 0;
