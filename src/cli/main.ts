@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `fauna-operator` CLI: one module per command, loaded lazily so `sim` starts fast.
 const commands: Record<string, () => Promise<{ main: (argv: string[]) => Promise<number> }>> = {
+  crd: () => import("./crd.ts"),
   local: () => import("./local.ts"),
   sim: () => import("./sim.ts"),
   "sim-admin": () => import("./sim-admin.ts"),

@@ -1,0 +1,90 @@
+// Spec defaults. schema.ts publishes the same values as OpenAPI defaults (the apiserver fills them in);
+// resolveSpec gives the operator a fully defaulted, typed view even of objects that skipped the apiserver.
+import type {
+  FaunaCluster,
+  FaunaClusterSpec,
+  FaunaReplicaSpec,
+  PdbScope,
+  PeerEncryptionLevel,
+  PvcDeletePolicy,
+  ServiceTargets,
+  ServiceType,
+  StorageSpec,
+  UpdateStrategyType,
+} from "./types.ts";
+
+export const DEFAULTS = {
+  storageSize: "10Gi",
+  rootKeySecretKey: "root-key",
+  peerKeySecretKey: "peer.pem",
+  serviceType: "ClusterIP",
+  servicePort: 8443,
+  serviceTargets: "auto",
+  peerEncryptionLevel: "none",
+  pdbEnabled: true,
+  pdbMaxUnavailable: 1,
+  pdbScope: "Replica",
+  updateStrategy: "RollingUpdate",
+  pvcWhenDeleted: "Retain",
+  paused: false,
+  /** FACTS §7.3: replication changes right after start or join can wedge a log segment; the tests wait 30 s. */
+  settleSeconds: 30,
+} as const;
+
+export interface ResolvedSecretRef {
+  name: string;
+  key: string;
+}
+
+export type ResolvedReplica = FaunaReplicaSpec & { storage: StorageSpec };
+
+export interface ResolvedSpec extends FaunaClusterSpec {
+  replicas: ResolvedReplica[];
+  clusterName: string;
+  rootKeySecretRef?: ResolvedSecretRef;
+  service: { type: ServiceType; port: number; targets: ServiceTargets; annotations?: Record<string, string> };
+  peerEncryption: { level: PeerEncryptionLevel; secretRef?: ResolvedSecretRef };
+  podDisruptionBudget: { enabled: boolean; maxUnavailable: number; scope: PdbScope };
+  updateStrategy: { type: UpdateStrategyType };
+  persistentVolumeClaimRetention: { whenDeleted: PvcDeletePolicy };
+  paused: boolean;
+  settleSeconds: number;
+}
+
+export function resolveReplica(r: FaunaReplicaSpec): ResolvedReplica {
+  return { ...r, storage: r.storage ?? { size: DEFAULTS.storageSize } };
+}
+
+/** The spec with every default applied. Pure; does not modify its argument. */
+export function resolveSpec(cluster: FaunaCluster): ResolvedSpec {
+  const { rootKeySecretRef: _rootRef, ...s } = cluster.spec;
+  const secretRef = (ref: { name: string; key?: string } | undefined, key: string) =>
+    ref ? { name: ref.name, key: ref.key ?? key } : undefined;
+  const rootKeySecretRef = secretRef(cluster.spec.rootKeySecretRef, DEFAULTS.rootKeySecretKey);
+  const peerSecretRef = secretRef(s.peerEncryption?.secretRef, DEFAULTS.peerKeySecretKey);
+  return {
+    ...s,
+    replicas: (s.replicas ?? []).map(resolveReplica),
+    clusterName: s.clusterName ?? cluster.metadata.name ?? "",
+    ...(rootKeySecretRef ? { rootKeySecretRef } : {}),
+    service: {
+      ...s.service,
+      type: s.service?.type ?? DEFAULTS.serviceType,
+      port: s.service?.port ?? DEFAULTS.servicePort,
+      targets: s.service?.targets ?? DEFAULTS.serviceTargets,
+    },
+    peerEncryption: {
+      level: s.peerEncryption?.level ?? DEFAULTS.peerEncryptionLevel,
+      ...(peerSecretRef ? { secretRef: peerSecretRef } : {}),
+    },
+    podDisruptionBudget: {
+      enabled: s.podDisruptionBudget?.enabled ?? DEFAULTS.pdbEnabled,
+      maxUnavailable: s.podDisruptionBudget?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable,
+      scope: s.podDisruptionBudget?.scope ?? DEFAULTS.pdbScope,
+    },
+    updateStrategy: { type: s.updateStrategy?.type ?? DEFAULTS.updateStrategy },
+    persistentVolumeClaimRetention: { whenDeleted: s.persistentVolumeClaimRetention?.whenDeleted ?? DEFAULTS.pvcWhenDeleted },
+    paused: s.paused ?? DEFAULTS.paused,
+    settleSeconds: s.settleSeconds ?? DEFAULTS.settleSeconds,
+  };
+}

@@ -1,0 +1,105 @@
+// The per-replica faunadb.yml template. FaunaDB has no env interpolation (FACTS §3.1), so the template carries
+// @POD_NAME@ / @POD_IP@ placeholders that the container's start script fills in with sed; the root key is appended
+// by that script from the mounted Secret, so it never sits in the ConfigMap.
+import type { ResolvedReplica, ResolvedSpec } from "./defaults.ts";
+import { DEFAULT_CLUSTER_DOMAIN, headlessServiceName, namespaceOf, PORTS } from "./funcs.ts";
+import { TUNABLE_KEYS, isTunableKey, type FaunaConfig } from "./faunaConfigKeys.ts";
+import type { FaunaCluster } from "./types.ts";
+
+export const PLACEHOLDERS = { podName: "@POD_NAME@", podIp: "@POD_IP@" } as const;
+
+/** Where things live inside a FaunaDB pod. Every writable path is a volume (read-only root filesystem). */
+export const PATHS = {
+  data: "/var/lib/faunadb",
+  logs: "/var/log/faunadb",
+  run: "/var/run/faunadb",
+  config: "/var/run/faunadb/faunadb.yml",
+  /** FACTS §3.2: the parent directory of flags_path must exist or startup throws; the start script creates it. */
+  flagsDir: "/var/run/faunadb/flags",
+  flags: "/var/run/faunadb/flags/feature-flags.json",
+  templateDir: "/etc/faunadb/template",
+  template: "/etc/faunadb/template/faunadb.yml",
+  rootKeyDir: "/etc/faunadb/root-key",
+  rootKey: "/etc/faunadb/root-key/root-key",
+  peerKeyDir: "/etc/faunadb/peer",
+  peerKey: "/etc/faunadb/peer/peer.pem",
+  tmp: "/tmp",
+} as const;
+
+/** Value quoted so YAML keeps it a string (a cluster name `true` or `123` would otherwise change type). */
+function quoted(value: string): string {
+  return JSON.stringify(value);
+}
+
+function tunableLines(config: FaunaConfig | undefined): string[] {
+  return Object.entries(config ?? {})
+    .filter(([key, value]) => isTunableKey(key) && value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => {
+      const kind = isTunableKey(key) ? TUNABLE_KEYS[key].kind : "string";
+      return `${key}: ${kind === "string" ? quoted(String(value)) : String(value)}`;
+    });
+}
+
+/** The data+log replica a compute replica's coordinators lean on: same zone if possible, else the first one. */
+export function neighborReplica(spec: ResolvedSpec, replica: ResolvedReplica): string | undefined {
+  const logs = spec.replicas.filter((r) => r.type === "data+log");
+  const zone = replica.placement?.zone;
+  return (zone ? logs.find((r) => r.placement?.zone === zone) : undefined)?.name ?? logs[0]?.name;
+}
+
+export interface TemplateOptions {
+  clusterDomain?: string;
+}
+
+/** The faunadb.yml template of one replica (no secrets). Deterministic: same input, same text. */
+export function renderFaunaConfigTemplate(
+  cluster: FaunaCluster,
+  spec: ResolvedSpec,
+  replica: ResolvedReplica,
+  options: TemplateOptions = {},
+): string {
+  const domain = options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  const broadcast = `${PLACEHOLDERS.podName}.${headlessServiceName(cluster, replica.name)}.${namespaceOf(cluster)}.svc.${domain}`;
+  const encryption = spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef;
+  const neighbor = replica.type === "compute" ? neighborReplica(spec, replica) : undefined;
+  const lines = [
+    `# faunadb.yml template for replica ${replica.name}, rendered by fauna-operator. The pod's start script`,
+    `# substitutes ${PLACEHOLDERS.podName} and ${PLACEHOLDERS.podIp} and appends auth_root_key from the mounted Secret.`,
+    `cluster_name: ${quoted(spec.clusterName)}`,
+    // FACTS §3.3: a stable DNS name survives pod IP changes; the node binds to its pod IP (a concrete address).
+    `network_broadcast_address: ${broadcast}`,
+    `network_listen_address: ${PLACEHOLDERS.podIp}`,
+    `network_host_id: ${PLACEHOLDERS.podName}`,
+    `network_coordinator_http_address: ${PLACEHOLDERS.podIp}`,
+    `network_coordinator_http_port: ${PORTS.api}`,
+    // FACTS §2: the admin API must be reachable by the operator; the NetworkPolicy admits only the operator to it.
+    `network_admin_http_address: ${PLACEHOLDERS.podIp}`,
+    `network_admin_http_port: ${PORTS.admin}`,
+    `network_peer_port: ${PORTS.peer}`,
+    `network_peer_secure_port: ${PORTS.peerSecure}`,
+    `storage_data_path: ${PATHS.data}`,
+    `log_path: ${PATHS.logs}`,
+    `flags_path: ${PATHS.flags}`,
+    ...(encryption ? [`peer_encryption_level: ${spec.peerEncryption.level}`, `peer_encryption_key_file: ${PATHS.peerKey}`] : []),
+    ...(neighbor ? [`coordinator_neighbor_replica: ${quoted(neighbor)}`] : []),
+    ...tunableLines(spec.config),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** FACTS §6: the pod must outlive FaunaDB's shutdown grace (heartbeats stop, then storage syncs). */
+export function terminationGracePeriodSeconds(spec: ResolvedSpec): number {
+  return (spec.config?.shutdown_grace_period_seconds ?? 30) + 30;
+}
+
+/**
+ * Why a root key would not work, or undefined. FACTS §3.2: the auth parser splits on `/,()&=:`, a value starting
+ * `ey` with a `.` is read as a JWT, and the admin wrapper reads the key unquoted from faunadb.yml.
+ */
+export function rootKeyProblem(key: string): string | undefined {
+  if (key.length < 16) return "the root key must be at least 16 characters";
+  if (/[\s/,()&=:"'#]/.test(key)) return "the root key must not contain whitespace or any of / , ( ) & = : \" ' #";
+  if (key.startsWith("ey") && key.includes(".")) return "a root key starting with 'ey' must not contain '.' (FaunaDB reads it as a JWT)";
+  return undefined;
+}

@@ -1,0 +1,140 @@
+// Names, labels, selectors and owner references derived from a FaunaCluster. Every builder and the reconciler use
+// these, so an object's name or selector is defined in exactly one place.
+import type { V1OwnerReference } from "@kubernetes/client-node";
+import { API_GROUP, GROUP_VERSION, KIND, type FaunaCluster, type ReplicaType, type ServiceTargets } from "./types.ts";
+
+export const FIELD_MANAGER = "fauna-operator";
+export const LABEL_PREFIX = `${API_GROUP}/`;
+export const CLUSTER_LABEL = `${LABEL_PREFIX}cluster`;
+export const REPLICA_LABEL = `${LABEL_PREFIX}replica`;
+/** On pods: lets the client Service select compute nodes. Changing a replica's type therefore rolls its pods. */
+export const REPLICA_TYPE_LABEL = `${LABEL_PREFIX}replica-type`;
+export const CONFIG_HASH_ANNOTATION = `${LABEL_PREFIX}config-hash`;
+/** The label the operator's own pods carry; the NetworkPolicy admits only them to the admin port. */
+export const OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "fauna-operator" } as const;
+
+export const COMPONENTS = {
+  replica: "replica",
+  client: "client",
+  config: "config",
+  rootKey: "root-key",
+  networkPolicy: "network-policy",
+  disruptionBudget: "disruption-budget",
+} as const;
+export type Component = (typeof COMPONENTS)[keyof typeof COMPONENTS];
+
+/** FACTS §4 ports. */
+export const PORTS = { peer: 7500, peerSecure: 7501, api: 8443, admin: 8444 } as const;
+
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+
+/** The repository of the simulator image; such pods run `fauna-operator sim` instead of the FaunaDB launcher. */
+export const SIMULATOR_REPOSITORY_SUFFIX = "faunadb-simulator";
+
+function clusterName(cluster: FaunaCluster): string {
+  return cluster.metadata.name ?? "";
+}
+
+export function namespaceOf(cluster: FaunaCluster): string {
+  return cluster.metadata.namespace ?? "default";
+}
+
+export function statefulSetName(cluster: FaunaCluster, replica: string): string {
+  return `${clusterName(cluster)}-${replica}`;
+}
+
+/** The headless Service shares the StatefulSet's name (its `serviceName`). */
+export function headlessServiceName(cluster: FaunaCluster, replica: string): string {
+  return statefulSetName(cluster, replica);
+}
+
+export function podName(cluster: FaunaCluster, replica: string, ordinal: number): string {
+  return `${statefulSetName(cluster, replica)}-${ordinal}`;
+}
+
+/** Stable DNS name of a node; it is the node's broadcast address (FACTS §3.3). */
+export function podDnsName(cluster: FaunaCluster, replica: string, ordinal: number, clusterDomain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${podName(cluster, replica, ordinal)}.${headlessServiceName(cluster, replica)}.${namespaceOf(cluster)}.svc.${clusterDomain}`;
+}
+
+export const DATA_VOLUME = "data";
+
+/** Name of a node's PVC as the StatefulSet controller creates it. */
+export function pvcName(cluster: FaunaCluster, replica: string, ordinal: number): string {
+  return `${DATA_VOLUME}-${podName(cluster, replica, ordinal)}`;
+}
+
+export function clientServiceName(cluster: FaunaCluster): string {
+  return clusterName(cluster);
+}
+
+export function configMapName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-config`;
+}
+
+export function generatedRootKeySecretName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-root-key`;
+}
+
+export function podDisruptionBudgetName(cluster: FaunaCluster, replica?: string): string {
+  return replica === undefined ? clusterName(cluster) : statefulSetName(cluster, replica);
+}
+
+export function networkPolicyName(cluster: FaunaCluster): string {
+  return clusterName(cluster);
+}
+
+/** Labels that select every FaunaDB pod of the cluster. Never change them: StatefulSet selectors are immutable. */
+export function clusterSelector(cluster: FaunaCluster): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": "faunadb",
+    "app.kubernetes.io/instance": clusterName(cluster),
+    [CLUSTER_LABEL]: clusterName(cluster),
+  };
+}
+
+export function replicaSelector(cluster: FaunaCluster, replica: string): Record<string, string> {
+  return { ...clusterSelector(cluster), [REPLICA_LABEL]: replica };
+}
+
+/** The standard labels of an object the operator owns. */
+export function labels(cluster: FaunaCluster, component: Component, replica?: string): Record<string, string> {
+  return {
+    ...clusterSelector(cluster),
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/managed-by": "fauna-operator",
+    "app.kubernetes.io/part-of": "fauna-operator",
+    ...(replica === undefined ? {} : { [REPLICA_LABEL]: replica }),
+  };
+}
+
+/** Labels of a FaunaDB pod (the StatefulSet's pod template). */
+export function podLabels(cluster: FaunaCluster, replica: string, type: ReplicaType): Record<string, string> {
+  return { ...labels(cluster, COMPONENTS.replica, replica), [REPLICA_TYPE_LABEL]: type };
+}
+
+/** The controller owner reference every owned object carries, so deleting the FaunaCluster deletes them. */
+export function ownerReference(cluster: FaunaCluster): V1OwnerReference {
+  return {
+    apiVersion: GROUP_VERSION,
+    kind: KIND,
+    name: clusterName(cluster),
+    uid: cluster.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function isSimulatorImage(image: string): boolean {
+  const withoutDigest = image.split("@")[0] ?? image;
+  const lastSlash = withoutDigest.lastIndexOf("/");
+  const colon = withoutDigest.indexOf(":", lastSlash + 1);
+  const repository = colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
+  return repository.endsWith(SIMULATOR_REPOSITORY_SUFFIX);
+}
+
+/** What the client Service targets: `auto` is compute nodes when a compute replica exists, else all. */
+export function effectiveServiceTargets(targets: ServiceTargets, replicaTypes: readonly ReplicaType[]): "all" | "compute" {
+  if (targets === "auto") return replicaTypes.includes("compute") ? "compute" : "all";
+  return targets;
+}

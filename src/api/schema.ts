@@ -1,0 +1,392 @@
+// The single source of the FaunaCluster OpenAPI schema: crd.ts wraps it into the CRD, validate.ts checks objects
+// against it, defaults.ts applies its defaults, and schema.test.ts proves it matches types.ts field for field.
+import {
+  arr,
+  bool,
+  int,
+  num,
+  obj,
+  oneOf,
+  opaque,
+  quantity,
+  str,
+  stringMap,
+  type JSONSchema,
+} from "./jsonSchema.ts";
+import { TUNABLE_KEYS, type Tunable } from "./faunaConfigKeys.ts";
+import { DEFAULTS } from "./defaults.ts";
+import {
+  CONDITION_STATUSES,
+  PDB_SCOPES,
+  PEER_ENCRYPTION_LEVELS,
+  PHASES,
+  PULL_POLICIES,
+  PVC_DELETE_POLICIES,
+  REPLICA_TYPES,
+  SERVICE_TARGETS,
+  SERVICE_TYPES,
+  UPDATE_STRATEGY_TYPES,
+} from "./types.ts";
+
+/** DNS-1123 label: replica names become part of StatefulSet, Service and pod names, and are FaunaDB-valid (FACTS §7.1). */
+export const REPLICA_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+export const REPLICA_NAME_MAX = 20;
+/** `<cluster>-<replica>` names a StatefulSet; its pods' controller-revision-hash label must stay within 63 characters. */
+export const STATEFULSET_NAME_MAX = 52;
+export const CLUSTER_NAME_MAX = 40;
+export const MAX_REPLICAS = 16;
+export const MAX_NODES_PER_REPLICA = 64;
+const LABEL_VALUE_PATTERN = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+const JVM_SIZE_PATTERN = "^[1-9][0-9]{0,8}[kKmMgG]?$";
+const SECRET_NAME_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+const SECRET_KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
+
+function immutable(what: string): JSONSchema["x-kubernetes-validations"] {
+  return [{ rule: "self == oldSelf", message: `${what} is immutable`, reason: "FieldValueForbidden" }];
+}
+
+function secretKeyRef(description: string, defaultKey: string): JSONSchema {
+  return obj(
+    description,
+    {
+      name: str("Secret name, in the FaunaCluster's namespace.", { pattern: SECRET_NAME_PATTERN, maxLength: 253 }),
+      key: str(`Key in the Secret (default ${defaultKey}).`, { pattern: SECRET_KEY_PATTERN, maxLength: 253, default: defaultKey }),
+    },
+    { required: ["name"] },
+  );
+}
+
+const resourceList = (what: string): JSONSchema => ({
+  type: "object",
+  description: what,
+  additionalProperties: quantity("A resource quantity."),
+});
+
+const resources = obj("CPU and memory for each FaunaDB container (core/v1 ResourceRequirements).", {
+  limits: resourceList("Maximum resources; the JVM is sized from limits.memory (FACTS §6)."),
+  requests: resourceList("Requested resources."),
+  claims: arr(
+    "Dynamic resource claims (core/v1 ResourceClaim).",
+    obj("A claim.", { name: str("Claim name.", { maxLength: 253 }), request: str("Request name.", { maxLength: 253 }) }, { required: ["name"] }),
+    { maxItems: 16, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] },
+  ),
+});
+
+const toleration = obj("core/v1 Toleration.", {
+  key: str("Taint key.", { maxLength: 316 }),
+  operator: oneOf("Operator.", ["Exists", "Equal"]),
+  value: str("Taint value.", { maxLength: 63 }),
+  effect: oneOf("Taint effect; empty matches all.", ["", "NoSchedule", "PreferNoSchedule", "NoExecute"]),
+  tolerationSeconds: int("Seconds a NoExecute taint is tolerated.", { format: "int64" }),
+});
+
+const topologySpreadConstraint = obj(
+  "core/v1 TopologySpreadConstraint. When labelSelector is absent the operator selects the replica's own pods.",
+  {
+    maxSkew: int("Maximum skew.", { minimum: 1 }),
+    topologyKey: str("Node label key.", { maxLength: 316 }),
+    whenUnsatisfiable: oneOf("What to do when the constraint cannot be met.", ["DoNotSchedule", "ScheduleAnyway"]),
+    labelSelector: opaque("meta/v1 LabelSelector."),
+    minDomains: int("Minimum number of eligible domains.", { minimum: 1 }),
+    nodeAffinityPolicy: oneOf("Honor or Ignore nodeAffinity.", ["Honor", "Ignore"]),
+    nodeTaintsPolicy: oneOf("Honor or Ignore node taints.", ["Honor", "Ignore"]),
+    matchLabelKeys: arr("Pod label keys added to the selector.", str("Label key.", { maxLength: 316 }), {
+      maxItems: 16,
+      "x-kubernetes-list-type": "atomic",
+    }),
+  },
+  { required: ["maxSkew", "topologyKey", "whenUnsatisfiable"] },
+);
+
+const placement = obj("Where this replica's pods run.", {
+  nodeSelector: stringMap("Node labels the pods require."),
+  affinity: opaque("core/v1 Affinity, copied to the pods as is."),
+  tolerations: arr("core/v1 Tolerations.", toleration, { maxItems: 64, "x-kubernetes-list-type": "atomic" }),
+  topologySpreadConstraints: arr("core/v1 TopologySpreadConstraints.", topologySpreadConstraint, {
+    maxItems: 16,
+    "x-kubernetes-list-type": "atomic",
+  }),
+  zone: str("Pin the replica to one zone (nodeSelector topology.kubernetes.io/zone).", {
+    maxLength: 63,
+    pattern: LABEL_VALUE_PATTERN,
+  }),
+});
+
+const storage = obj(
+  "The persistent volume of each node (storage_data_path, FACTS §3.5). Immutable: a StatefulSet cannot change its volumeClaimTemplates.",
+  {
+    size: str("Volume size, e.g. 100Gi; between 100Mi and 64Ti.", {
+      maxLength: 32,
+      pattern: "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$",
+      "x-kubernetes-validations": [
+        {
+          rule: "isQuantity(self) && quantity(self).compareTo(quantity('100Mi')) >= 0 && quantity(self).compareTo(quantity('64Ti')) <= 0",
+          message: "storage.size must be a quantity between 100Mi and 64Ti",
+        },
+      ],
+    }),
+    storageClassName: str("StorageClass of the PVCs; the cluster default when absent.", {
+      maxLength: 253,
+      pattern: SECRET_NAME_PATTERN,
+    }),
+  },
+  { required: ["size"], default: { size: DEFAULTS.storageSize }, "x-kubernetes-validations": immutable("storage") },
+);
+
+const replica = obj(
+  "A FaunaDB replica: a named group of nodes of one type, run by one StatefulSet.",
+  {
+    name: str("FaunaDB replica name (lower-case letters, digits and '-'; starts and ends alphanumeric).", {
+      minLength: 1,
+      maxLength: 20,
+      pattern: REPLICA_NAME_PATTERN,
+    }),
+    type: oneOf("data+log, data or compute (FACTS §7.1).", REPLICA_TYPES),
+    nodes: int("Number of FaunaDB nodes (pods) in the replica.", { minimum: 1, maximum: MAX_NODES_PER_REPLICA }),
+    storage,
+    resources,
+    placement,
+  },
+  { required: ["name", "type", "nodes"] },
+);
+
+function tunableSchema(t: Tunable): JSONSchema {
+  const extra = {
+    ...(t.minimum === undefined ? {} : { minimum: t.minimum }),
+    ...(t.maximum === undefined ? {} : { maximum: t.maximum }),
+    ...(t.pattern === undefined ? {} : { pattern: t.pattern }),
+  };
+  if (t.kind === "bool") return bool(t.description);
+  if (t.kind === "int") return int(t.description, extra);
+  return t.enum ? oneOf(t.description, t.enum) : str(t.description, { maxLength: 253, ...extra });
+}
+
+const config: JSONSchema = obj(
+  "Extra faunadb.yml keys. Only the tunables listed here exist: FaunaDB aborts on unknown keys (FACTS §3.1), and the " +
+    "operator renders addresses, paths, ports, auth and encryption itself.",
+  Object.fromEntries(Object.entries(TUNABLE_KEYS).map(([key, t]) => [key, tunableSchema(t)])),
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.cluster_min_worker_id) || !has(self.cluster_max_worker_id) || self.cluster_min_worker_id <= self.cluster_max_worker_id",
+        message: "config.cluster_min_worker_id must not exceed config.cluster_max_worker_id",
+        fieldPath: ".cluster_min_worker_id",
+      },
+    ],
+  },
+);
+
+const spec = obj(
+  "Desired state of a FaunaDB cluster.",
+  {
+    image: str("Container image: a FaunaDB image, or the project's faunadb-simulator image for tests.", {
+      minLength: 1,
+      maxLength: 512,
+      pattern: "^[^\\s]+$",
+    }),
+    imagePullPolicy: oneOf("Image pull policy.", PULL_POLICIES),
+    imagePullSecrets: arr(
+      "Secrets for pulling the image.",
+      obj("A Secret reference.", { name: str("Secret name.", { maxLength: 253 }) }, { required: ["name"] }),
+      { maxItems: 16, "x-kubernetes-list-type": "atomic" },
+    ),
+    replicas: arr("FaunaDB replicas, one StatefulSet each. At least one must be data+log.", replica, {
+      minItems: 1,
+      maxItems: MAX_REPLICAS,
+      "x-kubernetes-list-type": "map",
+      "x-kubernetes-list-map-keys": ["name"],
+      "x-kubernetes-validations": [
+        { rule: "self.exists(r, r.type == 'data+log')", message: "at least one replica must be of type data+log (FACTS §7.1)" },
+      ],
+    }),
+    rootKeySecretRef: {
+      ...secretKeyRef("Secret with the FaunaDB root key; generated as <cluster>-root-key when absent. Immutable.", DEFAULTS.rootKeySecretKey),
+      "x-kubernetes-validations": immutable("rootKeySecretRef"),
+    },
+    clusterName: str("FaunaDB cluster_name; defaults to metadata.name. Immutable: peers reject a mismatch (FACTS §3.2).", {
+      minLength: 1,
+      maxLength: 63,
+      pattern: "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+      "x-kubernetes-validations": immutable("clusterName"),
+    }),
+    config,
+    jvm: obj("JVM sizing for the FaunaDB launcher (FACTS §6). Derived from limits.memory when absent.", {
+      maxHeapSize: str("MAX_HEAP_SIZE, e.g. 4G or 4096M.", { pattern: JVM_SIZE_PATTERN }),
+      maxDirectSize: str("MAX_DIRECT_SIZE, e.g. 2G.", { pattern: JVM_SIZE_PATTERN }),
+    }),
+    service: obj(
+      "The client Service (load balancer for the query API).",
+      {
+        type: oneOf("Service type.", SERVICE_TYPES, { default: DEFAULTS.serviceType }),
+        annotations: stringMap("Annotations for the Service (e.g. cloud load balancer settings)."),
+        port: int("Service port for the query API.", { minimum: 1, maximum: 65535, default: DEFAULTS.servicePort }),
+        targets: oneOf("auto: compute nodes when a compute replica exists, else all nodes; all; compute.", SERVICE_TARGETS, { default: DEFAULTS.serviceTargets }),
+      },
+      { default: {} },
+    ),
+    peerEncryption: obj(
+      "TLS between nodes (FACTS §3.2 peer_encryption_*).",
+      {
+        level: oneOf("none, dc (between replicas) or all.", PEER_ENCRYPTION_LEVELS, { default: DEFAULTS.peerEncryptionLevel }),
+        secretRef: secretKeyRef("Secret with the PEM key all nodes share.", DEFAULTS.peerKeySecretKey),
+      },
+      {
+        default: {},
+        "x-kubernetes-validations": [
+          {
+            rule: "self.level == 'none' || has(self.secretRef)",
+            message: "peerEncryption.secretRef is required when level is dc or all",
+            fieldPath: ".secretRef",
+            reason: "FieldValueRequired",
+          },
+        ],
+      },
+    ),
+    podDisruptionBudget: obj(
+      "PodDisruptionBudgets for voluntary disruptions.",
+      {
+        enabled: bool("Create PodDisruptionBudgets.", { default: DEFAULTS.pdbEnabled }),
+        maxUnavailable: int("Pods of one budget that may be down at once.", { minimum: 1, maximum: MAX_NODES_PER_REPLICA, default: DEFAULTS.pdbMaxUnavailable }),
+        scope: oneOf("Replica: one budget per replica. Cluster: one budget over all nodes.", PDB_SCOPES, { default: DEFAULTS.pdbScope }),
+      },
+      { default: {} },
+    ),
+    updateStrategy: obj(
+      "How pod template changes roll out.",
+      { type: oneOf("RollingUpdate (one pod at a time) or OnDelete.", UPDATE_STRATEGY_TYPES, { default: DEFAULTS.updateStrategy }) },
+      { default: {} },
+    ),
+    persistentVolumeClaimRetention: obj(
+      "What happens to node volumes when the FaunaCluster is deleted.",
+      { whenDeleted: oneOf("Retain (default) or Delete.", PVC_DELETE_POLICIES, { default: DEFAULTS.pvcWhenDeleted }) },
+      { default: {} },
+    ),
+    paused: bool("Stop reconciling while true.", { default: DEFAULTS.paused }),
+    settleSeconds: int("Seconds to wait after nodes start or join before changing replication (FACTS §7.3).", {
+      minimum: 0,
+      maximum: 3600,
+      default: DEFAULTS.settleSeconds,
+    }),
+    podMetadata: obj("Labels and annotations added to every FaunaDB pod.", {
+      labels: stringMap("Pod labels."),
+      annotations: stringMap("Pod annotations."),
+    }),
+  },
+  {
+    required: ["image", "replicas"],
+    "x-kubernetes-validations": [
+      {
+        rule: "has(self.clusterName) == has(oldSelf.clusterName)",
+        message: "clusterName is immutable: it cannot be added or removed after creation",
+        fieldPath: ".clusterName",
+        reason: "FieldValueForbidden",
+      },
+      {
+        rule: "has(self.rootKeySecretRef) == has(oldSelf.rootKeySecretRef)",
+        message: "rootKeySecretRef is immutable: it cannot be added or removed after creation",
+        fieldPath: ".rootKeySecretRef",
+        reason: "FieldValueForbidden",
+      },
+    ],
+  },
+);
+
+const condition = obj(
+  "meta/v1 Condition.",
+  {
+    type: str("Condition type.", { maxLength: 316 }),
+    status: oneOf("True, False or Unknown.", CONDITION_STATUSES),
+    reason: str("CamelCase reason.", { maxLength: 1024 }),
+    message: str("Human-readable details.", { maxLength: 32768 }),
+    lastTransitionTime: str("When status last changed.", { format: "date-time" }),
+    observedGeneration: int("Generation the condition was computed for.", { format: "int64", minimum: 0 }),
+  },
+  { required: ["type", "status", "reason", "message", "lastTransitionTime"] },
+);
+
+const status = obj("Observed state, written by the operator only.", {
+  observedGeneration: int("Last metadata.generation the operator acted on.", { format: "int64" }),
+  phase: oneOf("Summary phase.", PHASES),
+  conditions: arr("Ready, Progressing, Degraded, TopologyReady, DataMoving, ...", condition, {
+    "x-kubernetes-list-type": "map",
+    "x-kubernetes-list-map-keys": ["type"],
+  }),
+  replicas: arr(
+    "Per-replica counts.",
+    obj(
+      "One replica.",
+      {
+        name: str("Replica name."),
+        type: oneOf("Desired type.", REPLICA_TYPES),
+        desired: int("Desired nodes."),
+        ready: int("Ready pods."),
+        members: int("Nodes FaunaDB lists in this replica."),
+        currentType: oneOf("Type FaunaDB reports.", REPLICA_TYPES),
+      },
+      { required: ["name", "type", "desired", "ready"] },
+    ),
+    { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] },
+  ),
+  replicaCount: int("Number of replicas in the spec."),
+  readyNodes: int("Ready FaunaDB pods."),
+  desiredNodes: int("Desired FaunaDB pods."),
+  nodes: arr(
+    "Per-node FaunaDB state (FACTS §1.5).",
+    obj(
+      "One node.",
+      {
+        pod: str("Pod name."),
+        replica: str("Replica name."),
+        hostId: str("FaunaDB host ID (UUID)."),
+        address: str("Broadcast address."),
+        status: oneOf("up or down.", ["up", "down"]),
+        state: str("live, removed, or unknown."),
+        ownership: num("Owned fraction of the ring (0..1)."),
+        ownershipGoal: num("Target fraction of the ring (0..1)."),
+        logSegment: str("Log segment, none or Uninitialized."),
+        leader: bool("Leader of its log segment."),
+        workerId: str("Worker ID, n/a or error."),
+      },
+      { required: ["pod", "replica"] },
+    ),
+    { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["pod"] },
+  ),
+  topology: {
+    ...obj("The topology operation in flight, so a restarted operator resumes it.", {
+      operation: str("init, join, updateReplica, removeNode, ..."),
+      replica: str("Replica concerned."),
+      node: str("Pod concerned."),
+      hostId: str("FaunaDB host ID concerned."),
+      step: str("Current step."),
+      startedAt: str("Start time.", { format: "date-time" }),
+      message: str("Details."),
+    }, { required: ["operation"] }),
+    "x-kubernetes-preserve-unknown-fields": true,
+  },
+  rootKeySecretName: str("Secret holding the root key in use (never the key)."),
+});
+
+/** The whole object schema (openAPIV3Schema of the v1alpha1 version). */
+export const faunaClusterSchema: JSONSchema = {
+  type: "object",
+  description: "A FaunaDB cluster managed by fauna-operator.",
+  properties: {
+    apiVersion: { type: "string" },
+    kind: { type: "string" },
+    metadata: { type: "object" },
+    spec,
+    status,
+  },
+  required: ["spec"],
+  "x-kubernetes-validations": [
+    {
+      rule: `size(self.metadata.name) <= ${CLUSTER_NAME_MAX} && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')`,
+      message: `metadata.name must be a DNS-1035 label of at most ${CLUSTER_NAME_MAX} characters (it prefixes Service names)`,
+    },
+    {
+      rule: `self.spec.replicas.all(r, size(self.metadata.name) + 1 + size(r.name) <= ${STATEFULSET_NAME_MAX})`,
+      message: `metadata.name + '-' + spec.replicas[].name must be at most ${STATEFULSET_NAME_MAX} characters (StatefulSet names)`,
+      fieldPath: ".spec.replicas",
+    },
+  ],
+};
