@@ -2,7 +2,7 @@
 // HTTP/1.1 (probes, curl) and cleartext HTTP/2 with prior knowledge (the `faunadb` driver uses node:http2),
 // told apart by the HTTP/2 connection preface.
 import { createServer as createHttp1, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createNet, type Server, type Socket } from "node:net";
+import { connect, createServer as createNet, type Server, type Socket } from "node:net";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
 import { runFql4 } from "./fql4.ts";
@@ -109,16 +109,30 @@ export async function startApiServer(node: SimNode): Promise<Server> {
   // node:http2 is loaded only when the API opens, to keep the node's start cheap.
   const { createServer: createH2 } = await import("node:http2");
   const h2 = createH2(onRequest);
+  // node:http2 reads straight from the socket's native handle, so bytes already read to sniff the preface cannot
+  // be handed back to it: HTTP/2 connections are relayed to a private h2c listener on loopback instead.
+  await new Promise<void>((ok) => h2.listen(0, "127.0.0.1", () => ok()));
+  const h2Port = (h2.address() as import("node:net").AddressInfo).port;
   const server = createNet((socket: Socket) => {
+    socket.on("error", () => socket.destroy());
     socket.once("data", (chunk: Buffer) => {
+      if (chunk.toString("latin1", 0, H2_PREFACE.length) === H2_PREFACE) {
+        const upstream = connect(h2Port, "127.0.0.1");
+        upstream.on("error", () => socket.destroy());
+        socket.on("close", () => upstream.destroy());
+        upstream.on("close", () => socket.destroy());
+        upstream.write(chunk);
+        socket.pipe(upstream);
+        upstream.pipe(socket);
+        return;
+      }
       socket.pause();
       socket.unshift(chunk);
-      if (chunk.toString("latin1", 0, H2_PREFACE.length) === H2_PREFACE) h2.emit("connection", socket);
-      else h1.emit("connection", socket);
+      h1.emit("connection", socket);
       socket.resume();
     });
-    socket.on("error", () => socket.destroy());
   });
+  server.on("close", () => h2.close());
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
     server.listen(node.config.apiPort, node.config.apiAddress, () => ok());

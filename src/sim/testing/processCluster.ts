@@ -1,0 +1,121 @@
+// Test helper: runs simulator nodes as child processes on 127.0.0.x and talks to their admin/API ports.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+
+export const ROOT_KEY = "sim-root-key";
+
+export interface SimProc {
+  name: string;
+  address: string;
+  dir: string;
+  proc?: ChildProcess;
+  output: string[];
+}
+
+export function nodeConfig(address: string, dir: string): string {
+  return [
+    `auth_root_key: ${ROOT_KEY}`,
+    `cluster_name: simtest`,
+    `network_broadcast_address: ${address}`,
+    `network_admin_http_address: ${address}`,
+    `storage_data_path: ${join(dir, "data")}`,
+    `log_path: ${join(dir, "log")}`,
+    `flags_path: ${join(dir, "flags", "feature-flags.json")}`,
+    "",
+  ].join("\n");
+}
+
+export function prepare(base: string, name: string, address: string): SimProc {
+  const dir = join(base, name);
+  mkdirSync(join(dir, "flags"), { recursive: true });
+  writeFileSync(join(dir, "faunadb.yml"), nodeConfig(address, dir));
+  return { name, address, dir, output: [] };
+}
+
+export function start(node: SimProc, env: Record<string, string> = {}): void {
+  const proc = spawn(process.execPath, ["src/cli/main.ts", "sim", "--config", join(node.dir, "faunadb.yml")], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout!.on("data", (c: Buffer) => node.output.push(c.toString()));
+  proc.stderr!.on("data", (c: Buffer) => node.output.push(c.toString()));
+  node.proc = proc;
+}
+
+export function kill(node: SimProc, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  const p = node.proc;
+  node.proc = undefined;
+  if (!p || p.exitCode !== null) return Promise.resolve();
+  return new Promise((ok) => {
+    p.once("exit", () => ok());
+    p.kill(signal);
+  });
+}
+
+export function wipe(node: SimProc): void {
+  rmSync(join(node.dir, "data"), { recursive: true, force: true });
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: unknown;
+}
+
+export function http(
+  host: string,
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<HttpReply> {
+  return new Promise((ok, fail) => {
+    const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+    const req = request({ host, port, method, path, headers, timeout: timeoutMs, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        ok({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", fail);
+    req.end(data);
+  });
+}
+
+export const basic = (key = ROOT_KEY) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString("base64")}` });
+
+export function admin(node: SimProc, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpReply> {
+  return http(node.address, 8444, method, path, body, { ...basic(), ...headers }, 120_000);
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+export const waitAdmin = (node: SimProc) =>
+  waitFor(`admin API of ${node.name}`, async () => ((await admin(node, "GET", "/admin/identity")).status > 0 ? true : undefined), 10_000, 50);
