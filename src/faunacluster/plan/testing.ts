@@ -83,7 +83,7 @@ export function cluster(layout: Record<string, Look[]>, options: ClusterOptions 
         },
     state: {
       ...initialPlanState(),
-      accepted: desired,
+      accepted: Object.entries(layout).map(([name, looks]) => ({ name, type: types[name] ?? "data+log", nodes: looks.length })),
       bootstrapped: true,
       initialized: true,
       membersDigest: members.map((m) => m.hostId).sort().join(","),
