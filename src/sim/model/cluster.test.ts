@@ -1,0 +1,61 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import type { AdminStatusResponse } from "../../fauna/wire.ts";
+import { formatStatusTable } from "../statusTable.ts";
+import { initCluster, logSegments, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
+import { movementStatus } from "./status.ts";
+
+const member = (i: number, replica: string): Member => ({ hostId: `h${i}`, address: `10.0.0.${i}`, peerPort: 7500, replica, workerId: i, leaving: false, joinedAt: 0 });
+
+function cluster3x3() {
+  let s = initCluster(member(0, "r1"));
+  for (let i = 1; i < 9; i++) s = withMember(s, member(i, `r${Math.floor(i / 3) + 1}`));
+  return withReplication(s, ["r1", "r2", "r3"], ["r1", "r2", "r3"], 100_000, 30_000);
+}
+
+test("3 data+log replicas × 3 nodes: 3 segments of 3; writes survive one replica down, not two", () => {
+  const s = cluster3x3();
+  assert.deepEqual(logSegments(s).map((x) => x.hostIds), [["h0", "h3", "h6"], ["h1", "h4", "h7"], ["h2", "h5", "h8"]]);
+  const all = new Set(s.members.map((m) => m.hostId));
+  assert.ok(writeAvailable(s, all));
+  assert.ok(writeAvailable(s, new Set([...all].filter((h) => !["h3", "h4", "h5"].includes(h)))));
+  assert.ok(!writeAvailable(s, new Set(["h0", "h1", "h2"])));
+});
+
+test("replication validation follows AdminApplication's order and texts", () => {
+  const s = withMember(initCluster(member(0, "r1")), member(1, "r2"));
+  const v = (body: unknown, ifMatch?: string) => validateReplication(s, body, "E", ifMatch);
+  assert.deepEqual(v({ replicas: [] }, "X"), { ok: false, status: 412, message: "Precondition failed." });
+  assert.deepEqual(v({ replicas: [] }), { ok: false, status: 400, message: "Missing specification for replicas r1,r2" });
+  assert.deepEqual(v({ replicas: [{ name: "r1", type: "data+log" }, { name: "r1", type: "data" }] }), { ok: false, status: 400, message: "Unknown replica r1" });
+  assert.equal(v({ replicas: [{ name: "r1", type: "compute" }, { name: "r2", type: "data" }] }).ok, false);
+  assert.deepEqual(v({ replicas: [{ name: "r1", type: "data+log" }, { name: "r2", type: "compute" }] }, "*"), { ok: true, data: ["r1"], log: ["r1"] });
+});
+
+test("settle trap marks fresh segments stuck", () => {
+  let s = initCluster(member(0, "r1"));
+  s = withMember(s, { ...member(1, "r2"), joinedAt: 90_000 });
+  s = withReplication(s, ["r1", "r2"], ["r1", "r2"], 100_000, 30_000);
+  assert.deepEqual(s.stuckSegments, [0]);
+  assert.ok(!writeAvailable(s, new Set(["h0", "h1"])));
+});
+
+test("movement status strings", () => {
+  const s = cluster3x3();
+  const views = new Map(s.members.map((m) => [m.hostId, { up: true, owns: m.replica === "r1" ? 1 / 3 : 0 }]));
+  assert.equal(movementStatus(s, views), "100.00% of tokens in 6 segments moving to 6 nodes in 2 replicas.");
+  for (const v of views.values()) v.owns = 1 / 3;
+  assert.equal(movementStatus(s, views), "No data movement is currently in progress.");
+});
+
+test("status text layout of the golden sample (FACTS §1.5)", () => {
+  const golden = JSON.parse(readFileSync("/work/shared/fauna/golden/admin-status.json", "utf8")) as AdminStatusResponse;
+  const lines = formatStatusTable(golden).split("\n");
+  assert.equal(lines[0], "");
+  assert.equal(lines[1], "Replica: dc1 (data+log)");
+  assert.equal(lines[2], "=".repeat("Replica: dc1 (data+log)".length));
+  assert.equal(lines[3], "Status  State  WorkerID  Log Segment  Address    Owns    Goal    HostID                                Persisted Timestamp ");
+  assert.equal(lines[4], "up      live   512       0 (leader)   127.0.0.1  100.0%  100.0%  11a38170-3c07-4c13-b700-86c58ca888c2  1970-01-01T00:00:00Z");
+  assert.equal(lines[9], "up      live   513       0            127.0.0.2  100.0%  100.0%  6c3f2824-25a5-404d-96c3-2838d4d04692  1970-01-01T00:00:00Z");
+});
