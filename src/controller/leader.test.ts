@@ -1,35 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeClock, flush } from "./clock.ts";
-import { type ElectionOutcome, LeaderElector, type LeaseRecord, type LeaseStore, type StoredLease } from "./leader.ts";
-
-/** An in-memory lease with resourceVersion semantics; `down` makes every call fail like an unreachable API server. */
-class MemoryLeaseStore {
-  stored: StoredLease | undefined;
-  down = new Set<string>();
-  #version = 0;
-  #check(caller: string) {
-    if (this.down.has(caller)) throw new Error("connection refused");
-  }
-  forCaller(caller: string): LeaseStore {
-    return {
-      description: `memory(${caller})`,
-      get: async () => (this.#check(caller), this.stored && structuredClone(this.stored)),
-      create: async (record: LeaseRecord) => {
-        this.#check(caller);
-        if (this.stored) throw new Error("AlreadyExists");
-        this.stored = { record: { ...record }, version: String(++this.#version) };
-        return structuredClone(this.stored);
-      },
-      update: async (record: LeaseRecord, version: string) => {
-        this.#check(caller);
-        if (!this.stored || this.stored.version !== version) throw new Error("Conflict");
-        this.stored = { record: { ...record }, version: String(++this.#version) };
-        return structuredClone(this.stored);
-      },
-    };
-  }
-}
+import { type ElectionOutcome, LeaderElector } from "./leader.ts";
+import { MemoryLeaseStore } from "./memoryLeaseStore.ts";
 
 function candidate(name: string, store: MemoryLeaseStore, clock: FakeClock) {
   const elector = new LeaderElector({ identity: name, store: store.forCaller(name), clock, jitter: () => 0 });
