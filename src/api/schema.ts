@@ -234,7 +234,7 @@ const spec = obj(
         default: {},
         "x-kubernetes-validations": [
           {
-            rule: "self.level == 'none' || has(self.secretRef)",
+            rule: "!has(self.level) || self.level == 'none' || has(self.secretRef)",
             message: "peerEncryption.secretRef is required when level is dc or all",
             fieldPath: ".secretRef",
             reason: "FieldValueRequired",
