@@ -65,7 +65,7 @@ export function renderFaunaConfigTemplate(
   const neighbor = replica.type === "compute" ? neighborReplica(spec, replica) : undefined;
   const lines = [
     `# faunadb.yml template for replica ${replica.name}, rendered by fauna-operator. The pod's start script`,
-    `# substitutes ${PLACEHOLDERS.podName} and ${PLACEHOLDERS.podIp} and appends auth_root_key from the mounted Secret.`,
+    "# fills in the pod name and IP placeholders and appends auth_root_key from the mounted Secret.",
     `cluster_name: ${quoted(spec.clusterName)}`,
     // FACTS §3.3: a stable DNS name survives pod IP changes; the node binds to its pod IP (a concrete address).
     `network_broadcast_address: ${broadcast}`,

@@ -108,9 +108,14 @@ export function labels(cluster: FaunaCluster, component: Component, replica?: st
   };
 }
 
+/** `data+log` is not a valid label value; label values are `data-log`, `data`, `compute`. */
+export function replicaTypeLabelValue(type: ReplicaType): string {
+  return type.replace("+", "-");
+}
+
 /** Labels of a FaunaDB pod (the StatefulSet's pod template). */
 export function podLabels(cluster: FaunaCluster, replica: string, type: ReplicaType): Record<string, string> {
-  return { ...labels(cluster, COMPONENTS.replica, replica), [REPLICA_TYPE_LABEL]: type };
+  return { ...labels(cluster, COMPONENTS.replica, replica), [REPLICA_TYPE_LABEL]: replicaTypeLabelValue(type) };
 }
 
 /** The controller owner reference every owned object carries, so deleting the FaunaCluster deletes them. */

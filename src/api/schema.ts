@@ -65,11 +65,6 @@ const resourceList = (what: string): JSONSchema => ({
 const resources = obj("CPU and memory for each FaunaDB container (core/v1 ResourceRequirements).", {
   limits: resourceList("Maximum resources; the JVM is sized from limits.memory (FACTS §6)."),
   requests: resourceList("Requested resources."),
-  claims: arr(
-    "Dynamic resource claims (core/v1 ResourceClaim).",
-    obj("A claim.", { name: str("Claim name.", { maxLength: 253 }), request: str("Request name.", { maxLength: 253 }) }, { required: ["name"] }),
-    { maxItems: 16, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] },
-  ),
 });
 
 const toleration = obj("core/v1 Toleration.", {

@@ -45,6 +45,8 @@ export type PdbScope = (typeof PDB_SCOPES)[number];
 export const PVC_DELETE_POLICIES = ["Retain", "Delete"] as const;
 export type PvcDeletePolicy = (typeof PVC_DELETE_POLICIES)[number];
 
+export type ResourceRequirements = Omit<V1ResourceRequirements, "claims">;
+
 export interface SecretKeyRef {
   name: string;
   key?: string;
@@ -71,7 +73,8 @@ export interface FaunaReplicaSpec {
   type: ReplicaType;
   nodes: number;
   storage?: StorageSpec;
-  resources?: V1ResourceRequirements;
+  /** CPU and memory (core/v1 ResourceRequirements without `claims`, which would need pod-level resourceClaims). */
+  resources?: ResourceRequirements;
   placement?: PlacementSpec;
 }
 

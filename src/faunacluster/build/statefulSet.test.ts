@@ -1,0 +1,139 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { buildStatefulSet } from "./statefulSet.ts";
+import { fullCluster, minimalCluster, SIMULATOR_IMAGE, threeByThree } from "../../../test/fixtures/faunacluster/valid.ts";
+import type { FaunaCluster } from "../../api/types.ts";
+import { CONFIG_HASH_ANNOTATION } from "../../api/funcs.ts";
+
+function container(cluster: FaunaCluster, replica = "r1") {
+  const c = buildStatefulSet(cluster, replica).spec?.template.spec?.containers[0];
+  assert.ok(c);
+  return c;
+}
+
+function env(cluster: FaunaCluster, name: string, replica = "r1"): string | undefined {
+  return container(cluster, replica).env?.find((e) => e.name === name)?.value;
+}
+
+describe("buildStatefulSet", () => {
+  it("wires the StatefulSet to its headless Service, in parallel, with owner and selector", () => {
+    const sts = buildStatefulSet(threeByThree("prod", "db"), "r2");
+    assert.equal(sts.metadata?.name, "prod-r2");
+    assert.equal(sts.metadata?.namespace, "db");
+    assert.equal(sts.spec?.serviceName, "prod-r2");
+    assert.equal(sts.spec?.podManagementPolicy, "Parallel");
+    assert.equal(sts.spec?.replicas, 3);
+    assert.deepEqual(sts.metadata?.ownerReferences?.[0], {
+      apiVersion: "fauna-operator.io/v1alpha1",
+      kind: "FaunaCluster",
+      name: "prod",
+      uid: "00000000-0000-4000-8000-000000000001",
+      controller: true,
+      blockOwnerDeletion: true,
+    });
+    const selector = sts.spec?.selector.matchLabels ?? {};
+    const podLabels = sts.spec?.template.metadata?.labels ?? {};
+    for (const [k, v] of Object.entries(selector)) assert.equal(podLabels[k], v, `pod label ${k}`);
+    assert.equal(selector["fauna-operator.io/replica"], "r2");
+    assert.equal(podLabels["app.kubernetes.io/managed-by"], "fauna-operator");
+    assert.equal(podLabels["fauna-operator.io/replica-type"], "data-log");
+  });
+
+  const probeCases: { name: string; check: (c: ReturnType<typeof container>) => void }[] = [
+    { name: "readiness is /ping?scope=node on 8443", check: (c) => assert.deepEqual(c.readinessProbe?.httpGet, { path: "/ping?scope=node", port: "api", scheme: "HTTP" }) },
+    { name: "liveness does not need membership (admin port)", check: (c) => assert.deepEqual(c.livenessProbe?.tcpSocket, { port: "admin" }) },
+    { name: "startup does not need membership (admin port)", check: (c) => assert.deepEqual(c.startupProbe?.tcpSocket, { port: "admin" }) },
+    {
+      name: "ports are FACTS §4's",
+      check: (c) => assert.deepEqual(c.ports?.map((p) => [p.name, p.containerPort]), [["peer", 7500], ["peer-tls", 7501], ["api", 8443], ["admin", 8444]]),
+    },
+  ];
+  for (const tc of probeCases) it(tc.name, () => tc.check(container(minimalCluster())));
+
+  it("sizes the JVM from the memory limit unless given, and always defines JAVA_OPTS", () => {
+    const table: { cluster: FaunaCluster; replica: string; heap: string; direct: string }[] = [
+      { cluster: threeByThree(), replica: "r1", heap: "4096M", direct: "2048M" },
+      { cluster: minimalCluster(), replica: "r1", heap: "1024M", direct: "512M" },
+      { cluster: fullCluster() as FaunaCluster, replica: "eu-1", heap: "6G", direct: "3G" },
+    ];
+    for (const t of table) {
+      assert.equal(env(t.cluster, "MAX_HEAP_SIZE", t.replica), t.heap);
+      assert.equal(env(t.cluster, "MAX_DIRECT_SIZE", t.replica), t.direct);
+      assert.equal(env(t.cluster, "JAVA_OPTS", t.replica), "");
+    }
+  });
+
+  it("runs the FaunaDB launcher or the simulator depending on the image, never with the key on the command line", () => {
+    const real = container(minimalCluster()).command ?? [];
+    const simCluster = minimalCluster();
+    simCluster.spec.image = SIMULATOR_IMAGE;
+    const sim = container(simCluster).command ?? [];
+    assert.equal(real[0], "/bin/sh");
+    assert.match(real[2] ?? "", /exec faunadb -c \/var\/run\/faunadb\/faunadb\.yml\n$/);
+    assert.match(sim[2] ?? "", /exec fauna-operator sim --config \/var\/run\/faunadb\/faunadb\.yml\n$/);
+    for (const script of [real[2] ?? "", sim[2] ?? ""]) {
+      assert.match(script, /cat \/etc\/faunadb\/root-key\/root-key/);
+      assert.doesNotMatch(script, /\$\(|`/, "no command substitution: the key must not become an argument");
+    }
+  });
+
+  it("mounts the root key Secret read-only, generated or referenced", () => {
+    const gen = buildStatefulSet(minimalCluster("fc"), "r1").spec?.template.spec?.volumes?.find((v) => v.name === "root-key");
+    assert.deepEqual(gen?.secret?.secretName, "fc-root-key");
+    const ref = buildStatefulSet(fullCluster() as FaunaCluster, "eu-1").spec?.template.spec?.volumes?.find((v) => v.name === "root-key");
+    assert.deepEqual(ref?.secret?.items, [{ key: "key", path: "root-key" }]);
+    assert.equal(ref?.secret?.secretName, "fauna-root");
+  });
+
+  it("follows the restricted Pod Security Standard", () => {
+    const sts = buildStatefulSet(minimalCluster(), "r1");
+    const pod = sts.spec?.template.spec;
+    const c = pod?.containers[0]?.securityContext;
+    assert.equal(pod?.securityContext?.runAsNonRoot, true);
+    assert.equal(pod?.securityContext?.seccompProfile?.type, "RuntimeDefault");
+    assert.equal(c?.allowPrivilegeEscalation, false);
+    assert.deepEqual(c?.capabilities?.drop, ["ALL"]);
+    assert.equal(c?.readOnlyRootFilesystem, true);
+    assert.equal(pod?.automountServiceAccountToken, false);
+  });
+
+  it("applies placement, storage, podMetadata and the PVC policy", () => {
+    const full = fullCluster() as FaunaCluster;
+    const sts = buildStatefulSet(full, "eu-1");
+    const pod = sts.spec?.template.spec;
+    assert.deepEqual(pod?.nodeSelector, { "node-role": "db", "topology.kubernetes.io/zone": "eu-west-1a" });
+    assert.equal(pod?.tolerations?.[0]?.key, "db");
+    assert.deepEqual(pod?.topologySpreadConstraints?.[0]?.labelSelector, { matchLabels: { app: "x" } });
+    assert.equal(pod?.imagePullSecrets?.[0]?.name, "regcred");
+    assert.equal(sts.spec?.volumeClaimTemplates?.[0]?.spec?.storageClassName, "fast-ssd");
+    assert.equal(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.["storage"], "100Gi");
+    assert.equal(sts.spec?.template.metadata?.annotations?.["local.fauna-operator.io/run"], "process");
+    assert.equal(sts.spec?.template.metadata?.labels?.["team"], "db");
+    assert.deepEqual(sts.spec?.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
+    assert.equal(sts.spec?.updateStrategy?.type, "OnDelete");
+    assert.equal(pod?.terminationGracePeriodSeconds, 75, "shutdown_grace_period_seconds 45 + 30");
+    assert.ok(pod?.volumes?.some((v) => v.name === "peer-key"));
+  });
+
+  it("changes the config hash when the config changes, and only then", () => {
+    const a = threeByThree();
+    const b = threeByThree();
+    b.spec.config = { log_level: "DEBUG" };
+    const c = threeByThree();
+    c.spec.replicas[0]!.nodes = 5;
+    const hash = (x: FaunaCluster) => buildStatefulSet(x, "r1").spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
+    assert.notEqual(hash(a), hash(b));
+    assert.equal(hash(a), hash(c));
+  });
+
+  it("is deterministic and does not modify its input", () => {
+    const cluster = fullCluster() as FaunaCluster;
+    const before = structuredClone(cluster);
+    assert.deepEqual(buildStatefulSet(cluster, "compute"), buildStatefulSet(cluster, "compute"));
+    assert.deepEqual(cluster, before);
+  });
+
+  it("refuses a replica that is not in the spec", () => {
+    assert.throws(() => buildStatefulSet(minimalCluster(), "nope"), /replica "nope" is not in the FaunaCluster spec/);
+  });
+});

@@ -1,0 +1,185 @@
+// One StatefulSet per FaunaDB replica. Parallel pod management: every node must be running before any can become a
+// member, and 8443 (readiness) opens only after joining (FACTS §5), so OrderedReady would deadlock.
+import type { V1Container, V1PodSpec, V1StatefulSet, V1TopologySpreadConstraint, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
+import { resolveSpec, type ResolvedReplica, type ResolvedSpec } from "../../api/defaults.ts";
+import { PATHS, terminationGracePeriodSeconds, type TemplateOptions } from "../../api/faunaConfig.ts";
+import {
+  CONFIG_HASH_ANNOTATION,
+  configMapName,
+  COMPONENTS,
+  DATA_VOLUME,
+  generatedRootKeySecretName,
+  headlessServiceName,
+  labels,
+  PORTS,
+  podLabels,
+  replicaSelector,
+  statefulSetName,
+} from "../../api/funcs.ts";
+import { jvmSizes } from "../../api/jvm.ts";
+import type { FaunaCluster } from "../../api/types.ts";
+import { configHash, templateKey } from "./configMap.ts";
+import { ownedMeta } from "./meta.ts";
+import { startScript } from "./startScript.ts";
+
+export const CONTAINER_NAME = "faunadb";
+/** Non-root IDs for the restricted Pod Security Standard; the image must tolerate an arbitrary UID. */
+export const RUN_AS_USER = 65532;
+const ZONE_LABEL = "topology.kubernetes.io/zone";
+
+const VOLUMES = { template: "template", rootKey: "root-key", peerKey: "peer-key", run: "run", logs: "logs", tmp: "tmp" } as const;
+
+function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
+  const replica = spec.replicas.find((r) => r.name === name);
+  if (!replica) throw new Error(`buildStatefulSet: replica ${JSON.stringify(name)} is not in the FaunaCluster spec`);
+  return replica;
+}
+
+function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica): V1Volume[] {
+  const rootKey = spec.rootKeySecretRef ?? { name: generatedRootKeySecretName(cluster), key: "root-key" };
+  const peer = spec.peerEncryption.level !== "none" ? spec.peerEncryption.secretRef : undefined;
+  return [
+    {
+      name: VOLUMES.template,
+      configMap: { name: configMapName(cluster), items: [{ key: templateKey(replica.name), path: "faunadb.yml" }] },
+    },
+    { name: VOLUMES.rootKey, secret: { secretName: rootKey.name, items: [{ key: rootKey.key, path: "root-key" }], defaultMode: 0o400 } },
+    ...(peer ? [{ name: VOLUMES.peerKey, secret: { secretName: peer.name, items: [{ key: peer.key, path: "peer.pem" }], defaultMode: 0o400 } }] : []),
+    { name: VOLUMES.run, emptyDir: {} },
+    { name: VOLUMES.logs, emptyDir: {} },
+    { name: VOLUMES.tmp, emptyDir: {} },
+  ];
+}
+
+function volumeMounts(spec: ResolvedSpec): V1VolumeMount[] {
+  return [
+    { name: DATA_VOLUME, mountPath: PATHS.data },
+    { name: VOLUMES.template, mountPath: PATHS.templateDir, readOnly: true },
+    { name: VOLUMES.rootKey, mountPath: PATHS.rootKeyDir, readOnly: true },
+    ...(spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef
+      ? [{ name: VOLUMES.peerKey, mountPath: PATHS.peerKeyDir, readOnly: true }]
+      : []),
+    { name: VOLUMES.run, mountPath: PATHS.run },
+    { name: VOLUMES.logs, mountPath: PATHS.logs },
+    { name: VOLUMES.tmp, mountPath: PATHS.tmp },
+  ];
+}
+
+function container(spec: ResolvedSpec, replica: ResolvedReplica): V1Container {
+  const jvm = jvmSizes(spec.jvm, replica.resources);
+  return {
+    name: CONTAINER_NAME,
+    image: spec.image,
+    ...(spec.imagePullPolicy ? { imagePullPolicy: spec.imagePullPolicy } : {}),
+    command: ["/bin/sh", "-c", startScript(spec.image)],
+    env: [
+      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+      { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+      { name: "FAUNADB_CONFIG", value: PATHS.config },
+      // FACTS §6: the launcher runs under `set -u` and reads JAVA_OPTS without a default.
+      { name: "JAVA_OPTS", value: "" },
+      { name: "MAX_HEAP_SIZE", value: jvm.maxHeapSize },
+      { name: "MAX_DIRECT_SIZE", value: jvm.maxDirectSize },
+      { name: "GC_LOG_PATH", value: PATHS.logs },
+    ],
+    ports: [
+      { name: "peer", containerPort: PORTS.peer, protocol: "TCP" },
+      { name: "peer-tls", containerPort: PORTS.peerSecure, protocol: "TCP" },
+      { name: "api", containerPort: PORTS.api, protocol: "TCP" },
+      { name: "admin", containerPort: PORTS.admin, protocol: "TCP" },
+    ],
+    // FACTS §5: /ping?scope=node answers once the node is a running member; it also drains the LB during shutdown.
+    readinessProbe: {
+      httpGet: { path: "/ping?scope=node", port: "api", scheme: "HTTP" },
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+      successThreshold: 1,
+    },
+    // FACTS §5: 8443 stays closed until the node joins, so liveness and startup use the admin port, open from start.
+    startupProbe: { tcpSocket: { port: "admin" }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
+    livenessProbe: { tcpSocket: { port: "admin" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+    ...(replica.resources ? { resources: structuredClone(replica.resources) } : {}),
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: RUN_AS_USER,
+      runAsGroup: RUN_AS_USER,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    volumeMounts: volumeMounts(spec),
+  };
+}
+
+function spreadConstraints(cluster: FaunaCluster, replica: ResolvedReplica): V1TopologySpreadConstraint[] | undefined {
+  const list = replica.placement?.topologySpreadConstraints;
+  if (!list || list.length === 0) return undefined;
+  return list.map((c) => ({ ...structuredClone(c), labelSelector: c.labelSelector ?? { matchLabels: replicaSelector(cluster, replica.name) } }));
+}
+
+function podSpec(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica): V1PodSpec {
+  const p = replica.placement;
+  const nodeSelector = { ...p?.nodeSelector, ...(p?.zone ? { [ZONE_LABEL]: p.zone } : {}) };
+  const spread = spreadConstraints(cluster, replica);
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: terminationGracePeriodSeconds(spec),
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: RUN_AS_USER,
+      runAsGroup: RUN_AS_USER,
+      fsGroup: RUN_AS_USER,
+      fsGroupChangePolicy: "OnRootMismatch",
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    ...(spec.imagePullSecrets?.length ? { imagePullSecrets: spec.imagePullSecrets.map((s) => ({ name: s.name })) } : {}),
+    ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+    ...(p?.affinity ? { affinity: structuredClone(p.affinity) } : {}),
+    ...(p?.tolerations?.length ? { tolerations: structuredClone(p.tolerations) } : {}),
+    ...(spread ? { topologySpreadConstraints: spread } : {}),
+    containers: [container(spec, replica)],
+    volumes: volumes(cluster, spec, replica),
+  };
+}
+
+export function buildStatefulSet(cluster: FaunaCluster, replicaName: string, options: TemplateOptions = {}): V1StatefulSet {
+  const spec = resolveSpec(cluster);
+  const replica = findReplica(spec, replicaName);
+  const podMeta = spec.podMetadata;
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: ownedMeta(cluster, statefulSetName(cluster, replica.name), COMPONENTS.replica, replica.name),
+    spec: {
+      serviceName: headlessServiceName(cluster, replica.name),
+      replicas: replica.nodes,
+      podManagementPolicy: "Parallel",
+      selector: { matchLabels: replicaSelector(cluster, replica.name) },
+      updateStrategy: spec.updateStrategy.type === "OnDelete" ? { type: "OnDelete" } : { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
+      // Scale-down PVCs are deleted by the operator only after FaunaDB has removed the node (FACTS §7.5).
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: spec.persistentVolumeClaimRetention.whenDeleted, whenScaled: "Retain" },
+      template: {
+        metadata: {
+          // Ours win over podMetadata: selectors and the client Service depend on them.
+          labels: { ...podMeta?.labels, ...podLabels(cluster, replica.name, replica.type) },
+          annotations: { ...podMeta?.annotations, [CONFIG_HASH_ANNOTATION]: configHash(cluster, replica, options) },
+        },
+        spec: podSpec(cluster, spec, replica),
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: DATA_VOLUME, labels: labels(cluster, COMPONENTS.replica, replica.name) },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            ...(replica.storage.storageClassName ? { storageClassName: replica.storage.storageClassName } : {}),
+            resources: { requests: { storage: replica.storage.size } },
+          },
+        },
+      ],
+    },
+  };
+}
