@@ -28,8 +28,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "down": {
-      const { killed } = await down();
+      const { killed, strays } = await down();
       process.stderr.write(`local tier stopped${killed ? ` (${killed} stray processes killed)` : ""}\n`);
+      if (process.env.FAUNA_TIER_DEBUG) for (const s of strays) process.stderr.write(`  stray: ${s}\n`);
       return 0;
     }
     case "kubeconfig":

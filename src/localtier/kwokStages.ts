@@ -85,7 +85,7 @@ spec:
       operator: 'DoesNotExist'
   delay:
     durationMilliseconds: 1000
-    jitterDurationFrom:
+    durationFrom:
       expressionFrom: '.metadata.deletionTimestamp'
   next:
     delete: true

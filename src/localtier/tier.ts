@@ -2,7 +2,7 @@
 // no process of the tier's namespace is left), state, exec (run a command inside the namespace).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { existsSync, openSync, readFileSync, readdirSync, readlinkSync, mkdirSync } from "node:fs";
+import { existsSync, openSync, readFileSync, readdirSync, readlinkSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BINARIES, bin, tierFiles, workDir, REPO_ROOT, binDir } from "./paths.ts";
 
@@ -58,6 +58,8 @@ export async function up(opts: { dir?: string; timeoutMs?: number; progress?: (m
   const missing = missingBinaries();
   if (missing.length) throw new Error(`local tier binaries missing in ${binDir()}: ${missing.join(", ")} — run: npm run local:build`);
   const files = tierFiles(dir);
+  // Every tier starts empty: no objects, volumes or pod directories survive from an earlier one.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(files.logs, { recursive: true });
   const port = await freePort();
   const out = openSync(files.daemonLog, "a");
@@ -99,7 +101,15 @@ export function processesInNetns(netns: string): number[] {
   return pids;
 }
 
-export async function down(opts: { dir?: string; timeoutMs?: number } = {}): Promise<{ killed: number }> {
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim().slice(0, 120);
+  } catch {
+    return "?";
+  }
+}
+
+export async function down(opts: { dir?: string; timeoutMs?: number } = {}): Promise<{ killed: number; strays: string[] }> {
   const dir = opts.dir ?? workDir();
   const f = tierFiles(dir).state;
   if (!existsSync(f)) return { killed: 0 };
@@ -108,8 +118,10 @@ export async function down(opts: { dir?: string; timeoutMs?: number } = {}): Pro
   const deadline = Date.now() + (opts.timeoutMs ?? 45_000);
   while (Date.now() < deadline && (alive(s.daemonPid) || alive(s.innerPid))) await new Promise((r) => setTimeout(r, 200));
   let killed = 0;
+  const strays: string[] = [];
   for (const pid of [s.daemonPid, ...(s.netns ? processesInNetns(s.netns) : [])]) {
     if (!alive(pid)) continue;
+    strays.push(`${pid} ${commandOf(pid)}`);
     try {
       process.kill(pid, "SIGKILL");
       killed++;
@@ -117,14 +129,15 @@ export async function down(opts: { dir?: string; timeoutMs?: number } = {}): Pro
       /* gone */
     }
   }
-  const { rmSync } = await import("node:fs");
   rmSync(f, { force: true });
-  return { killed };
+  return { killed, strays };
 }
 
 /** argv for running a command inside the tier's namespaces (network, mount — so pod IPs and pod DNS work). */
 export function execArgv(state: TierState, command: string[]): string[] {
-  return ["nsenter", "-t", String(state.innerPid), "-U", "-n", "-m", "--preserve-credentials", "--", ...command];
+  // Entering a mount namespace moves the working directory to its root: go back to ours.
+  return ["nsenter", "-t", String(state.innerPid), "-U", "-n", "-m", "--preserve-credentials", "--",
+    "/bin/sh", "-c", 'cd "$0" && exec "$@"', process.cwd(), ...command];
 }
 
 export function exec(command: string[], dir = workDir()): Promise<number> {

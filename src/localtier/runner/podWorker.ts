@@ -145,8 +145,8 @@ export class PodWorker {
         this.view = { ...this.view, started: true, ready: false, state: { running: { startedAt: new Date(startedAt) } } };
         await this.report();
         const exit = await this.superviseRunning(this.proc);
-        this.proc = undefined;
         if (this.terminating) break;
+        this.proc = undefined;
         const finishedAt = new Date();
         this.view = {
           ...this.view, ready: false, started: false, restartCount: this.view.restartCount + 1,
@@ -209,7 +209,9 @@ export class PodWorker {
       }
       await this.interruptibleSleep(period(c.readinessProbe ?? c.livenessProbe ?? c.startupProbe));
     }
-    return exitP.then((e) => e, () => ({ code: null, signal: null }));
+    // On termination, return at once: terminate() signals the process and waits for it within the grace period.
+    if (this.terminating && !exited) return { code: null, signal: null };
+    return exitP;
   }
 
   private async terminate(): Promise<void> {
