@@ -112,7 +112,7 @@ function commandOf(pid: number): string {
 export async function down(opts: { dir?: string; timeoutMs?: number } = {}): Promise<{ killed: number; strays: string[] }> {
   const dir = opts.dir ?? workDir();
   const f = tierFiles(dir).state;
-  if (!existsSync(f)) return { killed: 0 };
+  if (!existsSync(f)) return { killed: 0, strays: [] };
   const s = JSON.parse(readFileSync(f, "utf8")) as TierState;
   if (alive(s.daemonPid)) process.kill(s.daemonPid, "SIGTERM");
   const deadline = Date.now() + (opts.timeoutMs ?? 45_000);
