@@ -1,12 +1,13 @@
 // The per-replica faunadb.yml template. FaunaDB has no env interpolation (FACTS §3.1), so the template carries
-// @POD_NAME@ / @POD_IP@ placeholders that the container's start script fills in with sed; the root key is appended
+// __POD_NAME__ / __POD_IP__ placeholders that the container's start script fills in with sed; the root key is appended
 // by that script from the mounted Secret, so it never sits in the ConfigMap.
 import type { ResolvedReplica, ResolvedSpec } from "./defaults.ts";
 import { DEFAULT_CLUSTER_DOMAIN, headlessServiceName, namespaceOf, PORTS } from "./funcs.ts";
 import { TUNABLE_KEYS, isTunableKey, type FaunaConfig } from "./faunaConfigKeys.ts";
 import type { FaunaCluster } from "./types.ts";
 
-export const PLACEHOLDERS = { podName: "@POD_NAME@", podIp: "@POD_IP@" } as const;
+/** Plain YAML scalars, so the template itself parses (tests read it as YAML). */
+export const PLACEHOLDERS = { podName: "__POD_NAME__", podIp: "__POD_IP__" } as const;
 
 /** Where things live inside a FaunaDB pod. Every writable path is a volume (read-only root filesystem). */
 export const PATHS = {
