@@ -2,7 +2,8 @@
 // no process of the tier's namespace is left), state, exec (run a command inside the namespace).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { existsSync, openSync, readFileSync, readdirSync, readlinkSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, openSync, readFileSync, readdirSync, readlinkSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { execa } from "execa";
 import { join } from "node:path";
 import { BINARIES, bin, tierFiles, workDir, REPO_ROOT, binDir } from "./paths.ts";
 
@@ -45,6 +46,27 @@ function freePort(): Promise<number> {
   });
 }
 
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith(".ts")) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Pods run the compiled CLI (dist/); rebuild it when any source file is newer. */
+export async function ensureCompiledCli(progress: (m: string) => void): Promise<void> {
+  const main = join(REPO_ROOT, "dist", "cli", "main.js");
+  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
+  if (built >= newestMtime(join(REPO_ROOT, "src"))) return;
+  progress("compiling the CLI for pods (tsc -p tsconfig.build.json)");
+  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  await execa(process.execPath, [tsc, "-p", join(REPO_ROOT, "tsconfig.build.json")], { cwd: REPO_ROOT });
+  const { utimesSync } = await import("node:fs");
+  const now = new Date();
+  utimesSync(main, now, now);
+}
+
 export function missingBinaries(): string[] {
   return BINARIES.filter((b) => !existsSync(bin(b)));
 }
@@ -57,6 +79,7 @@ export async function up(opts: { dir?: string; timeoutMs?: number; progress?: (m
   if (running) throw new Error(`a tier is starting or broken in ${dir} (daemon pid ${running.daemonPid}); run local:down first`);
   const missing = missingBinaries();
   if (missing.length) throw new Error(`local tier binaries missing in ${binDir()}: ${missing.join(", ")} — run: npm run local:build`);
+  await ensureCompiledCli(progress);
   const files = tierFiles(dir);
   // Every tier starts empty: no objects, volumes or pod directories survive from an earlier one.
   rmSync(dir, { recursive: true, force: true });

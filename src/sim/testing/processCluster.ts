@@ -35,7 +35,7 @@ export function prepare(base: string, name: string, address: string): SimProc {
 }
 
 export function start(node: SimProc, env: Record<string, string> = {}): void {
-  const proc = spawn(process.execPath, ["src/cli/main.ts", "sim", "--config", join(node.dir, "faunadb.yml")], {
+  const proc = spawn(process.execPath, [...(process.env.FAUNA_SIM_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), process.env.FAUNA_SIM_ENTRY ?? "src/cli/main.ts", "sim", "--config", join(node.dir, "faunadb.yml")], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
