@@ -108,4 +108,6 @@ copy_kwok_crds
 build_etcd
 build_k8s
 log "all binaries ready in $CACHE after $((SECONDS - started)) s"
+printf '{"builtAt":"%s","seconds":%d,"k8s":"%s","etcd":"%s","kwok":"%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  "$((SECONDS - started))" "$K8S_VERSION" "$ETCD_VERSION" "$KWOK_VERSION" > "$CACHE/build-info.json"
 echo "$CACHE"
