@@ -70,7 +70,9 @@ async function main(): Promise<void> {
   const cp = await startControlPlane(files, pki, apiPort, log);
   const kc = loadKubeConfig(files.kubeconfig);
   await bootstrapCluster(kc);
-  const runner = startPodRunner(kc, { podsDir: files.pods, basePath: files.shimBin, caCertFile: pki.caCert, log });
+  const runner = startPodRunner(kc, { podsDir: files.pods, basePath: files.shimBin, caCertFile: pki.caCert,
+    // Pods share the tier's network namespace, where the apiserver listens on loopback (its cert names 127.0.0.1).
+    apiServer: { host: "127.0.0.1", port: apiPort }, log });
   const provisioner = startProvisioner(kc, files.volumes, log);
   const dns = startDns(kc, files.hosts, log);
   const proxy = startServiceProxy(kc, log);

@@ -14,6 +14,7 @@ export interface RunnerOptions {
   podsDir: string;
   basePath: string;
   caCertFile: string;
+  apiServer: { host: string; port: number };
   log: (m: string) => void;
 }
 
@@ -32,6 +33,7 @@ export function startPodRunner(kc: k8s.KubeConfig, opts: RunnerOptions) {
   const deps: WorkerDeps = {
     podsDir: opts.podsDir,
     basePath: opts.basePath,
+    apiServer: opts.apiServer,
     log,
     lookup: {
       secret: async (namespace, name) => decode((await ignoreStatus(core.readNamespacedSecret({ name, namespace }), 404))?.data),

@@ -19,6 +19,8 @@ export interface WorkerDeps {
   lookup: KeyLookup & VolumeLookup;
   podsDir: string;
   basePath: string;
+  /** Where in-cluster clients reach the apiserver (the kubelet injects KUBERNETES_SERVICE_HOST/PORT). */
+  apiServer: { host: string; port: number };
   reportStatus(pod: V1Pod, containers: ContainerView[]): Promise<void>;
   removePod(pod: V1Pod): Promise<void>;
   log(msg: string): void;
@@ -97,6 +99,8 @@ export class PodWorker {
     if (argv.length === 0) throw new PodConfigError(`container ${c.name} has no command: the local tier cannot run an image's entrypoint`);
     const fullEnv = {
       HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? "",
+      KUBERNETES_SERVICE_HOST: this.deps.apiServer.host,
+      KUBERNETES_SERVICE_PORT: String(this.deps.apiServer.port),
       ...env,
       PATH: `${this.deps.basePath}:${env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}`,
     };
