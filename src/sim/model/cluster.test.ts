@@ -50,7 +50,7 @@ test("movement status strings", () => {
 });
 
 test("status text layout of the golden sample (FACTS §1.5)", () => {
-  const golden = JSON.parse(readFileSync("/work/shared/fauna/golden/admin-status.json", "utf8")) as AdminStatusResponse;
+  const golden = JSON.parse(readFileSync(new URL("../../../../shared/fauna/golden/admin-status.json", import.meta.url), "utf8")) as AdminStatusResponse;
   const lines = formatStatusTable(golden).split("\n");
   assert.equal(lines[0], "");
   assert.equal(lines[1], "Replica: dc1 (data+log)");
