@@ -2,7 +2,9 @@
 // The `fauna-operator` CLI: one module per command, loaded lazily so `sim` starts fast.
 const commands: Record<string, () => Promise<{ main: (argv: string[]) => Promise<number> }>> = {
   crd: () => import("./crd.ts"),
+  run: () => import("./run.ts"),
   local: () => import("./local.ts"),
+  demo: () => import("./demo.ts"),
   sim: () => import("./sim.ts"),
   "sim-admin": () => import("./sim-admin.ts"),
 };

@@ -1,0 +1,73 @@
+// `fauna-operator run`: the operator. Informers for FaunaClusters and what they own, one controller, Lease leader
+// election, /healthz /readyz /metrics. Usage:
+//   fauna-operator run [--kubeconfig P] [--namespace N] [--leader-elect=true|false] [--health-port 8081]
+//                      [--leader-election-namespace N] [--leader-election-name L] [--admin-address dns|pod-ip] [--log-level L]
+import { parseArgs } from "node:util";
+import type { V1Pod } from "@kubernetes/client-node";
+import { CLUSTER_LABEL } from "../api/funcs.ts";
+import { API_GROUP, KIND, type FaunaCluster } from "../api/types.ts";
+import { Controller } from "../controller/controller.ts";
+import { keyOf } from "../controller/keys.ts";
+import { abortOnSignals } from "../controller/manager.ts";
+import { createRuntime } from "../controller/runtime.ts";
+import { createHttpFaunaAdmin } from "../fauna/client.ts";
+import { Resources } from "../kube/resource.ts";
+import { byDnsName, byPodIp } from "../faunacluster/observe.ts";
+import { createReconciler } from "../faunacluster/reconciler.ts";
+import { FaunaClusterResource } from "../faunacluster/resource.ts";
+
+const MANAGED = "app.kubernetes.io/managed-by=fauna-operator";
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: "string" },
+      namespace: { type: "string" },
+      "leader-elect": { type: "string", default: "true" },
+      "leader-election-namespace": { type: "string" },
+      "leader-election-name": { type: "string", default: "fauna-operator-leader" },
+      "health-port": { type: "string", default: "8081" },
+      "admin-address": { type: "string", default: "dns" },
+      "force-remove-grace-seconds": { type: "string", default: "300" },
+      "log-level": { type: "string" },
+    },
+    strict: true,
+  });
+  const leaderElect = values["leader-elect"] !== "false";
+  const leaseNamespace = values["leader-election-namespace"] ?? process.env.POD_NAMESPACE ?? "fauna-operator-system";
+  const healthPort = Number(values["health-port"]);
+  const rt = createRuntime({
+    kubeconfig: values.kubeconfig,
+    component: "fauna-operator",
+    leaderElection: leaderElect ? { namespace: leaseNamespace, name: values["leader-election-name"] } : undefined,
+    healthPort: Number.isFinite(healthPort) && healthPort > 0 ? healthPort : undefined,
+    logLevel: values["log-level"],
+  });
+  const scope = { namespace: values.namespace };
+  const fc = rt.informer<FaunaCluster>(FaunaClusterResource, scope);
+  const sts = rt.informer(Resources.statefulSets, { ...scope, labelSelector: MANAGED });
+  const pods = rt.informer<V1Pod>(Resources.pods, { ...scope, labelSelector: MANAGED });
+  const reconcile = createReconciler({
+    client: rt.client,
+    recorder: rt.recorder,
+    redactor: rt.redactor,
+    clock: rt.clock,
+    makeAdmin: (rootKey) => createHttpFaunaAdmin({ rootKey, timeoutMs: { default: 5_000 }, retry: { attempts: 2 } }),
+    adminAddress: values["admin-address"] === "pod-ip" ? byPodIp : byDnsName,
+    forceRemoveGraceSeconds: Number(values["force-remove-grace-seconds"]),
+  });
+  const c = new Controller({ name: "faunacluster", reconcile, clock: rt.clock, log: rt.log, metrics: rt.metrics, workers: 2 })
+    .watchPrimary(fc)
+    .watchOwned(sts, { group: API_GROUP, kind: KIND, managedBy: { label: "app.kubernetes.io/managed-by", value: "fauna-operator" } });
+  // Pods are owned by their StatefulSet, not by us: map them to their cluster through its label.
+  const podToCluster = (p: V1Pod) => {
+    const cluster = p.metadata?.labels?.[CLUSTER_LABEL];
+    if (cluster) c.queue.add(keyOf({ namespace: p.metadata?.namespace, name: cluster }));
+  };
+  pods.on({ add: podToCluster, update: podToCluster, delete: podToCluster });
+  rt.addController(c);
+  const ac = new AbortController();
+  abortOnSignals(ac, rt.log);
+  return (await rt.manager.run(ac.signal)) === "stopped" ? 0 : 1;
+}

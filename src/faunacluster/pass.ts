@@ -1,0 +1,68 @@
+// What one reconcile pass carries from step to step: its dependencies, the observation, and the status draft that
+// the runner writes once at the end (STYLE idioms 1, 3, 11).
+import type { FaunaCluster, FaunaClusterStatus } from "../api/types.ts";
+import type { Clock } from "../controller/clock.ts";
+import type { Logger } from "../controller/log.ts";
+import type { FaunaAdmin } from "../fauna/client.ts";
+import type { KubeClient } from "../kube/client.ts";
+import type { EventInput, EventRecorder } from "../kube/events.ts";
+import type { Redactor } from "../kube/redact.ts";
+import type { AdminAddressResolver, Observed } from "./observe.ts";
+import type { PlanDecision, PodObservation, FaunaObservation } from "./plan/types.ts";
+
+export interface Deps {
+  client: KubeClient;
+  recorder: EventRecorder;
+  redactor: Redactor;
+  clock: Clock;
+  /** Builds the admin client once the root key is known. */
+  makeAdmin: (rootKey: string) => FaunaAdmin;
+  /** Where to reach a pod's admin API (stable DNS name by default). */
+  adminAddress: AdminAddressResolver;
+  clusterDomain?: string | undefined;
+  /** How long a member may stay down with its pod gone before it is replaced (issue 5). */
+  forceRemoveGraceSeconds: number;
+}
+
+export type StepResult =
+  | { kind: "continue" }
+  | { kind: "requeue"; afterMs: number }
+  | { kind: "done" }
+  | { kind: "error"; error: unknown; terminal: boolean };
+
+export const next = (): StepResult => ({ kind: "continue" });
+export const stop = (): StepResult => ({ kind: "done" });
+export const retryIn = (afterMs: number): StepResult => ({ kind: "requeue", afterMs });
+export const fail = (error: unknown, terminal = false): StepResult => ({ kind: "error", error, terminal });
+
+/** What the steps found out, for the conditions computed at the end of the pass. */
+export interface Findings {
+  invalid?: string;
+  rootKeyProblem?: string;
+  applyError?: string;
+  pods?: PodObservation[];
+  fauna?: FaunaObservation;
+  decision?: PlanDecision;
+  /** Why topology work waits, or what it just did. */
+  topologyMessage?: string;
+  topologyError?: string;
+}
+
+export interface Pass {
+  key: string;
+  deps: Deps;
+  log: Logger;
+  signal: AbortSignal;
+  cluster: FaunaCluster;
+  /** The status as read at the start of the pass (compare before writing). */
+  original: FaunaClusterStatus;
+  /** The draft the steps edit; written once by the runner. */
+  status: FaunaClusterStatus;
+  observed?: Observed;
+  rootKey?: string;
+  admin?: FaunaAdmin;
+  findings: Findings;
+  event(e: EventInput): Promise<void>;
+  /** Writes the draft now (the in-flight record must be durable before the admin call it guards). */
+  flushStatus(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+// Server-side apply of every object the spec asks for, under the field manager `fauna-operator` with owner
+// references (from the builders). An object whose applied-spec hash annotation already matches is not sent again,
+// so a converged cluster costs no writes (issue 3); the price is that manual edits of owned objects are only
+// reverted when the spec (or the operator) changes. StatefulSet `spec.replicas` is the planner's: a new StatefulSet
+// starts at 0 and an existing one keeps its current size (plan/bootstrap.ts grows it, plan/scaleDown.ts shrinks it).
+import { createHash } from "node:crypto";
+import type { KubernetesObject, V1StatefulSet } from "@kubernetes/client-node";
+import { resolveSpec } from "../../api/defaults.ts";
+import { LABEL_PREFIX } from "../../api/funcs.ts";
+import { isKubeError } from "../../kube/errors.ts";
+import { Resources, type Resource } from "../../kube/resource.ts";
+import { buildClientService } from "../build/clientService.ts";
+import { buildConfigMap } from "../build/configMap.ts";
+import { buildHeadlessService } from "../build/headlessService.ts";
+import { buildNetworkPolicy } from "../build/networkPolicy.ts";
+import { buildPodDisruptionBudgets } from "../build/podDisruptionBudget.ts";
+import { buildStatefulSet } from "../build/statefulSet.ts";
+import { EventReason } from "../events.ts";
+import { replicaOf } from "../observe.ts";
+import { fail, next, type Pass, type StepResult } from "../pass.ts";
+
+export const APPLIED_HASH_ANNOTATION = `${LABEL_PREFIX}applied-hash`;
+
+type Desired = { resource: Resource; object: KubernetesObject; current: KubernetesObject | undefined };
+
+/** Hash of what we apply, without the fields the planner owns (StatefulSet replicas). */
+export function appliedHash(object: KubernetesObject): string {
+  const copy = structuredClone(object) as KubernetesObject & { spec?: { replicas?: number } };
+  if (copy.kind === "StatefulSet" && copy.spec) delete copy.spec.replicas;
+  return createHash("sha256").update(JSON.stringify(copy)).digest("hex").slice(0, 20);
+}
+
+function withHash<T extends KubernetesObject>(object: T): T {
+  const hash = appliedHash(object);
+  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
+}
+
+export function desiredObjects(pass: Pass): Desired[] {
+  const o = pass.observed;
+  if (!o) throw new Error("applyObjects runs after Observe");
+  const cluster = pass.cluster;
+  const options = { clusterDomain: pass.deps.clusterDomain };
+  const byName = <T extends KubernetesObject>(items: T[], name: string | undefined) => items.find((i) => i.metadata?.name === name);
+  const list: Desired[] = [];
+  const cm = buildConfigMap(cluster, options);
+  list.push({ resource: Resources.configMaps, object: cm, current: byName(o.configMaps, cm.metadata?.name) });
+  for (const r of resolveSpec(cluster).replicas) {
+    const svc = buildHeadlessService(cluster, r.name);
+    list.push({ resource: Resources.services, object: svc, current: byName(o.services, svc.metadata?.name) });
+  }
+  const client = buildClientService(cluster);
+  list.push({ resource: Resources.services, object: client, current: byName(o.services, client.metadata?.name) });
+  for (const r of resolveSpec(cluster).replicas) {
+    const sts: V1StatefulSet = buildStatefulSet(cluster, r.name, options);
+    const current = o.statefulSets.find((s) => replicaOf(s) === r.name);
+    if (sts.spec) sts.spec.replicas = current?.spec?.replicas ?? 0;
+    list.push({ resource: Resources.statefulSets, object: sts, current });
+  }
+  for (const pdb of buildPodDisruptionBudgets(cluster)) {
+    list.push({ resource: Resources.podDisruptionBudgets, object: pdb, current: byName(o.pdbs, pdb.metadata?.name) });
+  }
+  const np = buildNetworkPolicy(cluster) as KubernetesObject;
+  list.push({ resource: Resources.networkPolicies, object: np, current: byName(o.networkPolicies, np.metadata?.name) });
+  return list;
+}
+
+export const applyObjects = {
+  name: "ApplyObjects",
+  async run(pass: Pass): Promise<StepResult> {
+    const o = pass.observed;
+    if (!o) throw new Error("applyObjects runs after Observe");
+    const { client } = pass.deps;
+    const desired = desiredObjects(pass);
+    try {
+      for (const d of desired) {
+        const object = withHash(d.object);
+        const hash = object.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
+        if (d.current?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) continue;
+        pass.log.info({ kind: object.kind, name: object.metadata?.name }, d.current ? "updating" : "creating");
+        await client.apply(d.resource, object, { signal: pass.signal });
+      }
+      // Budgets the spec no longer asks for (disabled, or scope changed).
+      const wanted = new Set(desired.filter((d) => d.resource === Resources.podDisruptionBudgets).map((d) => d.object.metadata?.name));
+      for (const pdb of o.pdbs.filter((p) => !wanted.has(p.metadata?.name))) {
+        await client.delete(Resources.podDisruptionBudgets, { namespace: pdb.metadata?.namespace, name: pdb.metadata?.name ?? "" });
+      }
+    } catch (err) {
+      const message = isKubeError(err) ? err.message : String(err);
+      pass.findings.applyError = message;
+      await pass.event({ type: "Warning", reason: EventReason.ApplyFailed, message });
+      return fail(err);
+    }
+    return next();
+  },
+};

@@ -1,0 +1,47 @@
+// The root key: read from spec.rootKeySecretRef, or from the generated `<cluster>-root-key` Secret, created once
+// when absent (never re-created: a new key would lock the operator out of running nodes). The key is registered with
+// the redactor the moment it is read and is never logged, put in an event, in status or on a command line.
+import type { V1Secret } from "@kubernetes/client-node";
+import { resolveSpec } from "../../api/defaults.ts";
+import { rootKeyProblem } from "../../api/faunaConfig.ts";
+import { generatedRootKeySecretName } from "../../api/funcs.ts";
+import { isAlreadyExists } from "../../kube/errors.ts";
+import { Resources } from "../../kube/resource.ts";
+import { buildRootKeySecret } from "../build/rootKeySecret.ts";
+import { EventReason } from "../events.ts";
+import { next, retryIn, type Pass, type StepResult } from "../pass.ts";
+
+const MISSING_RETRY_MS = 15_000;
+
+export const ensureRootKey = {
+  name: "EnsureRootKey",
+  async run(pass: Pass): Promise<StepResult> {
+    const { client } = pass.deps;
+    const spec = resolveSpec(pass.cluster);
+    const namespace = pass.cluster.metadata.namespace;
+    const ref = spec.rootKeySecretRef ?? { name: generatedRootKeySecretName(pass.cluster), key: "root-key" };
+    let secret = await client.find<V1Secret>(Resources.secrets, { namespace, name: ref.name }, { signal: pass.signal });
+    if (!secret && !spec.rootKeySecretRef) {
+      try {
+        secret = await client.create<V1Secret>(Resources.secrets, buildRootKeySecret(pass.cluster), { signal: pass.signal });
+        await pass.event({ type: "Normal", reason: EventReason.RootKeyGenerated, message: `generated the root key in Secret ${ref.name}` });
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        secret = await client.get<V1Secret>(Resources.secrets, { namespace, name: ref.name }, { signal: pass.signal });
+      }
+    }
+    const encoded = secret?.data?.[ref.key];
+    const key = encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8").trim();
+    if (key !== undefined) pass.deps.redactor.add(key);
+    const problem = key === undefined ? `Secret ${ref.name} with key ${ref.key} not found` : rootKeyProblem(key);
+    if (problem !== undefined || key === undefined) {
+      pass.findings.rootKeyProblem = problem;
+      await pass.event({ type: "Warning", reason: EventReason.RootKeyMissing, message: `root key unusable: ${problem}` });
+      return retryIn(MISSING_RETRY_MS);
+    }
+    pass.rootKey = key;
+    pass.admin = pass.deps.makeAdmin(key);
+    pass.status.rootKeySecretName = ref.name;
+    return next();
+  },
+};
