@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { sameStatus } from "./status.ts";
+import { appliedHash } from "./steps/applyObjects.ts";
+
+describe("status comparison", () => {
+  it("ignores key order and undefined fields, but not values or list order", () => {
+    assert.ok(sameStatus({ a: 1, b: { c: [1, 2], d: undefined } }, { b: { c: [1, 2] }, a: 1 }));
+    assert.ok(!sameStatus({ a: 1 }, { a: 2 }));
+    assert.ok(!sameStatus({ c: [1, 2] }, { c: [2, 1] }));
+    assert.ok(!sameStatus({ a: 1 }, { a: 1, b: 0 }));
+  });
+});
+
+describe("applied hash", () => {
+  it("ignores StatefulSet replicas (the planner's) but sees any other change", () => {
+    const sts = (replicas: number, image: string) => ({ kind: "StatefulSet", metadata: { name: "s" }, spec: { replicas, template: { image } } });
+    assert.equal(appliedHash(sts(1, "a")), appliedHash(sts(3, "a")));
+    assert.notEqual(appliedHash(sts(1, "a")), appliedHash(sts(1, "b")));
+    const cm = (replicas: number) => ({ kind: "ConfigMap", metadata: { name: "c" }, spec: { replicas } });
+    assert.notEqual(appliedHash(cm(1)), appliedHash(cm(2)));
+  });
+});
