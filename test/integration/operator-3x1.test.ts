@@ -119,6 +119,26 @@ describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
     assert.equal(sts.spec?.replicas, 2);
   });
 
+  it("scales replica-1 back from 2 to 1: the host leaves first, then the StatefulSet shrinks and its PVC is released", async () => {
+    const hostOf1 = (await fc()).status?.nodes?.find((n) => n.pod === "fauna-3x1-replica-1-1")?.hostId;
+    assert.ok(hostOf1);
+    await tier.kubectl(["-n", ns, "patch", "faunacluster", "fauna-3x1", "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: 1 }])]);
+    const c = await eventually("Ready with 3 live nodes and the PVC of ordinal 1 gone", async () => {
+      const c = await fc();
+      const pvcs = await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"]);
+      return isReady(c) && (c.status?.nodes ?? []).length === 3 && !pvcs.includes("data-fauna-3x1-replica-1-1") ? c : undefined;
+    }, 240_000, 1000).catch((err: unknown) => {
+      throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
+    });
+    assert.ok(!(c.status?.nodes ?? []).some((n) => n.hostId === hostOf1), "the removed host left membership");
+    const events = await tier.kubectl(["-n", ns, "get", "events", "--field-selector", "involvedObject.name=fauna-3x1", "-o", "json"]);
+    const reasons = (JSON.parse(events) as { items: { reason: string; firstTimestamp: string; message: string }[] }).items;
+    const removing = reasons.find((e) => e.reason === "RemovingNode" && e.message.includes(hostOf1));
+    const releasing = reasons.find((e) => e.reason === "DeletingVolume");
+    assert.ok(removing && releasing, JSON.stringify(reasons.map((e) => e.reason)));
+    assert.ok(removing.firstTimestamp <= releasing.firstTimestamp, "the host was removed before its volume was released");
+  });
+
   it("deleting the FaunaCluster removes what it owns; node PVCs are retained (whenDeleted: Retain)", async () => {
     await tier.kubectl(["-n", ns, "delete", "faunacluster", "fauna-3x1", "--wait=true"]);
     await eventually("owned objects garbage-collected", async () => {
@@ -126,7 +146,7 @@ describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
       return left.trim() === "" ? true : undefined;
     }, 60_000, 1000);
     const pvcs = await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"]);
-    assert.equal(pvcs.trim().split("\n").length, 4, `PVCs kept: ${pvcs}`);
+    assert.equal(pvcs.trim().split("\n").length, 3, `PVCs kept: ${pvcs}`);
   });
 });
 
