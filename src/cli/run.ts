@@ -28,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
       "leader-election-namespace": { type: "string" },
       "leader-election-name": { type: "string", default: "fauna-operator-leader" },
       "health-port": { type: "string", default: "8081" },
+      // The pod IP when known (the Deployment passes POD_IP): replicas sharing a network namespace then never clash.
+      "health-bind-address": { type: "string", default: process.env.POD_IP ?? "0.0.0.0" },
       "admin-address": { type: "string", default: "dns" },
       "force-remove-grace-seconds": { type: "string", default: "300" },
       "log-level": { type: "string" },
@@ -42,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     component: "fauna-operator",
     leaderElection: leaderElect ? { namespace: leaseNamespace, name: values["leader-election-name"] } : undefined,
     healthPort: Number.isFinite(healthPort) && healthPort > 0 ? healthPort : undefined,
+    healthHost: values["health-bind-address"],
     logLevel: values["log-level"],
   });
   const scope = { namespace: values.namespace };
