@@ -95,9 +95,12 @@ export async function main(argv: string[]): Promise<number> {
       fc = JSON.parse((await kubectl(["-n", ns, "get", "faunacluster", name, "-o", "json"])).stdout) as FaunaCluster;
       const s = fc.status;
       const ready = condition(fc, "Ready");
-      const step = s?.topology ? ` · ${JSON.stringify(s.topology).slice(0, 90)}` : "";
+      const t = s?.topology;
+      const op = t && t.operation !== "none" ? `${t.operation}${t.node ? ` ${t.node}` : ""}: ` : "";
+      const step = t?.message ? ` · ${op}${t.message}` : "";
       const line = `phase ${s?.phase ?? "-"} · nodes ready ${s?.readyNodes ?? 0}/${s?.desiredNodes ?? "?"} · ` +
-        `${(s?.conditions ?? []).map((c) => `${c.type}=${c.status}${c.status !== "True" && c.reason ? `(${c.reason})` : ""}`).join(" ")}${step}`;
+        `${(s?.conditions ?? []).filter((c) => ["Ready", "TopologyReady", "DataMoving", "Degraded"].includes(c.type))
+          .map((c) => `${c.type}=${c.status}`).join(" ")}${step}`;
       if (line !== last) say(`[demo ${elapsed(t0)}] ${line}`);
       last = line;
       if (ready?.status === "True" && s?.observedGeneration === fc.metadata.generation) {
