@@ -105,5 +105,26 @@ export async function prepareMounts(pod: V1Pod, container: V1Container, podDir: 
     if (vm.subPath) await stat(source).catch(() => mkdir(source, { recursive: true }));
     mounts.push({ source, target: vm.mountPath, readOnly: vm.readOnly ?? false });
   }
-  return mounts.sort((a, b) => a.target.length - b.target.length);
+  return orderMounts(mounts);
+}
+
+const under = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
+
+/**
+ * Bind-mount order: a parent target before the targets inside it, and a target after every mount whose source it
+ * would hide (an emptyDir on /tmp must not hide volume sources under a work dir in /tmp). Where the two rules
+ * conflict the parent-first rule wins.
+ */
+export function orderMounts(mounts: readonly Mount[]): Mount[] {
+  const pending = [...mounts].sort((a, b) => a.target.length - b.target.length || a.target.localeCompare(b.target));
+  const out: Mount[] = [];
+  while (pending.length) {
+    const ready = pending.findIndex((m) =>
+      !pending.some((n) => n !== m && (
+        (under(m.target, n.target) && m.target !== n.target) ||
+        (under(n.source, m.target) && !under(n.target, m.target))
+      )));
+    out.push(...pending.splice(ready >= 0 ? ready : 0, 1));
+  }
+  return out;
 }
