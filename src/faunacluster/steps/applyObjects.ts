@@ -6,11 +6,12 @@
 import { createHash } from "node:crypto";
 import type { KubernetesObject, V1StatefulSet } from "@kubernetes/client-node";
 import { resolveSpec } from "../../api/defaults.ts";
-import { LABEL_PREFIX } from "../../api/funcs.ts";
+import { LABEL_PREFIX, podDisruptionBudgetName } from "../../api/funcs.ts";
+import type { FaunaCluster } from "../../api/types.ts";
 import { isKubeError } from "../../kube/errors.ts";
 import { Resources, type Resource } from "../../kube/resource.ts";
 import { buildClientService } from "../build/clientService.ts";
-import { buildConfigMap } from "../build/configMap.ts";
+import { buildConfigMap, templateKey } from "../build/configMap.ts";
 import { buildHeadlessService } from "../build/headlessService.ts";
 import { buildNetworkPolicy } from "../build/networkPolicy.ts";
 import { buildPodDisruptionBudgets } from "../build/podDisruptionBudget.ts";
@@ -18,6 +19,7 @@ import { buildStatefulSet } from "../build/statefulSet.ts";
 import { EventReason } from "../events.ts";
 import { replicaOf } from "../observe.ts";
 import { fail, next, type Pass, type StepResult } from "../pass.ts";
+import { persistedPlanState } from "../topologyInput.ts";
 
 export const APPLIED_HASH_ANNOTATION = `${LABEL_PREFIX}applied-hash`;
 
@@ -35,15 +37,45 @@ function withHash<T extends KubernetesObject>(object: T): T {
   return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
 }
 
+/**
+ * The cluster as the objects should show it: each replica typed as the planner accepted it. A type change the
+ * planner refuses (or has not reached yet) must not relabel or re-template pods (compute pods lean on a neighbour
+ * and sit behind the client Service): the objects follow FaunaDB's topology, not ahead of it.
+ */
+export function acceptedCluster(cluster: FaunaCluster): FaunaCluster {
+  const accepted = persistedPlanState(cluster)?.accepted;
+  if (!accepted) return cluster;
+  const replicas = cluster.spec.replicas.map((r) => {
+    const type = accepted.find((a) => a.name === r.name)?.type;
+    return type === undefined || type === r.type ? r : { ...r, type };
+  });
+  return { ...cluster, spec: { ...cluster.spec, replicas } };
+}
+
+/** Replicas gone from the spec whose StatefulSet still exists: the planner drains them, DeleteRemovedReplicas deletes them. */
+function drainingReplicas(pass: Pass): string[] {
+  const inSpec = new Set(pass.cluster.spec.replicas.map((r) => r.name));
+  return (pass.observed?.statefulSets ?? []).flatMap((s) => {
+    const r = replicaOf(s);
+    return r !== undefined && !inSpec.has(r) ? [r] : [];
+  });
+}
+
 export function desiredObjects(pass: Pass): Desired[] {
   const o = pass.observed;
   if (!o) throw new Error("applyObjects runs after Observe");
-  const cluster = pass.cluster;
+  const cluster = acceptedCluster(pass.cluster);
   const options = { clusterDomain: pass.deps.clusterDomain };
   const byName = <T extends KubernetesObject>(items: T[], name: string | undefined) => items.find((i) => i.metadata?.name === name);
   const list: Desired[] = [];
   const cm = buildConfigMap(cluster, options);
-  list.push({ resource: Resources.configMaps, object: cm, current: byName(o.configMaps, cm.metadata?.name) });
+  const currentCm = byName(o.configMaps, cm.metadata?.name);
+  // A draining replica's pods may restart before their hosts left: keep the template they start from.
+  for (const r of drainingReplicas(pass)) {
+    const kept = currentCm?.data?.[templateKey(r)];
+    if (kept !== undefined) cm.data = { ...cm.data, [templateKey(r)]: kept };
+  }
+  list.push({ resource: Resources.configMaps, object: cm, current: currentCm });
   for (const r of resolveSpec(cluster).replicas) {
     const svc = buildHeadlessService(cluster, r.name);
     list.push({ resource: Resources.services, object: svc, current: byName(o.services, svc.metadata?.name) });
@@ -81,6 +113,8 @@ export const applyObjects = {
       }
       // Budgets the spec no longer asks for (disabled, or scope changed).
       const wanted = new Set(desired.filter((d) => d.resource === Resources.podDisruptionBudgets).map((d) => d.object.metadata?.name));
+      // A draining replica keeps its budget until DeleteRemovedReplicas deletes it with the StatefulSet.
+      for (const r of drainingReplicas(pass)) wanted.add(podDisruptionBudgetName(pass.cluster, r));
       for (const pdb of o.pdbs.filter((p) => !wanted.has(p.metadata?.name))) {
         await client.delete(Resources.podDisruptionBudgets, { namespace: pdb.metadata?.namespace, name: pdb.metadata?.name ?? "" });
       }
