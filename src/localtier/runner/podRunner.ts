@@ -59,9 +59,11 @@ export function startPodRunner(kc: k8s.KubeConfig, opts: RunnerOptions) {
       );
     },
     removePod: async (pod: V1Pod) => {
+      // The grace period goes in the body: with a DeleteOptions body the apiserver ignores the query parameters, and
+      // a terminating pod would then linger until kwok's back-stop at the end of its grace period.
       await ignoreStatus(core.deleteNamespacedPod({
         name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace ?? "",
-        gracePeriodSeconds: 0, body: { preconditions: { uid: pod.metadata?.uid } },
+        body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } },
       }), 404, 409);
     },
   };
