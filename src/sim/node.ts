@@ -233,9 +233,11 @@ export class SimNode {
     }
     return out;
   }
+  /** Over the cluster's members only: a host that left keeps its last heartbeat in `peers`, which must not count. */
   clusterNeedsCleanup(exclude: string): boolean {
     if (exclude !== this.identity.hostId && this.needsCleanup()) return true;
-    for (const [h, p] of this.peers) if (h !== exclude && p.needsCleanup) return true;
+    const members = new Set(this.state.members.map((m) => m.hostId));
+    for (const [h, p] of this.peers) if (h !== exclude && members.has(h) && p.needsCleanup) return true;
     return false;
   }
 
