@@ -1,0 +1,143 @@
+// The RBAC of manifests/ is narrow (issue 3, "Done when"): real API calls made with the operator's ServiceAccount token
+// are refused (403) for what the operator never needs, while what it does need still works (so each check can fail
+// both ways). Destructive calls use --dry-run=server: the apiserver authorizes them exactly as real ones, then stops.
+// Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/operator-rbac.test.ts
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { execa } from "execa";
+import { bin } from "../../src/localtier/paths.ts";
+import { type TestTier, useTier } from "../support/localtier.ts";
+import { installCrdAndRbac, OPERATOR_NAMESPACE, serviceAccountKubeconfig } from "../support/operator.ts";
+
+const LEASE = "rbac-test-lease";
+
+let tier: TestTier;
+let ns: string;
+let saKubeconfig: string;
+
+/** kubectl as the operator's ServiceAccount. */
+async function asOperator(args: string[], input?: string): Promise<{ ok: boolean; out: string; err: string }> {
+  const r = await execa(bin("kubectl"), ["--kubeconfig", saKubeconfig, ...args], { input, reject: false });
+  return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
+}
+
+async function forbidden(args: string[], input?: string): Promise<void> {
+  const r = await asOperator(args, input);
+  assert.ok(!r.ok, `kubectl ${args.join(" ")} succeeded as the operator: ${r.out}`);
+  assert.match(r.err, /forbidden/i, `kubectl ${args.join(" ")} failed for another reason than RBAC: ${r.err}`);
+  assert.match(r.err, /system:serviceaccount:fauna-operator-system:fauna-operator/, "refused for the operator's identity");
+}
+
+async function allowed(args: string[], input?: string): Promise<string> {
+  const r = await asOperator(args, input);
+  assert.ok(r.ok, `kubectl ${args.join(" ")} was refused to the operator: ${r.err}`);
+  return r.out;
+}
+
+/** The SelfSubjectAccessReview answer, for what a real call cannot reach without a target (e.g. escalate). */
+async function canI(args: string[]): Promise<boolean> {
+  const r = await asOperator(["auth", "can-i", ...args]);
+  return r.out.trim() === "yes";
+}
+
+const json = (o: unknown) => JSON.stringify(o);
+
+before(async () => {
+  tier = await useTier();
+  await installCrdAndRbac(tier);
+  // privileged: the bare test pod below is not a restricted-PSS pod; the operator's rights do not depend on it.
+  ns = await tier.namespace("oprbac", { podSecurity: "privileged" });
+  saKubeconfig = await serviceAccountKubeconfig(tier, mkdtempSync(join(tmpdir(), "oprbac-")));
+  await tier.kubectl(["-n", ns, "create", "secret", "generic", "not-ours", "--from-literal=password=hunter2-not-the-operators"]);
+  await tier.kubectl(["apply", "-f", "-"], json({
+    apiVersion: "v1", kind: "Pod", metadata: { name: "bystander", namespace: ns },
+    spec: { containers: [{ name: "c", image: "registry.example/none:1" }] },
+  }));
+  await tier.kubectl(["apply", "-f", "-"], json({
+    apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: LEASE, namespace: ns }, spec: { holderIdentity: "someone-else" },
+  }));
+  await tier.kubectl(["apply", "-f", "-"], json({
+    apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: LEASE, namespace: OPERATOR_NAMESPACE }, spec: { holderIdentity: "nobody" },
+  }));
+});
+after(async () => {
+  await tier?.kubectl(["-n", OPERATOR_NAMESPACE, "delete", "lease", LEASE, "--ignore-not-found"]).catch(() => undefined);
+  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
+});
+
+describe("operator RBAC (manifests/20-rbac.yaml) is narrow", { timeout: 120_000 }, () => {
+  it("still has what it needs (positive controls)", async () => {
+    await allowed(["-n", ns, "get", "faunaclusters,statefulsets,services,configmaps,pods,pvc,pdb,networkpolicies"]);
+    await allowed(["get", "faunaclusters,statefulsets,pods", "--all-namespaces"]);
+    await allowed(["-n", OPERATOR_NAMESPACE, "get", "lease", LEASE]);
+    await allowed(["-n", OPERATOR_NAMESPACE, "patch", "lease", LEASE, "--type=merge", "-p", json({ spec: { holderIdentity: "nobody-2" } }), "--dry-run=server"]);
+    await allowed(["-n", ns, "create", "secret", "generic", "x-root-key", "--from-literal=root-key=k", "--dry-run=server"]);
+    await allowed(["-n", ns, "delete", "pod", "bystander", "--dry-run=server"]);
+  });
+
+  it("cannot enumerate or change Secrets; get by name stays allowed (a decided, documented exception)", async () => {
+    await forbidden(["-n", ns, "get", "secrets"]);
+    await forbidden(["get", "secrets", "--all-namespaces"]);
+    await forbidden(["-n", OPERATOR_NAMESPACE, "get", "secrets"]);
+    assert.equal(await canI(["watch", "secrets", "-n", ns]), false);
+    await forbidden(["-n", ns, "patch", "secret", "not-ours", "--type=merge", "-p", json({ stringData: { password: "x" } }), "--dry-run=server"]);
+    await forbidden(["-n", ns, "delete", "secret", "not-ours", "--dry-run=server"]);
+    await forbidden(["-n", ns, "label", "secret", "not-ours", "x=y", "--dry-run=server"]);
+    // `get` by name is granted cluster-wide on purpose: spec.rootKeySecretRef names any Secret in the cluster's
+    // namespace, and RBAC cannot grant "the Secrets some FaunaCluster names" (resourceNames are static). Without
+    // list/watch the operator cannot discover a name, so it reads only the Secrets a FaunaCluster points it to.
+    const got = JSON.parse(await allowed(["-n", ns, "get", "secret", "not-ours", "-o", "json"])) as { metadata: { name: string } };
+    assert.equal(got.metadata.name, "not-ours");
+  });
+
+  it("cannot read, change or delete Nodes", async () => {
+    const node = (await tier.kubectl(["get", "nodes", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+    assert.ok(node, "the tier has a node");
+    await forbidden(["get", "nodes"]);
+    await forbidden(["get", "node", node]);
+    await forbidden(["delete", "node", node, "--dry-run=server"]);
+    await forbidden(["cordon", node, "--dry-run=server"]);
+  });
+
+  it("cannot exec into, attach to or port-forward to pods, nor create pods itself", async () => {
+    await forbidden(["-n", ns, "exec", "bystander", "--", "true"]);
+    assert.equal(await canI(["create", "pods", "--subresource=exec", "-n", ns]), false);
+    assert.equal(await canI(["create", "pods", "--subresource=attach", "-n", ns]), false);
+    assert.equal(await canI(["create", "pods", "--subresource=portforward", "-n", ns]), false);
+    await forbidden(["-n", ns, "run", "intruder", "--image=registry.example/none:1", "--dry-run=server"]);
+    await forbidden(["-n", ns, "patch", "pod", "bystander", "--type=merge", "-p", json({ metadata: { labels: { x: "y" } } }), "--dry-run=server"]);
+  });
+
+  it("cannot touch Leases outside its own namespace", async () => {
+    await forbidden(["-n", ns, "get", "lease", LEASE]);
+    await forbidden(["-n", ns, "patch", "lease", LEASE, "--type=merge", "-p", json({ spec: { holderIdentity: "fauna-operator" } }), "--dry-run=server"]);
+    await forbidden(["-n", ns, "delete", "lease", LEASE, "--dry-run=server"]);
+    await forbidden(["-n", ns, "create", "-f", "-", "--dry-run=server"], json({
+      apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "grab", namespace: ns }, spec: {},
+    }));
+    await forbidden(["-n", "kube-system", "get", "leases"]);
+    await forbidden(["get", "leases", "--all-namespaces"]);
+    // Even in its own namespace it cannot delete or list Leases: get/create/update/patch is all leader election does.
+    await forbidden(["-n", OPERATOR_NAMESPACE, "delete", "lease", LEASE, "--dry-run=server"]);
+    await forbidden(["-n", OPERATOR_NAMESPACE, "get", "leases"]);
+  });
+
+  it("cannot widen its own rights or reach cluster-level objects it never uses", async () => {
+    await forbidden(["-n", ns, "create", "rolebinding", "grab", "--clusterrole=cluster-admin", `--serviceaccount=${OPERATOR_NAMESPACE}:fauna-operator`, "--dry-run=server"]);
+    await forbidden(["create", "clusterrolebinding", "grab", "--clusterrole=cluster-admin", `--serviceaccount=${OPERATOR_NAMESPACE}:fauna-operator`, "--dry-run=server"]);
+    assert.equal(await canI(["escalate", "clusterroles"]), false);
+    assert.equal(await canI(["bind", "clusterroles"]), false);
+    assert.equal(await canI(["impersonate", "serviceaccounts"]), false);
+    await forbidden(["get", "clusterroles"]);
+    await forbidden(["get", "customresourcedefinitions"]);
+    await forbidden(["delete", "namespace", ns, "--dry-run=server"]);
+    await forbidden(["-n", ns, "delete", "faunacluster", "any-name", "--dry-run=server"]);
+    await forbidden(["-n", ns, "create", "serviceaccount", "x", "--dry-run=server"]);
+    await forbidden(["-n", ns, "create", "token", "default"]);
+    await forbidden(["-n", ns, "get", "deployments"]);
+    await forbidden(["get", "persistentvolumes"]);
+  });
+});
