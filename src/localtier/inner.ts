@@ -5,7 +5,8 @@
 import { createServer, connect } from "node:net";
 import { writeFile, mkdir, rm, chmod } from "node:fs/promises";
 import { execa } from "execa";
-import { tierFiles, POD_CIDR, SERVICE_CIDR, REPO_ROOT } from "./paths.ts";
+import { basename } from "node:path";
+import { tierFiles, POD_CIDR, SERVICE_CIDR } from "./paths.ts";
 import { ensurePki } from "./pki.ts";
 import { startControlPlane } from "./controlPlane.ts";
 import { loadKubeConfig } from "./kube.ts";
@@ -33,12 +34,15 @@ async function writeShim(): Promise<void> {
   // Pods' commands find `fauna-operator` on PATH, as in the project's container image.
   await mkdir(files.shimBin, { recursive: true });
   const shim = `${files.shimBin}/fauna-operator`;
-  // The compiled CLI when present (tier up keeps it fresh): a simulator node then needs ~60 MB instead of ~95 MB,
-  // since type stripping is not loaded.
+  // Pods see the project, this shim and node under $FAUNA_LOCALTIER_ROOT (bind-mounted by the runner before the
+  // pod's own volumes). The compiled CLI when present (tier up keeps it fresh): a simulator node then needs ~60 MB
+  // instead of ~95 MB, since type stripping is not loaded.
+  const node = `"$S/node/${basename(process.execPath)}"`;
   await writeFile(shim, [
     "#!/bin/sh",
-    `if [ -f "${REPO_ROOT}/dist/cli/main.js" ]; then exec "${process.execPath}" "${REPO_ROOT}/dist/cli/main.js" "$@"; fi`,
-    `exec "${process.execPath}" "${REPO_ROOT}/src/cli/main.ts" "$@"`,
+    'S="${FAUNA_LOCALTIER_ROOT:?the local tier sets FAUNA_LOCALTIER_ROOT for pod processes}"',
+    `if [ -f "$S/repo/dist/cli/main.js" ]; then exec ${node} "$S/repo/dist/cli/main.js" "$@"; fi`,
+    `exec ${node} "$S/repo/src/cli/main.ts" "$@"`,
     "",
   ].join("\n"));
   await chmod(shim, 0o755);

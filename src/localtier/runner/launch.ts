@@ -8,8 +8,19 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function launchScript(mounts: Mount[], hostname: string, workingDir: string | undefined): string {
+/** Host paths a pod process needs (the project, the shim, node) made visible under a stage dir first, so that no
+ * pod volume mounted later (say an emptyDir on /tmp) can hide them. */
+export interface Stage {
+  dir: string;
+  binds: Array<{ source: string; name: string }>;
+}
+
+export function launchScript(mounts: Mount[], hostname: string, workingDir: string | undefined, stage?: Stage): string {
   const lines = ["set -e", `hostname ${shellQuote(hostname)}`];
+  for (const b of stage?.binds ?? []) {
+    const dst = shellQuote(`${stage?.dir}/${b.name}`);
+    lines.push(`mkdir -p ${dst}`, `mount --bind ${shellQuote(b.source)} ${dst}`);
+  }
   for (const m of mounts) {
     const src = shellQuote(m.source);
     const dst = shellQuote(m.target);
@@ -30,9 +41,9 @@ export interface Launched {
 }
 
 export function launchContainer(argv: string[], env: Record<string, string>, mounts: Mount[], hostname: string,
-  workingDir: string | undefined, logFile: string): Launched {
+  workingDir: string | undefined, logFile: string, stage?: Stage): Launched {
   const child = spawn("unshare", ["-m", "-u", "--propagation", "private", "--", "/bin/sh", "-c",
-    launchScript(mounts, hostname, workingDir), "container", ...argv], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    launchScript(mounts, hostname, workingDir, stage), "container", ...argv], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const logged = pipeCriLog(logFile, child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // A grandchild may keep the pipes open after the container's process exits: wait for the log a little only.

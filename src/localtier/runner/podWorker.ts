@@ -1,12 +1,13 @@
 // Plays the kubelet for one pod: init containers to completion, then the main container as a process, restarted
 // with backoff (restartPolicy Always); readiness, liveness and startup probes; SIGTERM on deletion, SIGKILL after the
 // grace period, then the pod is removed. Only the pod's first container runs (enough for the FaunaDB pods).
-import { mkdir, rename, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rename, rmdir, stat } from "node:fs/promises";
+import { join, dirname } from "node:path";
 import type { V1Container, V1Pod, V1Probe } from "@kubernetes/client-node";
 import { resolveEnv, expandVars, PodConfigError, type KeyLookup } from "./env.ts";
 import { prepareMounts, type VolumeLookup } from "./volumes.ts";
-import { launchContainer, type Launched } from "./launch.ts";
+import { launchContainer, type Launched, type Stage } from "./launch.ts";
+import { REPO_ROOT } from "../paths.ts";
 import { runProbe, execIn } from "./probes.ts";
 import type { ContainerView } from "./podStatus.ts";
 
@@ -97,14 +98,23 @@ export class PodWorker {
     const mounts = await prepareMounts(pod, c, this.dir, this.deps.lookup);
     const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => expandVars(a, env));
     if (argv.length === 0) throw new PodConfigError(`container ${c.name} has no command: the local tier cannot run an image's entrypoint`);
+    const stage: Stage = {
+      dir: `/run/fauna-localtier/${pod.metadata?.uid}`,
+      binds: [
+        { source: REPO_ROOT, name: "repo" },
+        { source: this.deps.basePath, name: "bin" },
+        { source: dirname(process.execPath), name: "node" },
+      ],
+    };
     const fullEnv = {
       HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? "",
       KUBERNETES_SERVICE_HOST: this.deps.apiServer.host,
       KUBERNETES_SERVICE_PORT: String(this.deps.apiServer.port),
       ...env,
-      PATH: `${this.deps.basePath}:${env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}`,
+      FAUNA_LOCALTIER_ROOT: stage.dir,
+      PATH: `${stage.dir}/bin:${env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}`,
     };
-    return launchContainer(argv, fullEnv, mounts, pod.spec?.hostname ?? pod.metadata?.name ?? "pod", c.workingDir, logFile);
+    return launchContainer(argv, fullEnv, mounts, pod.spec?.hostname ?? pod.metadata?.name ?? "pod", c.workingDir, logFile, stage);
   }
 
   private async runInitContainers(): Promise<boolean> {
@@ -233,6 +243,9 @@ export class PodWorker {
       }
     }
     this.view = { ...this.view, ready: false, state: { terminated: { exitCode: 0, reason: "Completed", finishedAt: new Date() } } };
+    // The stage's mount points are empty directories out here (the mounts lived in the pod's namespace): rmdir only.
+    const stageDir = `/run/fauna-localtier/${pod.metadata?.uid}`;
+    for (const d of ["repo", "bin", "node", ""]) await rmdir(join(stageDir, d)).catch(() => undefined);
     if (pod.metadata?.deletionTimestamp) await this.deps.removePod(pod);
   }
 }
