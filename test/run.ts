@@ -19,7 +19,7 @@ if (missing.length) {
 }
 
 let code = 0;
-if (only.length === 0) code = await run(node, ["--test", "--test-concurrency=1", "test/host/**/*.test.ts"]);
+if (only.length === 0) code = await run(node, ["--test", "--test-concurrency=1", "test/host/**/*.test.ts", "test/kind/**/*.test.ts"]);
 
 const startedHere = !readState()?.ready;
 const t0 = Date.now();
