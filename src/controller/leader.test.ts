@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeClock, flush } from "./clock.ts";
-import { type ElectionOutcome, LeaderElector } from "./leader.ts";
+import { type ElectionOutcome, LeaderElector, type LeaseStore } from "./leader.ts";
 import { MemoryLeaseStore } from "./memoryLeaseStore.ts";
 
-function candidate(name: string, store: MemoryLeaseStore, clock: FakeClock) {
-  const elector = new LeaderElector({ identity: name, store: store.forCaller(name), clock, jitter: () => 0 });
+function candidate(name: string, store: MemoryLeaseStore, clock: FakeClock, jitter = () => 0) {
+  const elector = new LeaderElector({ identity: name, store: store.forCaller(name), clock, jitter });
   const stop = new AbortController();
   const log: string[] = [];
   let outcome: ElectionOutcome | undefined;
@@ -72,6 +72,41 @@ describe("LeaderElector", () => {
     assert.equal(a.elector.isLeader, false);
     b.stop.abort();
     await b.done;
+  });
+
+  it("with the largest jitter, a standby takes a dead leader's lease as soon as it expires, not a retry later", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await flush();
+    // b's view of the store, noting when b itself read each renewal of a's.
+    const inner = store.forCaller("b");
+    const seen = new Map<string, number>();
+    const spy: LeaseStore = {
+      description: inner.description,
+      get: async (signal) => {
+        const got = await inner.get(signal);
+        if (got && !seen.has(got.record.renewTime)) seen.set(got.record.renewTime, clock.now());
+        return got;
+      },
+      create: (r, signal) => inner.create(r, signal),
+      update: (r, v, signal) => inner.update(r, v, signal),
+    };
+    const b = new LeaderElector({ identity: "b", store: spy, clock, jitter: () => 0.999 });
+    const stop = new AbortController();
+    const done = b.run(stop.signal);
+    await clock.advance(4_000);
+    store.down.add("a");
+    const lastRenewal = store.stored?.record.renewTime ?? "";
+    while (!b.isLeader) await clock.advance(100);
+    const seenAt = seen.get(lastRenewal);
+    assert.ok(seenAt !== undefined, "b saw a's last renewal");
+    // The lease expires (for b) 15 s after b saw the last change; b's jittered retries are 4.4 s apart.
+    const late = clock.now() - (seenAt + 15_000);
+    assert.ok(late >= 0 && late <= 200, `b took over ${late} ms after the lease expired`);
+    a.stop.abort();
+    stop.abort();
+    await Promise.all([a.done, done]);
   });
 
   it("a leader that cannot renew for the renew deadline stops leading before its lease expires elsewhere", async () => {
