@@ -5,8 +5,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { admin, kill, prepare, start, waitAdmin } from "../src/sim/testing/processCluster.ts";
+import { ensureCompiledCli } from "../src/localtier/tier.ts";
+import { REPO_ROOT } from "../src/localtier/paths.ts";
 
 const count = Number(process.argv[2] ?? 9);
+// Measure what pods run: the compiled CLI (src/ through type stripping costs ~35 MB more per node).
+if (!process.env.FAUNA_SIM_ENTRY) {
+  await ensureCompiledCli((m) => process.stdout.write(`${m}\n`));
+  process.env.FAUNA_SIM_ENTRY = join(REPO_ROOT, "dist", "cli", "main.js");
+}
+process.stdout.write(`entry: ${process.env.FAUNA_SIM_ENTRY}\n`);
 const base = mkdtempSync(join(tmpdir(), "sim-bench-"));
 const nodes = Array.from({ length: count }, (_, i) => prepare(base, `n${i}`, `127.0.0.${100 + i}`));
 try {
