@@ -4,10 +4,13 @@ import { buildClientService } from "./clientService.ts";
 import { minimalCluster } from "../../../test/fixtures/faunacluster/valid.ts";
 import type { FaunaCluster, ServiceTargets } from "../../api/types.ts";
 
-function cluster(targets: ServiceTargets | undefined, withCompute: boolean): FaunaCluster {
+function cluster(targets: ServiceTargets | undefined, withCompute: boolean, computeReady = 2): FaunaCluster {
   const c = minimalCluster("fc");
   if (targets) c.spec.service = { targets };
-  if (withCompute) c.spec.replicas.push({ name: "c1", type: "compute", nodes: 2 });
+  if (withCompute) {
+    c.spec.replicas.push({ name: "c1", type: "compute", nodes: 2 });
+    c.status = { replicas: [{ name: "c1", type: "compute", desired: 2, ready: computeReady }] };
+  }
   return c;
 }
 
@@ -26,6 +29,18 @@ describe("buildClientService", () => {
       assert.equal(svc.spec?.selector?.["fauna-operator.io/cluster"], "fc");
     });
   }
+
+  it("auto keeps every node behind the Service until a compute node is ready (no empty Service while compute joins)", () => {
+    assert.equal(buildClientService(cluster(undefined, true, 0)).spec?.selector?.["fauna-operator.io/replica-type"], undefined);
+    assert.equal(buildClientService(cluster("auto", true, 1)).spec?.selector?.["fauna-operator.io/replica-type"], "compute");
+    // An explicit `compute` is obeyed at once.
+    assert.equal(buildClientService(cluster("compute", true, 0)).spec?.selector?.["fauna-operator.io/replica-type"], "compute");
+    // Only the readiness of a compute replica counts.
+    const c = cluster(undefined, false);
+    c.spec.replicas.push({ name: "c1", type: "compute", nodes: 2 });
+    c.status = { replicas: [{ name: "r1", type: "data+log", desired: 1, ready: 1 }] };
+    assert.equal(buildClientService(c).spec?.selector?.["fauna-operator.io/replica-type"], undefined);
+  });
 
   it("uses the service type, port and annotations of the spec, targeting 8443", () => {
     const c = minimalCluster("fc");
