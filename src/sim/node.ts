@@ -407,6 +407,9 @@ export class SimNode {
         const m = others[i]!;
         if (r.status !== "fulfilled" || r.value.status !== 200) return;
         const b = r.value.body;
+        // Liveness is per host ID, not per address: a node that came back at the same address with an empty disk
+        // (a new identity) does not keep the old host up (FACTS §3.4); the old one stays down until it is removed.
+        if (b.hostId !== m.hostId) return;
         this.peers.set(m.hostId, {
           lastSeen: this.clock.now(),
           owns: Number(b.owns ?? 0),
