@@ -2,6 +2,7 @@
 // loopback port to the apiserver inside (through the unix socket the supervisor relays), so that kubectl works from
 // an ordinary shell. Exits when the supervisor exits; SIGTERM stops both.
 import { spawn } from "node:child_process";
+import { splice } from "./splice.ts";
 import { createServer, connect } from "node:net";
 import { openSync, writeFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -22,14 +23,7 @@ const inner = spawn("unshare", ["-Urnm", "--propagation", "private", "--", proce
 const innerPid = inner.pid ?? -1;
 
 const forward = createServer((client) => {
-  const upstream = connect(files.apiSocket);
-  client.pipe(upstream).pipe(client);
-  const close = () => {
-    client.destroy();
-    upstream.destroy();
-  };
-  client.on("error", close);
-  upstream.on("error", close);
+  splice(client, connect(files.apiSocket));
 });
 forward.listen(apiPort, "127.0.0.1");
 

@@ -2,6 +2,7 @@
 // Makes 10.244.0.0/16 (pods) and 10.96.0.0/16 (Services) local, mounts the tier's hosts file over /etc/hosts, starts
 // the control plane, then plays kubelet, volume provisioner, DNS and kube-proxy. Relays the apiserver to a unix
 // socket so the host-side daemon can forward a host port to it.
+import { splice } from "./splice.ts";
 import { createServer, connect } from "node:net";
 import { writeFile, mkdir, rm, chmod } from "node:fs/promises";
 import { execa } from "execa";
@@ -51,14 +52,7 @@ async function writeShim(): Promise<void> {
 function relayApiserver() {
   return new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
     const server = createServer((client) => {
-      const upstream = connect(apiPort, "127.0.0.1");
-      client.pipe(upstream).pipe(client);
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on("error", close);
-      upstream.on("error", close);
+      splice(client, connect(apiPort, "127.0.0.1"));
     });
     void rm(files.apiSocket, { force: true }).then(() => server.listen(files.apiSocket, () => resolve(server)));
     server.on("error", reject);

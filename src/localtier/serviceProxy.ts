@@ -1,6 +1,7 @@
 // A userspace kube-proxy: for every Service with a cluster IP it listens on clusterIP:port inside the tier's
 // namespace (10.96.0.0/16 is local there) and sends each TCP connection to a ready endpoint of the Service's
 // EndpointSlices, round-robin, as kube-proxy's userspace mode did.
+import { splice } from "./splice.ts";
 import { createServer, connect, type Server } from "node:net";
 import type { V1Service, V1EndpointSlice } from "@kubernetes/client-node";
 import { k8s, watchAll, serialLoop } from "./kube.ts";
@@ -49,14 +50,7 @@ export function startServiceProxy(kc: k8s.KubeConfig, log: (m: string) => void) 
         client.destroy();
         return;
       }
-      const upstream = connect(target.port, target.ip);
-      client.pipe(upstream).pipe(client);
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on("error", close);
-      upstream.on("error", close);
+      splice(client, connect(target.port, target.ip));
     });
     server.on("error", (err) => log(`service proxy ${key}: ${err.message}`));
     server.listen(port, ip);
