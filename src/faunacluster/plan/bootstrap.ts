@@ -28,7 +28,6 @@ export const initCluster: Step = {
     if (!pod?.exists || pod.admin.kind === "unreachable") {
       return wait("WaitingForPods", `waiting for ${first.name} ordinal 0 to answer on its admin port`, WAIT_MS.pods);
     }
-    if (pod.admin.kind === "member") return { actions: [], state: { initialized: true } };
     const record = { kind: "init" as const, pod: pod.name, replica: first.name };
     return {
       actions: [

@@ -57,17 +57,13 @@ export function plan(input: PlanInput): PlanDecision {
 }
 
 function runSteps(input: PlanInput, start: PlanState, refusal: Refusal | null): PlanDecision {
-  let state = start;
-  const view = makeView(input, state.accepted as DesiredReplica[]);
+  const view = makeView({ ...input, state: start }, start.accepted as DesiredReplica[]);
   for (const step of STEPS) {
-    const outcome = step.run({ ...view, input: { ...input, state } }, state);
+    const outcome = step.run(view, start);
     if (outcome === null) continue;
-    state = { ...state, ...outcome.state };
-    if (outcome.actions.length > 0 || outcome.refusal) {
-      return { actions: outcome.actions, state, refusal: outcome.refusal ?? refusal, step: step.name };
-    }
+    return { actions: outcome.actions, state: { ...start, ...outcome.state }, refusal: outcome.refusal ?? refusal, step: step.name };
   }
-  return { actions: [{ kind: "done" }], state: { ...state, bootstrapped: true }, refusal, step: "Done" };
+  return { actions: [{ kind: "done" }], state: { ...start, bootstrapped: true }, refusal, step: "Done" };
 }
 
 /** Clocks and facts derived from this observation that later passes need (settle, grace, never re-init). */

@@ -1,6 +1,7 @@
 // Scale-down, one host at a time from the highest ordinal (cass-operator decommission, FACTS §7.5):
 // clean storage → graceful remove → wait until it left membership and movement is idle → shrink the
 // StatefulSet → delete the PVC. Every stage is recorded before the call it guards, so a restart resumes.
+import type { MemberStatus } from "../../fauna/statusParse.ts";
 import { WAIT_MS, type InFlight, type PlanAction } from "./types.ts";
 import {
   adminVia, currentType, holdsData, memberAddresses, memberById, memberOfPod, podAt, podNamed, wait,
@@ -33,7 +34,7 @@ export const startScaleDown: Step = {
       };
       if (!host) return shrink(view, { ...record, stage: "shrinking" }); // never joined: nothing to move
       // Compute hosts hold no data: removal needs no clean storage (allow_unclean defaults true for them, FACTS §2).
-      return holdsData(currentType(view, replica)) ? cleanStorage(view, record) : removeHost(view, { ...record, stage: "leaving" });
+      return holdsData(currentType(view, replica)) ? cleanStorage(view, record) : removeHost(view, { ...record, stage: "leaving" }, host);
     }
     return null;
   },
@@ -48,10 +49,10 @@ export function continueRemoval(view: View, record: Removal): StepOutcome {
       // Graceful removal is refused until storage is clean everywhere (FACTS §7.5): QA waits for needs-cleanup=false.
       return wait("StorageCleanup", `waiting for storage cleanup on ${dirty.map((p) => p.name).join(", ")}`, WAIT_MS.cleanup);
     }
-    return removeHost(view, { ...record, stage: "leaving" });
+    return removeHost(view, { ...record, stage: "leaving" }, host);
   }
   if (record.stage === "leaving") {
-    if (host?.state === "live") return removeHost(view, record); // the call did not land yet; removal is idempotent
+    if (host?.state === "live") return removeHost(view, record, host); // the call did not land yet; removal is idempotent
     if (host) return wait("HostLeaving", `host ${host.hostId} is handing its data over and leaving membership`, WAIT_MS.movement);
     if (view.input.fauna.movementIdle !== true) return wait("DataMoving", "waiting for data movement to finish", WAIT_MS.movement);
     return shrink(view, { ...record, stage: "shrinking" });
@@ -66,9 +67,7 @@ function cleanStorage(view: View, record: Removal): StepOutcome {
   };
 }
 
-function removeHost(view: View, record: Removal): StepOutcome {
-  const host = memberById(view, record.hostId);
-  if (!host) return shrink(view, { ...record, stage: "shrinking" });
+function removeHost(view: View, record: Removal, host: MemberStatus): StepOutcome {
   const via = adminVia(view, record.pod) ?? (host.status === "up" ? podNamed(view, record.pod)?.address ?? null : null);
   if (via === null) return wait("NoMemberReachable", `no member to remove ${host.hostId} through`, WAIT_MS.short);
   // Graceful only works for a live node; a dead one is forced (FACTS §7.5).
@@ -87,9 +86,10 @@ function shrink(view: View, record: Removal): StepOutcome {
       state: { inFlight: record },
     };
   }
-  const pod = podNamed(view, record.pod);
+  // By ordinal, not record.pod: a removal recorded before its pod existed has no real pod name.
+  const pod = podAt(view, record.replica, record.ordinal);
   if (pod?.exists) return { ...wait("PodTerminating", `waiting for ${pod.name} to be deleted`, WAIT_MS.short), state: { inFlight: record } };
-  const release: PlanAction[] = pod?.pvc.exists ? [{ kind: "deletePVC", pod: record.pod }] : [];
+  const release: PlanAction[] = pod?.pvc.exists ? [{ kind: "deletePVC", pod: pod.name }] : [];
   return { actions: [...setRecord, ...release, { kind: "clearInFlight" }], state: { inFlight: null } };
 }
 

@@ -8,9 +8,10 @@ import { initialPlanState, type DesiredReplica, type PlanInput, type PlanState, 
  * live: running member, up · new: running, not a member yet · starting: pod up, admin not answering ·
  * absent: no pod, no volume · down: pod gone (volume kept), member down · wiped: pod back with an empty
  * disk while the old host is down in membership · leaving: member marked removed · left: pod still there,
- * host already out of membership · stale: a fresh pod that still reports the removed host ID.
+ * host already out of membership · stale: a fresh pod that still reports the removed host ID · mute: member up,
+ * its pod running, but its admin API does not answer · partitioned: pod answers as a member, membership says down.
  */
-export type Look = "live" | "new" | "starting" | "absent" | "down" | "wiped" | "leaving" | "left" | "stale";
+export type Look = "live" | "new" | "starting" | "absent" | "down" | "wiped" | "leaving" | "left" | "stale" | "mute" | "partitioned";
 
 export interface ClusterOptions {
   /** Current types in FaunaDB's replication; default data+log for every replica in the layout. */
@@ -43,7 +44,7 @@ export function cluster(layout: Record<string, Look[]>, options: ClusterOptions 
       const id = hostId(replica, ordinal);
       const exists = look !== "absent" && look !== "down";
       const adminKind =
-        look === "new" || look === "wiped" ? "not-member" : !exists || look === "starting" ? "unreachable" : "member";
+        look === "new" || look === "wiped" ? "not-member" : !exists || look === "starting" || look === "mute" ? "unreachable" : "member";
       pods.push({
         name: podName(replica, ordinal),
         replica,
@@ -58,8 +59,9 @@ export function cluster(layout: Record<string, Look[]>, options: ClusterOptions 
             ? { kind: "member", hostId: id, needsCleanup: options.needsCleanup ?? false }
             : { kind: adminKind },
       });
-      if (["live", "down", "wiped", "leaving"].includes(look)) {
-        members.push(member(replica, ordinal, look === "down" || look === "wiped" ? "down" : "up", look === "leaving" ? "removed" : "live"));
+      if (["live", "down", "wiped", "leaving", "mute", "partitioned"].includes(look)) {
+        const down = look === "down" || look === "wiped" || look === "partitioned";
+        members.push(member(replica, ordinal, down ? "down" : "up", look === "leaving" ? "removed" : "live"));
       }
     });
   }

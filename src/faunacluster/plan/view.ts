@@ -11,7 +11,7 @@ export interface View {
   now: number;
 }
 
-/** What a step answers: null = nothing to do here, go on with the next step. */
+/** What a step answers: null = nothing to do here, go on with the next step; else the pass's decision (one action or more). */
 export interface StepOutcome {
   actions: PlanAction[];
   state?: Partial<PlanState>;
