@@ -1,0 +1,86 @@
+// What an undisturbed operator would have made of a FaunaCluster, computed by the pure builders (through the same
+// desiredObjects() list ApplyObjects uses), compared with what sits on the API server: the set of owned objects by
+// kind and name, and each built object as a subset of the live one (the API server adds defaults), plus the
+// applied-hash annotation the operator stamps on what it sent.
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { generatedRootKeySecretName } from "../../src/api/funcs.ts";
+import type { FaunaCluster } from "../../src/api/types.ts";
+import type { Pass } from "../../src/faunacluster/pass.ts";
+import { APPLIED_HASH_ANNOTATION, appliedHash, desiredObjects } from "../../src/faunacluster/steps/applyObjects.ts";
+import type { TestTier } from "./localtier.ts";
+
+const OWNED_KINDS = "statefulsets,services,configmaps,secrets,poddisruptionbudgets,networkpolicies";
+
+/** The objects ApplyObjects would apply for this cluster, StatefulSets at their node counts. */
+export function builtObjects(cluster: FaunaCluster): KubernetesObject[] {
+  const empty = { cluster, statefulSets: [], pods: [], pvcs: [], services: [], configMaps: [], pdbs: [], networkPolicies: [] };
+  const pass = { cluster, deps: { clusterDomain: undefined }, observed: empty } as unknown as Pass;
+  return desiredObjects(pass).map((d) => {
+    const o = structuredClone(d.object) as KubernetesObject & { spec?: { replicas?: number } };
+    if (o.kind === "StatefulSet" && o.spec) {
+      const replica = cluster.spec.replicas.find((r) => o.metadata?.name?.endsWith(`-${r.name}`));
+      o.spec.replicas = replica?.nodes ?? 0;
+    }
+    return o;
+  });
+}
+
+const key = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name ?? ""}`;
+
+export async function ownedObjects(tier: TestTier, cluster: FaunaCluster): Promise<KubernetesObject[]> {
+  const ns = cluster.metadata.namespace ?? "";
+  const list = JSON.parse(await tier.kubectl(["-n", ns, "get", OWNED_KINDS, "-o", "json"])) as { items: KubernetesObject[] };
+  return list.items.filter((o) => o.metadata?.ownerReferences?.some((r) => r.uid === cluster.metadata.uid && r.controller === true));
+}
+
+/** First path where `expected` is not contained in `actual` (objects: every expected key; arrays: same length). */
+export function subsetDiff(expected: unknown, actual: unknown, path = ""): string | undefined {
+  if (expected === undefined) return undefined;
+  // The API server omits zero values (omitempty): "" / false / 0 / [] / {} sent come back absent.
+  if (actual === undefined && isZero(expected)) return undefined;
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+    for (let i = 0; i < expected.length; i++) {
+      const d = subsetDiff(expected[i], actual[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (expected !== null && typeof expected === "object") {
+    if (actual === null || typeof actual !== "object") return `${path}: expected an object, got ${JSON.stringify(actual)}`;
+    for (const [k, v] of Object.entries(expected)) {
+      const d = subsetDiff(v, (actual as Record<string, unknown>)[k], `${path}.${k}`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  return expected === actual ? undefined : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+}
+
+function isZero(v: unknown): boolean {
+  if (v === "" || v === false || v === 0 || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === "object" && Object.keys(v as object).length === 0;
+}
+
+/** Every difference between the live owned objects and the built ones; empty when they match. */
+export async function differencesFromBuilders(tier: TestTier, cluster: FaunaCluster): Promise<string[]> {
+  const built = builtObjects(cluster);
+  const live = await ownedObjects(tier, cluster);
+  const problems: string[] = [];
+  const wanted = new Set([...built.map(key), `Secret/${generatedRootKeySecretName(cluster)}`]);
+  const have = live.map(key);
+  for (const k of have) if (!wanted.has(k)) problems.push(`unexpected owned object ${k}`);
+  for (const k of wanted) if (!have.includes(k)) problems.push(`missing owned object ${k}`);
+  if (new Set(have).size !== have.length) problems.push(`duplicate owned objects: ${have.join(", ")}`);
+  for (const b of built) {
+    const l = live.find((x) => key(x) === key(b));
+    if (!l) continue;
+    const hash = l.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
+    if (hash !== appliedHash(b)) problems.push(`${key(b)}: applied-hash ${hash ?? "absent"}, the builders give ${appliedHash(b)}`);
+    const { metadata, ...body } = b as KubernetesObject & Record<string, unknown>;
+    const d = subsetDiff({ labels: metadata?.labels, annotations: metadata?.annotations, ownerReferences: metadata?.ownerReferences }, l.metadata, "metadata") ?? subsetDiff(body, l);
+    if (d) problems.push(`${key(b)}: ${d}`);
+  }
+  return problems;
+}
