@@ -81,7 +81,7 @@ try {
     console.log(`  events: last Joining → first UpdatingReplication ${secs(firstPut - lastJoin)} (1 s resolution)`);
   }
   console.log(`  without the settle wait: ${secs(total - settle)}`);
-  console.log(`  phases: ${phases.map((p) => `${p.phase} ${secs(spent.get(p.phase) === undefined ? 0 : (phases[phases.indexOf(p) + 1]?.at ?? t0 + total) - p.at)}`).join(" → ")}`);
+  console.log(`  phases: ${phases.map((p, i) => `${p.phase} ${secs((phases[i + 1]?.at ?? t0 + total) - p.at)}`).join(" → ")}`);
   console.log(`operator RSS at Ready ${mb(mem.rss)}, highest sampled ${mb(peakRss)}, peak (VmHWM) ${mb(mem.peak)}`);
 } finally {
   await op.stop();
