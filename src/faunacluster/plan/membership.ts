@@ -9,6 +9,13 @@ export const joinNodes: Step = {
     for (const replica of view.topology) {
       for (const pod of podsOf(view, replica.name).filter((p) => p.ordinal < replica.nodes)) {
         if (pod.exists && pod.admin.kind === "not-member") {
+          // A pod back with an empty disk faster than failure detection: its old host still holds the address and
+          // looks up. Joining now would register a second host at one address; wait until the old one is seen down,
+          // then ReplaceDeadNodes force-removes it first (FACTS §3.4, §7.5).
+          const previous = view.members.find((m) => m.address === pod.address && m.state === "live" && m.status === "up");
+          if (previous) {
+            return wait("NodeDown", `${pod.name} came back without its data; waiting for its old host ${previous.hostId} to be seen down before replacing it`, WAIT_MS.short);
+          }
           const seed = seedFor(view, pod.name);
           if (!seed) return wait("NoMemberReachable", `no live member to seed the join of ${pod.name}`, WAIT_MS.short);
           return {

@@ -80,10 +80,16 @@ const rows: Row[] = [
   },
   // ---- joins ----
   {
-    name: "no seed: the only member's pod is back with an empty disk before its peers saw it down; never seed through its own old identity",
+    name: "the only member's pod is back with an empty disk before its peers saw it down: never joined through its own old identity",
     given: withPod(cluster({ r1: ["live"] }), "r1", 0, { admin: { kind: "not-member" } }),
     step: "JoinNodes",
-    actions: [waits("NoMemberReachable", /no live member to seed the join of fc-r1-0/)],
+    actions: [waits("NodeDown", /fc-r1-0 came back without its data/)],
+  },
+  {
+    name: "a pod back with an empty disk while its old host still looks up is not joined: the old host must be seen down and removed first",
+    given: withPod(cluster({ r1: ["live", "live"] }), "r1", 1, { admin: { kind: "not-member" } }),
+    step: "JoinNodes",
+    actions: [waits("NodeDown", /fc-r1-1 came back without its data; waiting for its old host r1-1-host/)],
   },
   {
     name: "no seed: the only member is reported down (partitioned), so the new node waits",
