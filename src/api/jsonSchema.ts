@@ -73,8 +73,9 @@ export function arr(description: string, items: JSONSchema, extra: Extra = {}): 
   return { type: "array", description, items, ...extra };
 }
 
-export function stringMap(description: string, extra: Extra = {}): JSONSchema {
-  return { type: "object", description, additionalProperties: { type: "string" }, ...extra };
+/** An object with arbitrary keys, each holding a `values`. CEL rules over its keys need a maxProperties. */
+export function mapOf(description: string, values: JSONSchema, extra: Extra = {}): JSONSchema {
+  return { type: "object", description, additionalProperties: values, ...extra };
 }
 
 /** An object whose content Kubernetes validates later (e.g. when the StatefulSet is applied). */
@@ -82,14 +83,18 @@ export function opaque(description: string): JSONSchema {
   return { type: "object", description, "x-kubernetes-preserve-unknown-fields": true };
 }
 
-/** A Kubernetes resource.Quantity (`x-kubernetes-int-or-string`, like the core types). */
-export function quantity(description: string): JSONSchema {
+/**
+ * A Kubernetes resource.Quantity (`x-kubernetes-int-or-string`, like the core types) that is not negative, as
+ * container resources must be: no leading '-' in the string form, a minimum of 0 for the integer form.
+ */
+export function nonNegativeQuantity(description: string): JSONSchema {
   return {
     description,
     "x-kubernetes-int-or-string": true,
-    pattern: QUANTITY_PATTERN,
+    pattern: NON_NEGATIVE_QUANTITY_PATTERN,
+    minimum: 0,
   };
 }
 
-/** The apiserver's own pattern for resource.Quantity in OpenAPI. */
-export const QUANTITY_PATTERN = "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+/** The apiserver's own pattern for resource.Quantity in OpenAPI, without the '-' sign. */
+export const NON_NEGATIVE_QUANTITY_PATTERN = "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";

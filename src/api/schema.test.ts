@@ -73,4 +73,15 @@ describe("FaunaCluster schema vs types", () => {
     assert.ok(replicas?.maxItems);
     assert.ok(replicas?.items?.properties?.name?.maxLength);
   });
+
+  it("bounds every map whose keys a CEL rule checks (else the CRD exceeds the CEL cost budget)", () => {
+    const unbounded: string[] = [];
+    const walk = (s: JSONSchema, path: string) => {
+      if (s.additionalProperties && s["x-kubernetes-validations"] && s.maxProperties === undefined) unbounded.push(path);
+      for (const [k, sub] of Object.entries(s.properties ?? {})) walk(sub, `${path}.${k}`);
+      if (s.items) walk(s.items, `${path}[]`);
+    };
+    walk(faunaClusterSchema, "");
+    assert.deepEqual(unbounded, []);
+  });
 });

@@ -4,15 +4,29 @@ import {
   arr,
   bool,
   int,
+  mapOf,
+  nonNegativeQuantity,
   num,
   obj,
   oneOf,
   opaque,
-  quantity,
   str,
-  stringMap,
   type JSONSchema,
+  type ValidationRule,
 } from "./jsonSchema.ts";
+import {
+  annotationKey,
+  containerResourceName,
+  DNS_SUBDOMAIN_PATTERN,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_MAX,
+  LABEL_VALUE_PATTERN,
+  labelKey,
+  overcommitForbidden,
+  QUALIFIED_NAME_MAX,
+  qualifiedNameLengths,
+  type NameRule,
+} from "./kubeNames.ts";
 import { TUNABLE_KEYS, type Tunable } from "./faunaConfigKeys.ts";
 import { DEFAULTS } from "./defaults.ts";
 import {
@@ -36,73 +50,176 @@ export const STATEFULSET_NAME_MAX = 52;
 export const CLUSTER_NAME_MAX = 40;
 export const MAX_REPLICAS = 16;
 export const MAX_NODES_PER_REPLICA = 64;
-const LABEL_VALUE_PATTERN = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+/** Bounds that keep the CEL rules over map keys within the apiserver's cost budget. */
+export const MAX_NODE_SELECTOR_LABELS = 32;
+export const MAX_RESOURCE_NAMES = 16;
+export const MAX_METADATA_ENTRIES = 64;
 const JVM_SIZE_PATTERN = "^[1-9][0-9]{0,8}[kKmMgG]?$";
-const SECRET_NAME_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 const SECRET_KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
 
 function immutable(what: string): JSONSchema["x-kubernetes-validations"] {
   return [{ rule: "self == oldSelf", message: `${what} is immutable`, reason: "FieldValueForbidden" }];
 }
 
+/**
+ * Kubernetes checks these map keys only when the operator applies the pod template or Service; checking them here
+ * names the field at once. The message names the first offending key.
+ */
+function keysAre(rule: NameRule, field: string, what: string): ValidationRule {
+  const ok = rule.cel("k");
+  const cel = (text: string) => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  return {
+    rule: `self.all(k, ${ok})`,
+    message: `${field} keys must each be ${what}: ${rule.shape}`,
+    messageExpression: `${cel(`${field} key "`)} + self.filter(k, !(${ok}))[0] + ${cel(`" is not ${what}: ${rule.shape}`)}`,
+  };
+}
+
+function labelMap(description: string, field: string, maxProperties: number): JSONSchema {
+  return mapOf(description, str("Label value.", { maxLength: LABEL_VALUE_MAX, pattern: LABEL_VALUE_PATTERN }), {
+    maxProperties,
+    "x-kubernetes-validations": [keysAre(labelKey, field, "a label key")],
+  });
+}
+
+function annotationMap(description: string, field: string): JSONSchema {
+  return mapOf(description, str("Annotation value."), {
+    maxProperties: MAX_METADATA_ENTRIES,
+    "x-kubernetes-validations": [keysAre(annotationKey, field, "an annotation key")],
+  });
+}
+
+/** A label key as a string field: its shape is a pattern, its part lengths a CEL rule. */
+function labelKeyString(description: string, field: string, { allowEmpty = false } = {}): JSONSchema {
+  const lengths = qualifiedNameLengths.cel("self");
+  return str(description, {
+    maxLength: QUALIFIED_NAME_MAX,
+    pattern: allowEmpty ? `^$|${LABEL_KEY_PATTERN}` : LABEL_KEY_PATTERN,
+    "x-kubernetes-validations": [
+      {
+        rule: allowEmpty ? `self == '' || ${lengths}` : lengths,
+        message: `${field} must be a label key: ${qualifiedNameLengths.shape}`,
+      },
+    ],
+  });
+}
+
 function secretKeyRef(description: string, defaultKey: string): JSONSchema {
   return obj(
     description,
     {
-      name: str("Secret name, in the FaunaCluster's namespace.", { pattern: SECRET_NAME_PATTERN, maxLength: 253 }),
+      name: str("Secret name, in the FaunaCluster's namespace.", { pattern: DNS_SUBDOMAIN_PATTERN, maxLength: 253 }),
       key: str(`Key in the Secret (default ${defaultKey}).`, { pattern: SECRET_KEY_PATTERN, maxLength: 253, default: defaultKey }),
     },
     { required: ["name"] },
   );
 }
 
-const resourceList = (what: string): JSONSchema => ({
-  type: "object",
-  description: what,
-  additionalProperties: quantity("A resource quantity."),
-});
+const resourceList = (description: string, field: string): JSONSchema =>
+  mapOf(description, nonNegativeQuantity("A resource quantity, not negative."), {
+    maxProperties: MAX_RESOURCE_NAMES,
+    "x-kubernetes-validations": [keysAre(containerResourceName, field, "a container resource name")],
+  });
 
-const resources = obj("CPU and memory for each FaunaDB container (core/v1 ResourceRequirements).", {
-  limits: resourceList("Maximum resources; the JVM is sized from limits.memory (FACTS §6)."),
-  requests: resourceList("Requested resources."),
-});
+/** CEL: the resource list `map` (limits or requests) has a name `k` passing `test`. */
+const anyName = (map: string, test: string) => `(has(self.${map}) && self.${map}.exists(k, ${test}))`;
 
-const toleration = obj("core/v1 Toleration.", {
-  key: str("Taint key.", { maxLength: 316 }),
-  operator: oneOf("Operator.", ["Exists", "Equal"]),
-  value: str("Taint value.", { maxLength: 63 }),
-  effect: oneOf("Taint effect; empty matches all.", ["", "NoSchedule", "PreferNoSchedule", "NoExecute"]),
-  tolerationSeconds: int("Seconds a NoExecute taint is tolerated.", { format: "int64" }),
-});
+const resources = obj(
+  "CPU and memory for each FaunaDB container (core/v1 ResourceRequirements).",
+  {
+    limits: resourceList("Maximum resources; the JVM is sized from limits.memory (FACTS §6).", "resources.limits"),
+    requests: resourceList("Requested resources.", "resources.requests"),
+  },
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: `!has(self.requests) || self.requests.all(k, !(${overcommitForbidden.cel("k")}) || (has(self.limits) && k in self.limits))`,
+        message: "resources.limits must name every extended resource and hugepages that resources.requests names (they cannot be overcommitted)",
+        fieldPath: ".limits",
+      },
+      {
+        rule:
+          `!(${anyName("limits", "k.startsWith('hugepages-')")} || ${anyName("requests", "k.startsWith('hugepages-')")}) || ` +
+          `${anyName("limits", "k == 'cpu' || k == 'memory'")} || ${anyName("requests", "k == 'cpu' || k == 'memory'")}`,
+        message: "resources with hugepages must also set cpu or memory",
+      },
+    ],
+  },
+);
+
+const toleration = obj(
+  "core/v1 Toleration.",
+  {
+    key: labelKeyString("Taint key; empty (with operator Exists) matches every key.", "toleration key", { allowEmpty: true }),
+    operator: oneOf("Operator.", ["Exists", "Equal"]),
+    value: str("Taint value.", { maxLength: LABEL_VALUE_MAX, pattern: LABEL_VALUE_PATTERN }),
+    effect: oneOf("Taint effect; empty matches all.", ["", "NoSchedule", "PreferNoSchedule", "NoExecute"]),
+    tolerationSeconds: int("Seconds a NoExecute taint is tolerated.", { format: "int64" }),
+  },
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: "(has(self.key) && self.key != '') || (has(self.operator) && self.operator == 'Exists')",
+        message: "toleration operator must be Exists when key is empty",
+        fieldPath: ".operator",
+      },
+      {
+        rule: "!has(self.operator) || self.operator != 'Exists' || !has(self.value) || self.value == ''",
+        message: "toleration value must be empty when operator is Exists",
+        fieldPath: ".value",
+      },
+      {
+        rule: "!has(self.tolerationSeconds) || (has(self.effect) && self.effect == 'NoExecute')",
+        message: "toleration effect must be NoExecute when tolerationSeconds is set",
+        fieldPath: ".effect",
+      },
+    ],
+  },
+);
 
 const topologySpreadConstraint = obj(
   "core/v1 TopologySpreadConstraint. When labelSelector is absent the operator selects the replica's own pods.",
   {
     maxSkew: int("Maximum skew.", { minimum: 1 }),
-    topologyKey: str("Node label key.", { maxLength: 316 }),
+    topologyKey: str("Node label key.", { minLength: 1, maxLength: QUALIFIED_NAME_MAX }),
     whenUnsatisfiable: oneOf("What to do when the constraint cannot be met.", ["DoNotSchedule", "ScheduleAnyway"]),
     labelSelector: opaque("meta/v1 LabelSelector."),
     minDomains: int("Minimum number of eligible domains.", { minimum: 1 }),
     nodeAffinityPolicy: oneOf("Honor or Ignore nodeAffinity.", ["Honor", "Ignore"]),
     nodeTaintsPolicy: oneOf("Honor or Ignore node taints.", ["Honor", "Ignore"]),
-    matchLabelKeys: arr("Pod label keys added to the selector.", str("Label key.", { maxLength: 316 }), {
+    matchLabelKeys: arr("Pod label keys added to the selector.", labelKeyString("Label key.", "matchLabelKeys item"), {
       maxItems: 16,
       "x-kubernetes-list-type": "atomic",
     }),
   },
-  { required: ["maxSkew", "topologyKey", "whenUnsatisfiable"] },
+  {
+    required: ["maxSkew", "topologyKey", "whenUnsatisfiable"],
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.minDomains) || self.whenUnsatisfiable == 'DoNotSchedule'",
+        message: "topologySpreadConstraints minDomains requires whenUnsatisfiable DoNotSchedule",
+        fieldPath: ".minDomains",
+      },
+    ],
+  },
 );
 
 const placement = obj("Where this replica's pods run.", {
-  nodeSelector: stringMap("Node labels the pods require."),
+  nodeSelector: labelMap("Node labels the pods require.", "placement.nodeSelector", MAX_NODE_SELECTOR_LABELS),
   affinity: opaque("core/v1 Affinity, copied to the pods as is."),
   tolerations: arr("core/v1 Tolerations.", toleration, { maxItems: 64, "x-kubernetes-list-type": "atomic" }),
   topologySpreadConstraints: arr("core/v1 TopologySpreadConstraints.", topologySpreadConstraint, {
     maxItems: 16,
     "x-kubernetes-list-type": "atomic",
+    "x-kubernetes-validations": [
+      {
+        rule: "self.all(a, self.exists_one(b, b.topologyKey == a.topologyKey && b.whenUnsatisfiable == a.whenUnsatisfiable))",
+        message: "placement.topologySpreadConstraints must not repeat a topologyKey + whenUnsatisfiable pair",
+      },
+    ],
   }),
   zone: str("Pin the replica to one zone (nodeSelector topology.kubernetes.io/zone).", {
-    maxLength: 63,
+    maxLength: LABEL_VALUE_MAX,
     pattern: LABEL_VALUE_PATTERN,
   }),
 });
@@ -122,7 +239,7 @@ const storage = obj(
     }),
     storageClassName: str("StorageClass of the PVCs; the cluster default when absent.", {
       maxLength: 253,
-      pattern: SECRET_NAME_PATTERN,
+      pattern: DNS_SUBDOMAIN_PATTERN,
     }),
   },
   { required: ["size"], default: { size: DEFAULTS.storageSize }, "x-kubernetes-validations": immutable("storage") },
@@ -213,7 +330,7 @@ const spec = obj(
       "The client Service (load balancer for the query API).",
       {
         type: oneOf("Service type.", SERVICE_TYPES, { default: DEFAULTS.serviceType }),
-        annotations: stringMap("Annotations for the Service (e.g. cloud load balancer settings)."),
+        annotations: annotationMap("Annotations for the Service (e.g. cloud load balancer settings).", "service.annotations"),
         port: int("Service port for the query API.", { minimum: 1, maximum: 65535, default: DEFAULTS.servicePort }),
         targets: oneOf("auto: compute nodes when a compute replica exists, else all nodes; all; compute.", SERVICE_TARGETS, { default: DEFAULTS.serviceTargets }),
       },
@@ -263,8 +380,8 @@ const spec = obj(
       default: DEFAULTS.settleSeconds,
     }),
     podMetadata: obj("Labels and annotations added to every FaunaDB pod.", {
-      labels: stringMap("Pod labels."),
-      annotations: stringMap("Pod annotations."),
+      labels: labelMap("Pod labels.", "podMetadata.labels", MAX_METADATA_ENTRIES),
+      annotations: annotationMap("Pod annotations.", "podMetadata.annotations"),
     }),
   },
   {

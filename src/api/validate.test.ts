@@ -5,11 +5,11 @@ import { applyDefaults } from "./schemaCheck.ts";
 import { faunaClusterSchema } from "./schema.ts";
 import type { FaunaCluster } from "./types.ts";
 import { invalidCases, operatorOnlyCases } from "../../test/fixtures/faunacluster/invalid.ts";
-import { fullCluster, minimalCluster, threeByThree } from "../../test/fixtures/faunacluster/valid.ts";
+import { fullCluster, kubeEdgeCluster, minimalCluster, threeByThree } from "../../test/fixtures/faunacluster/valid.ts";
 
 describe("validateFaunaCluster", () => {
   it("accepts the valid fixtures", () => {
-    for (const c of [minimalCluster(), threeByThree(), fullCluster()]) {
+    for (const c of [minimalCluster(), threeByThree(), fullCluster(), kubeEdgeCluster()]) {
       assert.deepEqual(validateFaunaCluster(c, { rejectUnknownFields: true }), []);
     }
   });

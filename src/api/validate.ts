@@ -8,6 +8,8 @@ import { containerMemoryBytes, jvmBytes, jvmSizes } from "./jvm.ts";
 import { MiB, parseJvmSize, parseQuantity } from "./quantity.ts";
 import type { FaunaCluster, FaunaReplicaSpec } from "./types.ts";
 import { resolveReplica } from "./defaults.ts";
+import { kubeFieldErrors } from "./kubeFieldChecks.ts";
+import { overcommitForbidden } from "./kubeNames.ts";
 
 export type { FieldError } from "./schemaCheck.ts";
 
@@ -27,7 +29,7 @@ export function validateFaunaCluster(object: unknown, options: ValidateOptions =
   const structural = checkSchema(faunaClusterSchema, object, { rejectUnknownFields: options.rejectUnknownFields ?? false });
   if (structural.length > 0) return structural;
   const cluster = object as FaunaCluster;
-  return [...celMirror(cluster), ...semanticChecks(cluster)];
+  return [...celMirror(cluster), ...kubeFieldErrors(cluster), ...semanticChecks(cluster)];
 }
 
 /** The CEL rules of schema.ts that do not involve oldSelf, in TS. */
@@ -66,13 +68,29 @@ function celMirror(cluster: FaunaCluster): FieldError[] {
   return errors;
 }
 
+/** What core/v1 checks between requests and limits; CEL cannot afford to parse int-or-string quantities. */
 function resourceChecks(resources: V1ResourceRequirements | undefined, field: string): FieldError[] {
   const errors: FieldError[] = [];
-  for (const kind of ["cpu", "memory"]) {
-    const request = parseQuantity(resources?.requests?.[kind]);
-    const limit = parseQuantity(resources?.limits?.[kind]);
-    if (request !== undefined && limit !== undefined && request > limit) {
-      errors.push({ field: `${field}.requests.${kind}`, message: `must be less than or equal to limits.${kind}` });
+  const names = new Set([...Object.keys(resources?.limits ?? {}), ...Object.keys(resources?.requests ?? {})]);
+  for (const name of names) {
+    const request = parseQuantity(resources?.requests?.[name]);
+    const limit = parseQuantity(resources?.limits?.[name]);
+    const hugepages = name.startsWith("hugepages-");
+    const pageSize = hugepages ? parseQuantity(name.slice("hugepages-".length)) : undefined;
+    const whole = overcommitForbidden.test(name) && !hugepages;
+    for (const [which, value] of [["requests", request], ["limits", limit]] as const) {
+      if (whole && value !== undefined && !Number.isInteger(value)) {
+        errors.push({ field: `${field}.${which}.${name}`, message: "must be a whole number (extended resource)" });
+      }
+      if (pageSize && value !== undefined && value % pageSize !== 0) {
+        errors.push({ field: `${field}.${which}.${name}`, message: `must be a whole number of ${name.slice("hugepages-".length)} pages` });
+      }
+    }
+    if (request === undefined || limit === undefined) continue;
+    if (overcommitForbidden.test(name) && request !== limit) {
+      errors.push({ field: `${field}.requests.${name}`, message: `must equal limits.${name} (cannot be overcommitted)` });
+    } else if (request > limit) {
+      errors.push({ field: `${field}.requests.${name}`, message: `must be less than or equal to limits.${name}` });
     }
   }
   return errors;
