@@ -51,6 +51,32 @@ describe("Controller", () => {
     await t.all();
   });
 
+  it("does not requeue on a status-only update, and does on a spec or metadata change", async () => {
+    const calls: string[] = [];
+    const t = setup(async (key) => (calls.push(key), done()));
+    const obj = (generation: number, status: string, labels: Record<string, string> = {}) => ({
+      metadata: { name: "a", namespace: "ns", generation, labels },
+      status: { phase: status },
+    });
+    t.primary.emit("add", obj(1, "new"));
+    await flush();
+    assert.equal(calls.length, 1);
+    t.primary.emit("update", obj(1, "written by the pass"));
+    await flush();
+    assert.equal(calls.length, 1, "our own status write does not start another pass");
+    t.primary.emit("update", obj(2, "written by the pass"));
+    await flush();
+    assert.equal(calls.length, 2, "a spec change (new generation) does");
+    t.primary.emit("update", obj(2, "written by the pass", { tier: "gold" }));
+    await flush();
+    assert.equal(calls.length, 3, "a label change does");
+    t.primary.emit("delete", obj(2, "gone", { tier: "gold" }));
+    await flush();
+    assert.equal(calls.length, 4, "a deletion does");
+    t.stop.abort();
+    await t.all();
+  });
+
   it("retries errors with backoff, turns throws into errors, and honours requeueAfter", async () => {
     const calls: number[] = [];
     let n = 0;

@@ -47,13 +47,31 @@ export class Controller {
     this.queue = new WorkQueue({ clock: o.clock, metrics: o.metrics.queue(o.name) });
   }
 
-  /** Events on the primary kind queue the object's own key. */
+  /**
+   * Events on the primary kind queue the object's own key, except updates that leave its intent unchanged: every
+   * pass writes status, and requeueing on that write would run the next pass at once instead of after the
+   * requeueAfter the pass asked for (controller-runtime's GenerationChangedPredicate, widened to the metadata a
+   * reconciler reads).
+   */
   watchPrimary<T extends KubernetesObject>(informer: ResilientInformer<T>): this {
+    const seen = new Map<string, string>();
     const enqueue = (obj: T) => {
       const key = objectKey(obj);
-      if (key) this.queue.add(key);
+      if (!key) return;
+      seen.set(key, intentOf(obj));
+      this.queue.add(key);
     };
-    informer.on({ add: enqueue, update: enqueue, delete: enqueue });
+    const update = (obj: T) => {
+      const key = objectKey(obj);
+      if (key && seen.get(key) !== intentOf(obj)) enqueue(obj);
+    };
+    const remove = (obj: T) => {
+      const key = objectKey(obj);
+      if (!key) return;
+      seen.delete(key);
+      this.queue.add(key);
+    };
+    informer.on({ add: enqueue, update, delete: remove });
     this.#primary = informer as unknown as ResilientInformer<KubernetesObject>;
     this.#informers.push(this.#primary);
     return this;
@@ -155,4 +173,10 @@ export class Controller {
     }
     return outcome;
   }
+}
+
+/** The parts of an object that are the user's (or another controller's) intent, as opposed to its status. */
+function intentOf(obj: KubernetesObject): string {
+  const m = obj.metadata ?? {};
+  return JSON.stringify([m.generation ?? null, m.deletionTimestamp ?? null, m.labels ?? {}, m.annotations ?? {}, m.finalizers ?? []]);
 }

@@ -16,8 +16,10 @@ import {
   logSegments,
   nextWorkerId,
   ownerInReplica,
+  OWNERSHIP_EPSILON,
   ownershipGoal,
   segmentLeader,
+  stepOwnership,
   withAddress,
   withMember,
   withoutMember,
@@ -322,7 +324,7 @@ export class SimNode {
         this.applyIfOwned(body.doc as Doc, true);
         return { ok: true };
       case "/peer/get":
-        return { doc: this.owns > 0 ? (this.docs.get(String(body.key)) ?? null) : null, complete: Math.abs(this.owns - ownershipGoal(this.state, this.identity.hostId)) < 1e-9 };
+        return { doc: this.owns > 0 ? (this.docs.get(String(body.key)) ?? null) : null, complete: Math.abs(this.owns - ownershipGoal(this.state, this.identity.hostId)) < OWNERSHIP_EPSILON };
       case "/peer/docs":
         return { docs: [...this.docs.values()] };
       default:
@@ -466,9 +468,9 @@ export class SimNode {
     const me = this.self()!;
     const goal = ownershipGoal(this.state, me.hostId);
     const step = (dt / 1000) * (this.tuning.streamMbPerSec / this.tuning.dataSizeMb);
-    if (Math.abs(goal - this.owns) < 1e-9) return;
-    if (this.owns > goal) {
-      this.owns = Math.max(goal, this.owns - step);
+    if (this.owns === goal) return;
+    if (this.owns > goal || Math.abs(goal - this.owns) < OWNERSHIP_EPSILON) {
+      this.owns = stepOwnership(this.owns, goal, step);
       this.saveMeta();
       return;
     }
@@ -479,8 +481,8 @@ export class SimNode {
     const anyHolder = this.state.members.some((m) => m.hostId !== me.hostId && (this.peers.get(m.hostId)?.owns ?? 0) > 0);
     if (this.owns === 0 && this.dataSince === 0) this.dataSince = this.clock.now() - 1000;
     if (holders.length === 0 && anyHolder) return; // every holder is down: retry later
-    const next = Math.min(goal, this.owns + step);
-    if (next >= goal - 1e-9) {
+    const next = stepOwnership(this.owns, goal, step);
+    if (next === goal) {
       for (const h of holders) {
         const r = await this.send(h, "/peer/docs", {}, 5000).catch(() => undefined);
         if (r?.status !== 200) return; // try again next tick

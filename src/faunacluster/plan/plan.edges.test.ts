@@ -240,6 +240,12 @@ const rows: Row[] = [
     actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 0, "r1", 2, true, true)],
   },
   {
+    name: "a host that dies after it was marked leaving is removed by force: it would never leave by itself",
+    given: cluster({ r1: ["live", "live", "leaving-down"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("leaving") } }),
+    step: "ResumeInFlight",
+    actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 0, "r1", 2, true, true)],
+  },
+  {
     name: "a host that membership sees down once storage is clean is removed by force, not gracefully",
     given: cluster({ r1: ["live", "live", "partitioned"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("cleaning") } }),
     step: "ResumeInFlight",

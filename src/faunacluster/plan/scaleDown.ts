@@ -53,6 +53,8 @@ export function continueRemoval(view: View, record: Removal): StepOutcome {
   }
   if (record.stage === "leaving") {
     if (host?.state === "live") return removeHost(view, record, host); // the call did not land yet; removal is idempotent
+    // A leaving host that died never finishes leaving by itself: it is dropped by force (FACTS §7.5).
+    if (host?.status === "down") return removeHost(view, record, host);
     if (host) return wait("HostLeaving", `host ${host.hostId} is handing its data over and leaving membership`, WAIT_MS.movement);
     if (view.input.fauna.movementIdle !== true) return wait("DataMoving", "waiting for data movement to finish", WAIT_MS.movement);
     return shrink(view, { ...record, stage: "shrinking" });

@@ -9,9 +9,10 @@ import { initialPlanState, type DesiredReplica, type PlanInput, type PlanState, 
  * absent: no pod, no volume · down: pod gone (volume kept), member down · wiped: pod back with an empty
  * disk while the old host is down in membership · leaving: member marked removed · left: pod still there,
  * host already out of membership · stale: a fresh pod that still reports the removed host ID · mute: member up,
- * its pod running, but its admin API does not answer · partitioned: pod answers as a member, membership says down.
+ * its pod running, but its admin API does not answer · partitioned: pod answers as a member, membership says down ·
+ * leaving-down: marked removed, then its pod died (membership says down).
  */
-export type Look = "live" | "new" | "starting" | "absent" | "down" | "wiped" | "leaving" | "left" | "stale" | "mute" | "partitioned";
+export type Look = "live" | "new" | "starting" | "absent" | "down" | "wiped" | "leaving" | "leaving-down" | "left" | "stale" | "mute" | "partitioned";
 
 export interface ClusterOptions {
   /** Current types in FaunaDB's replication; default data+log for every replica in the layout. */
@@ -42,7 +43,7 @@ export function cluster(layout: Record<string, Look[]>, options: ClusterOptions 
   for (const [replica, looks] of Object.entries(layout)) {
     looks.forEach((look, ordinal) => {
       const id = hostId(replica, ordinal);
-      const exists = look !== "absent" && look !== "down";
+      const exists = look !== "absent" && look !== "down" && look !== "leaving-down";
       const adminKind =
         look === "new" || look === "wiped" ? "not-member" : !exists || look === "starting" || look === "mute" ? "unreachable" : "member";
       pods.push({
@@ -59,9 +60,9 @@ export function cluster(layout: Record<string, Look[]>, options: ClusterOptions 
             ? { kind: "member", hostId: id, needsCleanup: options.needsCleanup ?? false }
             : { kind: adminKind },
       });
-      if (["live", "down", "wiped", "leaving", "mute", "partitioned"].includes(look)) {
-        const down = look === "down" || look === "wiped" || look === "partitioned";
-        members.push(member(replica, ordinal, down ? "down" : "up", look === "leaving" ? "removed" : "live"));
+      if (["live", "down", "wiped", "leaving", "leaving-down", "mute", "partitioned"].includes(look)) {
+        const down = look === "down" || look === "wiped" || look === "partitioned" || look === "leaving-down";
+        members.push(member(replica, ordinal, down ? "down" : "up", look === "leaving" || look === "leaving-down" ? "removed" : "live"));
       }
     });
   }

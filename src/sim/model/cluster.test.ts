@@ -1,9 +1,9 @@
-import { test } from "node:test";
+import { describe, it, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { AdminStatusResponse } from "../../fauna/wire.ts";
 import { formatStatusTable } from "../statusTable.ts";
-import { initCluster, logSegments, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
+import { initCluster, logSegments, stepOwnership, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
 import { movementStatus } from "./status.ts";
 
 const member = (i: number, replica: string): Member => ({ hostId: `h${i}`, address: `10.0.0.${i}`, peerPort: 7500, replica, workerId: i, leaving: false, joinedAt: 0 });
@@ -58,4 +58,27 @@ test("status text layout of the golden sample (FACTS §1.5)", () => {
   assert.equal(lines[3], "Status  State  WorkerID  Log Segment  Address    Owns    Goal    HostID                                Persisted Timestamp ");
   assert.equal(lines[4], "up      live   512       0 (leader)   127.0.0.1  100.0%  100.0%  11a38170-3c07-4c13-b700-86c58ca888c2  1970-01-01T00:00:00Z");
   assert.equal(lines[9], "up      live   513       0            127.0.0.2  100.0%  100.0%  6c3f2824-25a5-404d-96c3-2838d4d04692  1970-01-01T00:00:00Z");
+});
+
+describe("stepOwnership", () => {
+  it("lands exactly on the goal, so a leaving host owns exactly nothing in the end", () => {
+    let owns = 0.7;
+    for (let i = 0; i < 7; i++) owns = stepOwnership(owns, 0, 0.1);
+    assert.equal(owns, 0, "0.7 - 7 x 0.1 leaves 2.8e-17 without the snap");
+    let tenth = 0.1;
+    for (let i = 0; i < 3; i++) tenth = stepOwnership(tenth, 0, 1 / 30);
+    assert.equal(tenth, 0, "0.1 - 3 x 1/30 leaves 1.4e-17 without the snap");
+    let share = 1 / 10;
+    for (let i = 0; i < 40 && share !== 0; i++) share = stepOwnership(share, 0, 1 / 300 + i * 1e-7);
+    assert.equal(share, 0);
+    let up = 0;
+    for (let i = 0; i < 10; i++) up = stepOwnership(up, 1 / 3, 1 / 30);
+    assert.equal(up, 1 / 3);
+  });
+  it("never overshoots the goal and moves by one step otherwise", () => {
+    assert.equal(stepOwnership(0.5, 0.2, 1), 0.2);
+    assert.equal(stepOwnership(0, 0.25, 1), 0.25);
+    assert.equal(stepOwnership(0.5, 0, 0.125), 0.375);
+    assert.equal(stepOwnership(0, 0.5, 0.125), 0.125);
+  });
 });

@@ -194,6 +194,18 @@ export function ownershipGoal(state: ClusterState, hostId: string): number {
   return 1 / liveMembersOf(state, m.replica).length;
 }
 
+/** Below this, two ownership fractions are the same: repeated float steps leave residues like 5.6e-17. */
+export const OWNERSHIP_EPSILON = 1e-9;
+
+/**
+ * One movement step of a host's ownership toward its goal. It lands exactly on the goal once within
+ * OWNERSHIP_EPSILON: a leaving host leaves membership when it owns exactly nothing, and 0.7 − 7 × 0.1 is not 0.
+ */
+export function stepOwnership(owns: number, goal: number, step: number): number {
+  const next = owns > goal ? Math.max(goal, owns - step) : Math.min(goal, owns + step);
+  return Math.abs(goal - next) < OWNERSHIP_EPSILON ? goal : next;
+}
+
 /**
  * Rendezvous hashing of a document key over the live nodes of one data replica: removing a node moves only its
  * keys, adding one takes about 1/N from the others (stand-in for FaunaDB's token ring segments).
