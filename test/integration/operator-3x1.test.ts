@@ -3,46 +3,31 @@
 // the garbage collector removes what it owned when the FaunaCluster is deleted (PVCs kept: whenDeleted Retain).
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/operator-3x1.test.ts
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { KubernetesObject, V1Pod, V1Service, V1StatefulSet } from "@kubernetes/client-node";
 import { readFileSync } from "node:fs";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import { eventually, type TestTier, useTier } from "../support/localtier.ts";
-import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "../support/operator.ts";
+import { eventually } from "../support/localtier.ts";
+import { assertNoWritesFor, operatorSuite, sample } from "../support/operator.ts";
 
 /** The write-quiet window after convergence: 20 s here; issue 3's full 60 s is checked in operator-lifecycle.test.ts. */
 const QUIET_MS = 20_000;
 
-let tier: TestTier;
-let ns: string;
-let op: RunningOperator | undefined;
+const suite = operatorSuite({ namespacePrefix: "op3x1", healthPort: 18081 });
 
-const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await tier.kubectl([...args, "-o", "json"])) as T;
-const fc = () => getJson<FaunaCluster>(["-n", ns, "get", "faunacluster", "fauna-3x1"]);
+const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await suite.tier.kubectl([...args, "-o", "json"])) as T;
+const fc = () => getJson<FaunaCluster>(["-n", suite.ns, "get", "faunacluster", "fauna-3x1"]);
 const isReady = (c: FaunaCluster) =>
   c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True" && x.observedGeneration === c.metadata.generation) ?? false;
 
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("op3x1");
-  op = await startOperator(tier, { namespace: ns, healthPort: 18081, leaseName: `lease-${ns}` });
-});
-after(async () => {
-  await op?.stop();
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
-
 describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
   it("reaches Ready with every node a live member", async () => {
-    await tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", ns)));
+    await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns)));
     const t0 = Date.now();
     const ready = await eventually("FaunaCluster Ready", async () => {
       const c = await fc();
       return isReady(c) ? c : undefined;
-    }, 240_000, 1000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
-    });
+    }, 240_000, 1000).catch(suite.failWithLogTail);
     console.log(`3x1 Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const nodes = ready.status?.nodes ?? [];
     assert.equal(nodes.length, 3);
@@ -65,7 +50,7 @@ describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
     const c = await fc();
     const owned = (o: KubernetesObject) =>
       o.metadata?.ownerReferences?.some((r) => r.uid === c.metadata.uid && r.controller === true && r.kind === "FaunaCluster") ?? false;
-    const sets = (await getJson<{ items: V1StatefulSet[] }>(["-n", ns, "get", "statefulsets"])).items;
+    const sets = (await getJson<{ items: V1StatefulSet[] }>(["-n", suite.ns, "get", "statefulsets"])).items;
     assert.deepEqual(sets.map((s) => s.metadata?.name).sort(), ["fauna-3x1-replica-1", "fauna-3x1-replica-2", "fauna-3x1-replica-3"]);
     for (const s of sets) {
       assert.ok(owned(s), `${s.metadata?.name} owner reference`);
@@ -76,62 +61,54 @@ describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
       assert.ok(container?.livenessProbe?.tcpSocket, "liveness does not need membership");
     }
     for (const [kind, name] of [["service", "fauna-3x1"], ["service", "fauna-3x1-replica-1"], ["configmap", "fauna-3x1-config"], ["secret", "fauna-3x1-root-key"], ["pdb", "fauna-3x1-replica-1"], ["networkpolicy", "fauna-3x1"]] as const) {
-      const o = await getJson<KubernetesObject>(["-n", ns, "get", kind, name]);
+      const o = await getJson<KubernetesObject>(["-n", suite.ns, "get", kind, name]);
       assert.ok(owned(o), `${kind}/${name} owner reference`);
       assert.equal(o.metadata?.labels?.["app.kubernetes.io/part-of"], "fauna-operator", `${kind}/${name} labels`);
     }
     // The root key never sits in the ConfigMap.
-    const secret = await getJson<{ data: Record<string, string> }>(["-n", ns, "get", "secret", "fauna-3x1-root-key"]);
+    const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", "fauna-3x1-root-key"]);
     const key = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
     assert.ok(key.length >= 16);
-    assert.ok(!(await tier.kubectl(["-n", ns, "get", "configmap", "fauna-3x1-config", "-o", "yaml"])).includes(key));
-    assert.ok(!(await tier.kubectl(["-n", ns, "get", "faunacluster", "fauna-3x1", "-o", "yaml"])).includes(key));
-    assert.ok(!readFileSync(op?.logFile ?? "", "utf8").includes(key), "the root key is not in the operator log");
+    assert.ok(!(await suite.tier.kubectl(["-n", suite.ns, "get", "configmap", "fauna-3x1-config", "-o", "yaml"])).includes(key));
+    assert.ok(!(await suite.tier.kubectl(["-n", suite.ns, "get", "faunacluster", "fauna-3x1", "-o", "yaml"])).includes(key));
+    assert.ok(!readFileSync(suite.op?.logFile ?? "", "utf8").includes(key), "the root key is not in the operator log");
     // The client Service selects every FaunaDB pod (no compute replica): its endpoints are the three pod IPs.
-    const svc = await getJson<V1Service>(["-n", ns, "get", "service", "fauna-3x1"]);
-    const pods = (await getJson<{ items: V1Pod[] }>(["-n", ns, "get", "pods", "-l", Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",")])).items;
+    const svc = await getJson<V1Service>(["-n", suite.ns, "get", "service", "fauna-3x1"]);
+    const pods = (await getJson<{ items: V1Pod[] }>(["-n", suite.ns, "get", "pods", "-l", Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",")])).items;
     assert.equal(pods.length, 3);
-    const slices = await getJson<{ items: { endpoints?: { addresses: string[] }[] }[] }>(["-n", ns, "get", "endpointslices", "-l", "kubernetes.io/service-name=fauna-3x1"]);
+    const slices = await getJson<{ items: { endpoints?: { addresses: string[] }[] }[] }>(["-n", suite.ns, "get", "endpointslices", "-l", "kubernetes.io/service-name=fauna-3x1"]);
     const addresses = slices.items.flatMap((s) => s.endpoints ?? []).flatMap((e) => e.addresses).sort();
     assert.deepEqual(addresses, pods.map((p) => p.status?.podIP ?? "").sort());
   });
 
   it(`makes no object writes for ${QUIET_MS / 1000} s after convergence`, async () => {
+    const op = suite.op;
     assert.ok(op);
-    await new Promise((r) => setTimeout(r, 3000)); // let the last status write's own watch event pass
-    const before = await op.objectWrites();
-    await new Promise((r) => setTimeout(r, QUIET_MS));
-    const afterWrites = await op.objectWrites();
-    assert.equal(afterWrites, before, `object writes went from ${before} to ${afterWrites}`);
-    assert.ok(before > 0, "the operator did write while converging");
+    await assertNoWritesFor(op, QUIET_MS);
   });
 
   it("follows a spec change: replica-1 from 1 to 2 nodes", async () => {
-    await tier.kubectl(["-n", ns, "patch", "faunacluster", "fauna-3x1", "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: 2 }])]);
+    await suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", "fauna-3x1", "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: 2 }])]);
     const c = await eventually("Ready with 4 live nodes", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 4 ? c : undefined;
-    }, 240_000, 1000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
-    });
+    }, 240_000, 1000).catch(suite.failWithLogTail);
     assert.equal(c.status?.replicas?.[0]?.members, 2);
-    const sts = await getJson<V1StatefulSet>(["-n", ns, "get", "statefulset", "fauna-3x1-replica-1"]);
+    const sts = await getJson<V1StatefulSet>(["-n", suite.ns, "get", "statefulset", "fauna-3x1-replica-1"]);
     assert.equal(sts.spec?.replicas, 2);
   });
 
   it("scales replica-1 back from 2 to 1: the host leaves first, then the StatefulSet shrinks and its PVC is released", async () => {
     const hostOf1 = (await fc()).status?.nodes?.find((n) => n.pod === "fauna-3x1-replica-1-1")?.hostId;
     assert.ok(hostOf1);
-    await tier.kubectl(["-n", ns, "patch", "faunacluster", "fauna-3x1", "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: 1 }])]);
+    await suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", "fauna-3x1", "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: 1 }])]);
     const c = await eventually("Ready with 3 live nodes and the PVC of ordinal 1 gone", async () => {
       const c = await fc();
-      const pvcs = await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"]);
+      const pvcs = await suite.tier.kubectl(["-n", suite.ns, "get", "pvc", "-o", "name"]);
       return isReady(c) && (c.status?.nodes ?? []).length === 3 && !pvcs.includes("data-fauna-3x1-replica-1-1") ? c : undefined;
-    }, 240_000, 1000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
-    });
+    }, 240_000, 1000).catch(suite.failWithLogTail);
     assert.ok(!(c.status?.nodes ?? []).some((n) => n.hostId === hostOf1), "the removed host left membership");
-    const events = await tier.kubectl(["-n", ns, "get", "events", "--field-selector", "involvedObject.name=fauna-3x1", "-o", "json"]);
+    const events = await suite.tier.kubectl(["-n", suite.ns, "get", "events", "--field-selector", "involvedObject.name=fauna-3x1", "-o", "json"]);
     const reasons = (JSON.parse(events) as { items: { reason: string; firstTimestamp: string; message: string }[] }).items;
     const removing = reasons.find((e) => e.reason === "RemovingNode" && e.message.includes(hostOf1));
     const releasing = reasons.find((e) => e.reason === "DeletingVolume");
@@ -140,21 +117,12 @@ describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
   });
 
   it("deleting the FaunaCluster removes what it owns; node PVCs are retained (whenDeleted: Retain)", async () => {
-    await tier.kubectl(["-n", ns, "delete", "faunacluster", "fauna-3x1", "--wait=true"]);
+    await suite.tier.kubectl(["-n", suite.ns, "delete", "faunacluster", "fauna-3x1", "--wait=true"]);
     await eventually("owned objects garbage-collected", async () => {
-      const left = await tier.kubectl(["-n", ns, "get", "statefulsets,services,configmaps,pdb,networkpolicies,secrets", "-l", "fauna-operator.io/cluster=fauna-3x1", "-o", "name"]);
+      const left = await suite.tier.kubectl(["-n", suite.ns, "get", "statefulsets,services,configmaps,pdb,networkpolicies,secrets", "-l", "fauna-operator.io/cluster=fauna-3x1", "-o", "name"]);
       return left.trim() === "" ? true : undefined;
     }, 60_000, 1000);
-    const pvcs = await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"]);
+    const pvcs = await suite.tier.kubectl(["-n", suite.ns, "get", "pvc", "-o", "name"]);
     assert.equal(pvcs.trim().split("\n").length, 3, `PVCs kept: ${pvcs}`);
   });
 });
-
-function tail(file: string | undefined): string {
-  if (!file) return "";
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "";
-  }
-}

@@ -3,35 +3,22 @@
 // wait out the Lease). Ready means: nine live members, three data+log replicas, Owns = Goal, one leader per segment.
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/operator-3x3.test.ts
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import { eventually, type TestTier, useTier } from "../support/localtier.ts";
-import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "../support/operator.ts";
+import { eventually } from "../support/localtier.ts";
+import { operatorSuite, sample } from "../support/operator.ts";
 
 const KILLS = Number(process.env.OPERATOR_KILLS ?? 6);
 
-let tier: TestTier;
-let ns: string;
-let op: RunningOperator | undefined;
+// The test starts the operator itself, and again after each kill.
+const suite = operatorSuite({ namespacePrefix: "op3x3", healthPort: 18082, extraArgs: ["--leader-elect=false"], startInBefore: false });
 
-const fc = async () => JSON.parse(await tier.kubectl(["-n", ns, "get", "faunacluster", "fauna", "-o", "json"])) as FaunaCluster;
-const start = () => startOperator(tier, { namespace: ns, healthPort: 18082, leaseName: `lease-${ns}`, extraArgs: ["--leader-elect=false"] });
-
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("op3x3");
-});
-after(async () => {
-  await op?.stop();
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
+const fc = async () => JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "faunacluster", "fauna", "-o", "json"])) as FaunaCluster;
 
 describe("operator: 3x3 sample on the simulator", { timeout: 900_000 }, () => {
   it(`reaches Ready although the operator is killed ${KILLS} times while creating it`, async () => {
-    op = await start();
-    await tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster.yaml", ns)));
+    let op = await suite.startOperator();
+    await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster.yaml", suite.ns)));
     const t0 = Date.now();
     const seen: string[] = [];
     for (let i = 0; i < KILLS; i++) {
@@ -40,16 +27,14 @@ describe("operator: 3x3 sample on the simulator", { timeout: 900_000 }, () => {
       seen.push(`${c.status?.topology?.operation ?? "-"}/${c.status?.topology?.step ?? "-"}`);
       op.proc.kill("SIGKILL");
       await op.stop();
-      op = await start();
+      op = await suite.startOperator();
     }
     console.log(`killed at: ${seen.join(", ")}`);
     const ready = await eventually("FaunaCluster Ready", async () => {
       const c = await fc();
       const ok = c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True" && x.observedGeneration === c.metadata.generation);
       return ok ? c : undefined;
-    }, 400_000, 1000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\noperator log tail:\n${readFileSync(op?.logFile ?? "", "utf8").split("\n").slice(-40).join("\n")}`);
-    });
+    }, 400_000, 1000).catch(suite.failWithLogTail);
     console.log(`3x3 Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s (settle ${ready.spec.settleSeconds ?? 30} s included)`);
     const nodes = ready.status?.nodes ?? [];
     assert.equal(nodes.length, 9);

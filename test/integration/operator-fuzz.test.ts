@@ -8,21 +8,19 @@
 // Replay another draw with FUZZ_SEED=<n>.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { validateFaunaCluster } from "../../src/api/validate.ts";
 import { prng, randomCluster } from "../fixtures/faunacluster/random.ts";
-import { eventually, type TestTier, useTier } from "../support/localtier.ts";
-import { installCrdAndRbac, type RunningOperator, startOperator } from "../support/operator.ts";
+import { eventually } from "../support/localtier.ts";
+import { operatorSuite, type RunningOperator } from "../support/operator.ts";
 
 const WANTED = 30;
 const MAX_DRAWS = 2000;
 const SEED = Number(process.env.FUZZ_SEED ?? 20260311);
 const RUN_ANNOTATION = "local.fauna-operator.io/run";
 
-let tier: TestTier;
-let ns: string;
-let op: RunningOperator | undefined;
+const suite = operatorSuite({ namespacePrefix: "opfuzz", healthPort: 18114 });
 const created: string[] = [];
 
 type Obj = Record<string, unknown>;
@@ -45,23 +43,12 @@ function shrink(raw: unknown): unknown {
 }
 
 const alive = (o: RunningOperator) => o.proc.exitCode === null && o.proc.signalCode === null;
-const status = async (path: string) => (await fetch(`http://127.0.0.1:${op?.healthPort}${path}`)).status;
+const status = async (path: string) => (await fetch(`http://127.0.0.1:${suite.op?.healthPort}${path}`)).status;
 
 function observed(c: FaunaCluster): boolean {
   const degraded = c.status?.conditions?.some((x) => x.type === "Degraded" && x.status === "True") ?? false;
   return c.status?.observedGeneration === c.metadata.generation || degraded;
 }
-
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("opfuzz");
-  op = await startOperator(tier, { namespace: ns, healthPort: 18114, leaseName: `lease-${ns}` });
-});
-after(async () => {
-  await op?.stop();
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
 
 describe(`operator fuzz: ${WANTED} random valid FaunaClusters (seed ${SEED})`, { timeout: 600_000 }, () => {
   it("creates them with strict field validation", async () => {
@@ -72,11 +59,11 @@ describe(`operator fuzz: ${WANTED} random valid FaunaClusters (seed ${SEED})`, {
       draws++;
       const raw = shrink(randomCluster(r)) as Obj;
       const name = `fz-${created.length}`;
-      raw["metadata"] = { name, namespace: ns };
+      raw["metadata"] = { name, namespace: suite.ns };
       // What our validator (the TS mirror of the schema and CEL rules) accepts is what the API server should accept.
       if (validateFaunaCluster(raw).length > 0) continue;
       try {
-        await tier.kubectl(["create", "--validate=strict", "-f", "-"], JSON.stringify(raw));
+        await suite.tier.kubectl(["create", "--validate=strict", "-f", "-"], JSON.stringify(raw));
         created.push(name);
       } catch (err) {
         refused.push(`${String(err).split("\n").slice(-3).join(" ")}\n  ${JSON.stringify(raw["spec"])}`);
@@ -89,16 +76,15 @@ describe(`operator fuzz: ${WANTED} random valid FaunaClusters (seed ${SEED})`, {
   });
 
   it("observes every one of them and stays up and healthy", async () => {
+    const op = suite.op;
     assert.ok(op);
     const t0 = Date.now();
     const pending = await eventually("every FaunaCluster observed", async () => {
       if (op && !alive(op)) throw new Error(`the operator exited (${op.proc.exitCode ?? op.proc.signalCode})`);
-      const items = (JSON.parse(await tier.kubectl(["-n", ns, "get", "faunaclusters", "-o", "json"])) as { items: FaunaCluster[] }).items;
+      const items = (JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "faunaclusters", "-o", "json"])) as { items: FaunaCluster[] }).items;
       const waiting = items.filter((c) => !observed(c)).map((c) => c.metadata.name);
       return items.length === WANTED && waiting.length === 0 ? items : undefined;
-    }, 300_000, 2000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
-    });
+    }, 300_000, 2000).catch(suite.failWithLogTail);
     const degraded = pending.filter((c) => c.status?.conditions?.some((x) => x.type === "Degraded" && x.status === "True"));
     const reasons = [...new Set(degraded.map((c) => c.status?.conditions?.find((x) => x.type === "Degraded")?.reason))];
     console.log(`fuzz: all ${WANTED} observed after ${((Date.now() - t0) / 1000).toFixed(1)} s; ${degraded.length} Degraded (${reasons.join(", ")})`);
@@ -114,14 +100,15 @@ describe(`operator fuzz: ${WANTED} random valid FaunaClusters (seed ${SEED})`, {
   });
 
   it("deletes them all (the operator removes its finalizer from each) and is still healthy", async () => {
+    const op = suite.op;
     assert.ok(op);
-    await tier.kubectl(["-n", ns, "delete", "faunaclusters", "--all", "--wait=false"]);
+    await suite.tier.kubectl(["-n", suite.ns, "delete", "faunaclusters", "--all", "--wait=false"]);
     await eventually("every FaunaCluster gone", async () => {
       if (op && !alive(op)) throw new Error(`the operator exited (${op.proc.exitCode ?? op.proc.signalCode})`);
-      return (await tier.kubectl(["-n", ns, "get", "faunaclusters", "-o", "name"])).trim() === "" || undefined;
+      return (await suite.tier.kubectl(["-n", suite.ns, "get", "faunaclusters", "-o", "name"])).trim() === "" || undefined;
     }, 180_000, 2000).catch(async (err: unknown) => {
-      const left = await tier.kubectl(["-n", ns, "get", "faunaclusters", "-o", "name"]).catch(() => "");
-      throw new Error(`${String(err)}\nleft: ${left}\noperator log tail:\n${tail(op?.logFile)}`);
+      const left = await suite.tier.kubectl(["-n", suite.ns, "get", "faunaclusters", "-o", "name"]).catch(() => "");
+      throw new Error(`${String(err)}\nleft: ${left}\noperator log tail:\n${suite.logTail()}`);
     });
     assert.ok(alive(op), "the operator is still running");
     assert.equal(await status("/healthz"), 200);
@@ -129,12 +116,3 @@ describe(`operator fuzz: ${WANTED} random valid FaunaClusters (seed ${SEED})`, {
     console.log(`fuzz: ${errors.join(" ") || "no reconcile errors"}`);
   });
 });
-
-function tail(file: string | undefined): string {
-  if (!file) return "";
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "";
-  }
-}

@@ -4,41 +4,35 @@
 // OPERATING.md: clients talk to compute nodes) and queries through the cluster IP succeed, during the addition too.
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/topology-compute.test.ts
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { V1Pod, V1Service } from "@kubernetes/client-node";
 import faunadb from "faunadb";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import { eventually, type TestTier, useTier } from "../support/localtier.ts";
+import { eventually } from "../support/localtier.ts";
 import { ensureCollection, findLost, once, startLoad, type Endpoint } from "../support/load.ts";
-import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "../support/operator.ts";
+import { operatorSuite, sample } from "../support/operator.ts";
 
 const q = faunadb.query;
 const NAME = "fauna-3x1";
 const COLLECTION = "ComputeLoad";
 
-let tier: TestTier;
-let ns: string;
-let op: RunningOperator | undefined;
+const suite = operatorSuite({ namespacePrefix: "topcompute", healthPort: 18094 });
 let rootKey = "";
 let service: Endpoint;
 
-const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await tier.kubectl([...args, "-o", "json"])) as T;
-const fc = () => getJson<FaunaCluster>(["-n", ns, "get", "faunacluster", NAME]);
+const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await suite.tier.kubectl([...args, "-o", "json"])) as T;
+const fc = () => getJson<FaunaCluster>(["-n", suite.ns, "get", "faunacluster", NAME]);
 const isReady = (c: FaunaCluster) =>
   c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True" && x.observedGeneration === c.metadata.generation) ?? false;
-const withLog = (err: unknown): never => {
-  throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
-};
 
 /** IPs of the ready endpoints in the client Service's EndpointSlices. */
 async function serviceEndpointIPs(): Promise<string[]> {
   const slices = await getJson<{ items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[] }>(
-    ["-n", ns, "get", "endpointslices", "-l", `kubernetes.io/service-name=${NAME}`]);
+    ["-n", suite.ns, "get", "endpointslices", "-l", `kubernetes.io/service-name=${NAME}`]);
   return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses).sort();
 }
 async function podIPs(selector: string): Promise<string[]> {
-  const pods = (await getJson<{ items: V1Pod[] }>(["-n", ns, "get", "pods", "-l", selector])).items;
+  const pods = (await getJson<{ items: V1Pod[] }>(["-n", suite.ns, "get", "pods", "-l", selector])).items;
   return pods.map((p) => p.status?.podIP ?? "").sort();
 }
 /** Writes through the Service, each on a new connection (so the proxy spreads them), and reads each back. */
@@ -50,29 +44,18 @@ async function queriesThroughService(count: number): Promise<void> {
   }
 }
 
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("topcompute");
-  op = await startOperator(tier, { namespace: ns, healthPort: 18094, leaseName: `lease-${ns}` });
-});
-after(async () => {
-  await op?.stop();
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
-
 describe("topology: a compute replica takes the load balancer", { timeout: 600_000 }, () => {
   it("the 3x1 sample reaches Ready and serves queries through its client Service from all three nodes", async () => {
-    await tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", ns)));
+    await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns)));
     const t0 = Date.now();
     const c = await eventually("Ready", async () => {
       const c = await fc();
       return isReady(c) ? c : undefined;
-    }, 240_000, 1000).catch(withLog);
+    }, 240_000, 1000).catch(suite.failWithLogTail);
     console.log(`3x1 Ready after ${secs(Date.now() - t0)} s`);
-    const secret = await getJson<{ data: Record<string, string> }>(["-n", ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
+    const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
     rootKey = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
-    const svc = await getJson<V1Service>(["-n", ns, "get", "service", NAME]);
+    const svc = await getJson<V1Service>(["-n", suite.ns, "get", "service", NAME]);
     service = { domain: svc.spec?.clusterIP ?? "", port: svc.spec?.ports?.[0]?.port ?? 0 };
     assert.equal(service.port, 8443);
 
@@ -86,17 +69,17 @@ describe("topology: a compute replica takes the load balancer", { timeout: 600_0
   it("adding a compute replica puts only its pods behind the Service, and queries through the cluster IP succeed", async () => {
     const load = startLoad({ endpoint: () => service, secret: rootKey, collection: COLLECTION, workers: 1, pauseMs: 100 });
     const t0 = Date.now();
-    await tier.kubectl(["-n", ns, "patch", "faunacluster", NAME, "--type=json", "-p", JSON.stringify([
+    await suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", NAME, "--type=json", "-p", JSON.stringify([
       { op: "add", path: "/spec/replicas/-", value: { name: "compute-1", type: "compute", nodes: 2, resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "1Gi" } } } },
     ])]);
     const c = await eventually("Ready with 5 live members", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 5 ? c : undefined;
-    }, 240_000, 1000).catch(withLog);
+    }, 240_000, 1000).catch(suite.failWithLogTail);
     console.log(`compute replica added, Ready after ${secs(Date.now() - t0)} s`);
     assert.deepEqual(c.status?.replicas?.find((r) => r.name === "compute-1")?.currentType, "compute");
 
-    const svc = await getJson<V1Service>(["-n", ns, "get", "service", NAME]);
+    const svc = await getJson<V1Service>(["-n", suite.ns, "get", "service", NAME]);
     assert.equal(svc.spec?.selector?.["fauna-operator.io/replica-type"], "compute", JSON.stringify(svc.spec?.selector));
     const compute = await podIPs(`fauna-operator.io/cluster=${NAME},fauna-operator.io/replica=compute-1`);
     const data = await podIPs(`fauna-operator.io/cluster=${NAME},fauna-operator.io/replica!=compute-1`);
@@ -122,12 +105,3 @@ describe("topology: a compute replica takes the load balancer", { timeout: 600_0
 });
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
-
-function tail(file: string | undefined): string {
-  if (!file) return "";
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "";
-  }
-}

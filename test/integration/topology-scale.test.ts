@@ -5,24 +5,28 @@
 // operator's Events must say RemovingNode before DeletingVolume (issue 5; cockroach-operator #1138/#1151).
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/topology-scale.test.ts
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
-import { eventually, type TestTier, useTier } from "../support/localtier.ts";
+import { eventually } from "../support/localtier.ts";
 import { ensureCollection, findLost, startLoad, type Endpoint, type RunningLoad } from "../support/load.ts";
-import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "../support/operator.ts";
+import { operatorSuite, sample } from "../support/operator.ts";
 
 const NAME = "fauna-3x1";
 const COLLECTION = "ScaleLoad";
 
-let tier: TestTier;
-let ns: string;
-let op: RunningOperator | undefined;
 let load: RunningLoad | undefined;
 let rootKey = "";
 let service: Endpoint;
 let stopPoll: (() => void) | undefined;
+const suite = operatorSuite({
+  namespacePrefix: "topscale",
+  healthPort: 18093,
+  teardownFirst: async () => {
+    await load?.stop();
+    stopPoll?.();
+  },
+});
 
 /**
  * Sequential samples: FaunaDB's member host IDs (asked of an unscaled node), THEN the PVCs that exist and are not
@@ -31,45 +35,29 @@ let stopPoll: (() => void) | undefined;
  */
 const samples: { at: number; hosts: Set<string>; pvcs: Set<string> }[] = [];
 
-const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await tier.kubectl([...args, "-o", "json"])) as T;
-const fc = () => getJson<FaunaCluster>(["-n", ns, "get", "faunacluster", NAME]);
+const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await suite.tier.kubectl([...args, "-o", "json"])) as T;
+const fc = () => getJson<FaunaCluster>(["-n", suite.ns, "get", "faunacluster", NAME]);
 const isReady = (c: FaunaCluster) =>
   c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True" && x.observedGeneration === c.metadata.generation) ?? false;
 const setReplica1Nodes = (nodes: number) =>
-  tier.kubectl(["-n", ns, "patch", "faunacluster", NAME, "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: nodes }])]);
-const withLog = (err: unknown): never => {
-  throw new Error(`${String(err)}\noperator log tail:\n${tail(op?.logFile)}`);
-};
-
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("topscale");
-  op = await startOperator(tier, { namespace: ns, healthPort: 18093, leaseName: `lease-${ns}` });
-});
-after(async () => {
-  await load?.stop();
-  stopPoll?.();
-  await op?.stop();
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
+  suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", NAME, "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/replicas/0/nodes", value: nodes }])]);
 
 describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 900_000 }, () => {
   it("reaches Ready with replica-1 at 3 nodes (5 live members)", async () => {
-    await tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", ns, (spec) => {
+    await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns, (spec) => {
       (spec.replicas as { nodes: number }[])[0]!.nodes = 3;
     })));
     const t0 = Date.now();
     const c = await eventually("Ready with 5 live members", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 5 ? c : undefined;
-    }, 300_000, 1000).catch(withLog);
+    }, 300_000, 1000).catch(suite.failWithLogTail);
     console.log(`created (3+1+1 nodes) Ready after ${secs(Date.now() - t0)} s`);
 
-    const secret = await getJson<{ data: Record<string, string> }>(["-n", ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
+    const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
     rootKey = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
     assert.ok(rootKey.length > 0, "root key read from the root-key Secret");
-    const clusterIP = (await tier.kubectl(["-n", ns, "get", "service", NAME, "-o", "jsonpath={.spec.clusterIP}"])).trim();
+    const clusterIP = (await suite.tier.kubectl(["-n", suite.ns, "get", "service", NAME, "-o", "jsonpath={.spec.clusterIP}"])).trim();
     service = { domain: clusterIP, port: 8443 };
     await ensureCollection(service, rootKey, COLLECTION);
     await startSampling();
@@ -85,7 +73,7 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
     const c = await eventually("Ready with 7 live members", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 7 ? c : undefined;
-    }, 300_000, 1000).catch(withLog);
+    }, 300_000, 1000).catch(suite.failWithLogTail);
     console.log(`3 → 5 Ready after ${secs(Date.now() - t0)} s; load so far: ${JSON.stringify(load.report())}`);
     assert.equal(c.status?.replicas?.find((r) => r.name === "replica-1")?.members, 5);
     assert.ok(load.report().writesAcknowledged > before, "writes were acknowledged while scaling up");
@@ -100,9 +88,9 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
     const removed = [2, 3, 4].map((i) => `${NAME}-replica-1-${i}`);
     const c = await eventually("Ready with 4 members and the PVCs of ordinals 2-4 released", async () => {
       const c = await fc();
-      const pvcs = await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"]);
+      const pvcs = await suite.tier.kubectl(["-n", suite.ns, "get", "pvc", "-o", "name"]);
       return isReady(c) && (c.status?.nodes ?? []).length === 4 && removed.every((p) => !pvcs.includes(`data-${p}`)) ? c : undefined;
-    }, 300_000, 1000).catch(withLog);
+    }, 300_000, 1000).catch(suite.failWithLogTail);
     console.log(`5 → 2 Ready after ${secs(Date.now() - t0)} s; load so far: ${JSON.stringify(load.report())}`);
     assert.equal(c.status?.replicas?.find((r) => r.name === "replica-1")?.members, 2);
     assert.ok(load.report().writesAcknowledged > before, "writes were acknowledged while scaling down");
@@ -122,7 +110,7 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
     }
     // The operator's own account agrees: RemovingNode for the host before DeletingVolume for its PVC.
     const events = (await getJson<{ items: { reason: string; firstTimestamp?: string; eventTime?: string; message: string }[] }>(
-      ["-n", ns, "get", "events", "--field-selector", `involvedObject.name=${NAME}`])).items;
+      ["-n", suite.ns, "get", "events", "--field-selector", `involvedObject.name=${NAME}`])).items;
     const when = (e: { firstTimestamp?: string; eventTime?: string }) => Date.parse(e.firstTimestamp ?? e.eventTime ?? "");
     for (const pod of removed) {
       const removing = events.find((e) => e.reason === "RemovingNode" && e.message.includes(hostsBefore.get(pod) ?? "?"));
@@ -150,13 +138,13 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
 /** Samples membership (from replica-2's node, never scaled) then PVCs, every 300 ms; resolves after a first sample. */
 async function startSampling(): Promise<void> {
   const admin = createHttpFaunaAdmin({ rootKey, timeoutMs: { default: 2000 }, retry: { attempts: 1 } });
-  const ip = (await tier.kubectl(["-n", ns, "get", "pod", `${NAME}-replica-2-0`, "-o", "jsonpath={.status.podIP}"])).trim();
+  const ip = (await suite.tier.kubectl(["-n", suite.ns, "get", "pod", `${NAME}-replica-2-0`, "-o", "jsonpath={.status.podIP}"])).trim();
   let running = true;
   const sampleOnce = async () => {
     const at = Date.now();
     const answer = await admin.status(ip).catch(() => undefined);
     if (!answer?.member) return;
-    const pvcs = await tier.core.listNamespacedPersistentVolumeClaim({ namespace: ns }).catch(() => undefined);
+    const pvcs = await suite.tier.core.listNamespacedPersistentVolumeClaim({ namespace: suite.ns }).catch(() => undefined);
     if (!pvcs) return;
     samples.push({
       at,
@@ -181,12 +169,3 @@ async function startSampling(): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => (ms / 1000).toFixed(1);
-
-function tail(file: string | undefined): string {
-  if (!file) return "";
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "";
-  }
-}

@@ -4,72 +4,49 @@
 // a compute replica added and removed whole (its StatefulSet, Service, PDB and PVC go only after its host left).
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/topology-types.test.ts
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { podDnsName } from "../../src/api/funcs.ts";
 import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
-import { eventually, type TestTier, useTier } from "../support/localtier.ts";
-import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "../support/operator.ts";
+import { eventually } from "../support/localtier.ts";
+import { operatorSuite, sample } from "../support/operator.ts";
 
 const CLUSTER = "fauna-3x1";
 
-let tier: TestTier;
-let ns: string;
-let op: RunningOperator | undefined;
+const suite = operatorSuite({ namespacePrefix: "topo-types", healthPort: 18092 });
 
 type Event = { reason: string; message: string; count?: number };
 
-const fc = async () => JSON.parse(await tier.kubectl(["-n", ns, "get", "faunacluster", CLUSTER, "-o", "json"])) as FaunaCluster;
+const fc = async () => JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "faunacluster", CLUSTER, "-o", "json"])) as FaunaCluster;
 const condition = (c: FaunaCluster, type: string) => c.status?.conditions?.find((x) => x.type === type);
 const isReady = (c: FaunaCluster) => condition(c, "Ready")?.status === "True" && condition(c, "Ready")?.observedGeneration === c.metadata.generation;
 const events = async (): Promise<Event[]> =>
-  (JSON.parse(await tier.kubectl(["-n", ns, "get", "events", "--field-selector", `involvedObject.name=${CLUSTER}`, "-o", "json"])) as { items: Event[] }).items;
-const patch = (ops: unknown[]) => tier.kubectl(["-n", ns, "patch", "faunacluster", CLUSTER, "--type=json", "-p", JSON.stringify(ops)]);
+  (JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "events", "--field-selector", `involvedObject.name=${CLUSTER}`, "-o", "json"])) as { items: Event[] }).items;
+const patch = (ops: unknown[]) => suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", CLUSTER, "--type=json", "-p", JSON.stringify(ops)]);
 const setType = (i: number, type: string) => ({ op: "replace", path: `/spec/replicas/${i}/type`, value: type });
-const logTail = () => {
-  try {
-    return readFileSync(op?.logFile ?? "", "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "";
-  }
-};
 const readyWith = (what: string, ok: (c: FaunaCluster) => boolean | Promise<boolean>, timeoutMs = 240_000) =>
   eventually(what, async () => {
     const c = await fc();
     return isReady(c) && (await ok(c)) ? c : undefined;
-  }, timeoutMs, 1000).catch((err: unknown) => {
-    throw new Error(`${String(err)}\noperator log tail:\n${logTail()}`);
-  });
+  }, timeoutMs, 1000).catch(suite.failWithLogTail);
 const admin = async () => {
-  const secret = JSON.parse(await tier.kubectl(["-n", ns, "get", "secret", `${CLUSTER}-root-key`, "-o", "json"])) as { data: Record<string, string> };
+  const secret = JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "secret", `${CLUSTER}-root-key`, "-o", "json"])) as { data: Record<string, string> };
   return createHttpFaunaAdmin({ rootKey: Buffer.from(secret.data["root-key"] ?? "", "base64").toString() });
 };
-const seed = () => podDnsName({ metadata: { name: CLUSTER, namespace: ns } } as FaunaCluster, "replica-1", 0);
+const seed = () => podDnsName({ metadata: { name: CLUSTER, namespace: suite.ns } } as FaunaCluster, "replica-1", 0);
 const replication = async () =>
   Object.fromEntries((await (await admin()).getReplication(seed())).replicas.map((r) => [r.name, r.type]));
 /** What a refused spec must leave alone: FaunaDB's replication, StatefulSet sizes and pod templates. */
 const snapshot = async () => {
-  const sets = JSON.parse(await tier.kubectl(["-n", ns, "get", "statefulsets", "-o", "json"])) as {
+  const sets = JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "statefulsets", "-o", "json"])) as {
     items: { metadata: { name: string; generation: number }; spec: { replicas: number } }[];
   };
   return { replication: await replication(), sets: sets.items.map((s) => [s.metadata.name, s.metadata.generation, s.spec.replicas]) };
 };
 
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("topo-types");
-  op = await startOperator(tier, { namespace: ns, healthPort: 18092, leaseName: `lease-${ns}` });
-});
-after(async () => {
-  await op?.stop();
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
-
 describe("topology: replica types and replica removal on the simulator", { timeout: 900_000 }, () => {
   it("reaches Ready", async () => {
-    await tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", ns)));
+    await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns)));
     const t0 = Date.now();
     await readyWith("Ready", () => true);
     console.log(`Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -136,7 +113,7 @@ describe("topology: replica types and replica removal on the simulator", { timeo
     assert.ok(host4);
     const names = [`statefulset.apps/${CLUSTER}-replica-4`, `service/${CLUSTER}-replica-4`, `poddisruptionbudget.policy/${CLUSTER}-replica-4`, `persistentvolumeclaim/data-${CLUSTER}-replica-4-0`];
     const present = async () => {
-      const out = await tier.kubectl(["-n", ns, "get", "statefulsets,services,pdb,pvc", "-o", "name"]);
+      const out = await suite.tier.kubectl(["-n", suite.ns, "get", "statefulsets,services,pdb,pvc", "-o", "name"]);
       return names.filter((n) => out.split("\n").includes(n));
     };
     assert.deepEqual(await present(), names);
@@ -147,7 +124,7 @@ describe("topology: replica types and replica removal on the simulator", { timeo
     await eventually("replica-4's host left membership", async () => {
       const [c, objects] = await Promise.all([fc(), present()]);
       const member = (c.status?.nodes ?? []).some((n) => n.hostId === host4);
-      const cm = JSON.parse(await tier.kubectl(["-n", ns, "get", "configmap", `${CLUSTER}-config`, "-o", "json"])) as { data: Record<string, string> };
+      const cm = JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "configmap", `${CLUSTER}-config`, "-o", "json"])) as { data: Record<string, string> };
       if (member && objects.length < names.length) violations.push(`objects gone while ${host4} is a member: ${JSON.stringify(objects)}`);
       if (member && !("replica-4.yml" in cm.data)) violations.push("the ConfigMap dropped replica-4's template while it drains");
       return member ? undefined : true;
@@ -157,9 +134,9 @@ describe("topology: replica types and replica removal on the simulator", { timeo
     console.log(`replica-4 removed, Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     assert.equal(c.status?.nodes?.length, 3);
     assert.deepEqual(await replication(), { "replica-1": "data+log", "replica-2": "data+log", "replica-3": "data+log" });
-    const cm = JSON.parse(await tier.kubectl(["-n", ns, "get", "configmap", `${CLUSTER}-config`, "-o", "json"])) as { data: Record<string, string> };
+    const cm = JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "configmap", `${CLUSTER}-config`, "-o", "json"])) as { data: Record<string, string> };
     await eventually("replica-4's template dropped", async () => {
-      const now = JSON.parse(await tier.kubectl(["-n", ns, "get", "configmap", `${CLUSTER}-config`, "-o", "json"])) as { data: Record<string, string> };
+      const now = JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "configmap", `${CLUSTER}-config`, "-o", "json"])) as { data: Record<string, string> };
       return "replica-4.yml" in now.data ? undefined : true;
     }, 30_000, 1000).catch(() => assert.fail(`ConfigMap keys: ${Object.keys(cm.data).join(", ")}`));
     assert.equal((await (await admin()).ping(seed(), "write")).ok, true);

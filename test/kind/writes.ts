@@ -6,16 +6,12 @@
 // The simulator speaks only FQL v4, so the local tier uses test/support/load.ts instead.
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
+import type { AckedWrite as LocalAckedWrite, Endpoint } from "../support/load.ts";
 
-export interface Endpoint {
-  domain: string;
-  port: number;
-}
+export type { Endpoint };
 
-export interface AckedWrite {
-  id: string;
-  n: number;
-}
+/** The local load's acknowledged write without its timestamp: a document id and the number written to it. */
+export type AckedWrite = Pick<LocalAckedWrite, "id" | "n">;
 
 export interface WriteReport {
   attempted: number;

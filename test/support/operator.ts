@@ -1,11 +1,14 @@
 // Runs `fauna-operator run` as a child process inside the tier's network namespace, authenticated with a token of
 // the ServiceAccount from manifests/ (so the tests prove that RBAC is enough), and reads its /metrics.
+// operatorSuite() is the usual setup of an integration file: tier, CRD + RBAC, a namespace, the operator, teardown.
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import YAML from "yaml";
-import type { TestTier } from "./localtier.ts";
+import { type TestTier, useTier } from "./localtier.ts";
 
 export const OPERATOR_NAMESPACE = "fauna-operator-system";
 
@@ -90,10 +93,101 @@ export async function startOperator(
   };
 }
 
+/** Issue 3's quiet rule: after convergence the operator makes no object write for `quietMs` (and did write before). */
+export async function assertNoWritesFor(op: RunningOperator, quietMs: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, 3000)); // let the last status write's own watch event pass
+  const before = await op.objectWrites();
+  await new Promise((r) => setTimeout(r, quietMs));
+  const afterWrites = await op.objectWrites();
+  assert.equal(afterWrites, before, `object writes went from ${before} to ${afterWrites}`);
+  assert.ok(before > 0, "the operator did write while converging");
+}
+
 /** A sample from manifests/samples/local/ moved into `namespace`, with spec overrides. */
 export function sample(file: string, namespace: string, patch: (spec: Record<string, unknown>) => void = () => {}): Record<string, unknown> {
   const doc = YAML.parse(readFileSync(`manifests/samples/local/${file}`, "utf8")) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
   doc.metadata.namespace = namespace;
   patch(doc.spec);
   return doc as unknown as Record<string, unknown>;
+}
+
+export interface OperatorSuiteOptions {
+  /** The test namespace's name starts with this (a random suffix follows). */
+  namespacePrefix: string;
+  healthPort: number;
+  extraArgs?: string[];
+  /** false: `before` starts no operator, the test calls `suite.startOperator()` itself (default true). */
+  startInBefore?: boolean;
+  /** Runs first in `after`, while the operator still runs: stop what the test started (load, pollers). */
+  teardownFirst?: () => unknown;
+}
+
+export interface OperatorSuite {
+  readonly tier: TestTier;
+  /** The test namespace the operator watches. */
+  readonly ns: string;
+  /** The operator started last, if any. */
+  readonly op: RunningOperator | undefined;
+  /** Starts an operator on the suite's namespace and Lease (`lease-<ns>`); it becomes `op`, and `after` stops it. */
+  startOperator(): Promise<RunningOperator>;
+  /** The last 40 lines of `op`'s log ("" without one). */
+  logTail(): string;
+  /** Rethrows `err` with `op`'s log tail appended, for `.catch(suite.failWithLogTail)`. */
+  failWithLogTail(err: unknown): never;
+}
+
+/**
+ * Registers the file's `before` (tier, CRD + RBAC, a fresh namespace, the operator) and `after` (operator stopped,
+ * namespace deleted unless KEEP_NS=1) hooks; the returned handles are usable once `before` has run.
+ */
+export function operatorSuite(options: OperatorSuiteOptions): OperatorSuite {
+  let tier: TestTier | undefined;
+  let ns: string | undefined;
+  let op: RunningOperator | undefined;
+  const notYet = (what: string): never => {
+    throw new Error(`operatorSuite: ${what} is set by the suite's before hook, which has not run`);
+  };
+  const suite: OperatorSuite = {
+    get tier() {
+      return tier ?? notYet("tier");
+    },
+    get ns() {
+      return ns ?? notYet("ns");
+    },
+    get op() {
+      return op;
+    },
+    async startOperator() {
+      op = await startOperator(suite.tier, {
+        namespace: suite.ns, healthPort: options.healthPort, leaseName: `lease-${suite.ns}`, extraArgs: options.extraArgs,
+      });
+      return op;
+    },
+    logTail: () => logTail(op?.logFile),
+    failWithLogTail: (err) => {
+      throw new Error(`${String(err)}\noperator log tail:\n${suite.logTail()}`);
+    },
+  };
+  before(async () => {
+    tier = await useTier();
+    await installCrdAndRbac(tier);
+    ns = await tier.namespace(options.namespacePrefix);
+    if (options.startInBefore !== false) await suite.startOperator();
+  });
+  after(async () => {
+    await options.teardownFirst?.();
+    await op?.stop();
+    if (process.env.KEEP_NS !== "1" && ns !== undefined) await tier?.deleteNamespace(ns);
+  });
+  return suite;
+}
+
+/** The last `lines` lines of an operator log ("" if there is none yet). */
+export function logTail(file: string | undefined, lines = 40): string {
+  if (!file) return "";
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
 }
