@@ -13,6 +13,7 @@ export const replaceDeadNodes: Step = {
     let waiting: { member: MemberStatus; remainingMs: number } | null = null;
     for (const member of view.members.filter((m) => m.status === "down" && m.state === "live")) {
       const pod = view.input.kube.pods.find((p) => p.address === member.address);
+      if (pod && scaledAway(view, pod)) continue; // the scale-down removes it (by force, it is down): no grace, no rejoin
       const emptyDisk =
         pod?.exists === true &&
         (pod.admin.kind === "not-member" || (pod.admin.kind === "member" && pod.admin.hostId !== member.hostId));
@@ -29,6 +30,12 @@ export const replaceDeadNodes: Step = {
     );
   },
 };
+
+/** An ordinal the accepted topology no longer has: replacing it would bring back a node about to be removed. */
+function scaledAway(view: View, pod: PodObservation): boolean {
+  const nodes = view.topology.find((r) => r.name === pod.replica)?.nodes;
+  return nodes !== undefined && pod.ordinal >= nodes;
+}
 
 function startReplace(view: View, member: MemberStatus, pod: PodObservation | undefined): StepOutcome {
   // FaunaDB refuses to remove the last live node of a data replica (FACTS §7.5); the replica must become compute first.

@@ -240,6 +240,15 @@ const rows: Row[] = [
     actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 0, "r1", 2, true, true)],
   },
   {
+    name: "a dead host at an ordinal being scaled away is not waited for: the scale-down removes it by force",
+    given: cluster({ r1: ["live", "live", "down"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes } }),
+    step: "StartScaleDown",
+    actions: [
+      { kind: "setInFlight", record: removal("cleaning") },
+      { kind: "cleanStorage", addresses: [address("r1", 0), address("r1", 1)] },
+    ],
+  },
+  {
     name: "a host that dies after it was marked leaving is removed by force: it would never leave by itself",
     given: cluster({ r1: ["live", "live", "leaving-down"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("leaving") } }),
     step: "ResumeInFlight",
