@@ -75,7 +75,10 @@ export async function up(opts: { dir?: string; timeoutMs?: number; progress?: (m
   const dir = opts.dir ?? workDir();
   const progress = opts.progress ?? (() => {});
   const running = readState(dir);
-  if (running?.ready) return running;
+  if (running?.ready) {
+    await ensureCompiledCli(progress); // pods started from now on run the current sources
+    return running;
+  }
   if (running) throw new Error(`a tier is starting or broken in ${dir} (daemon pid ${running.daemonPid}); run local:down first`);
   const missing = missingBinaries();
   if (missing.length) throw new Error(`local tier binaries missing in ${binDir()}: ${missing.join(", ")} — run: npm run local:build`);
@@ -154,6 +157,15 @@ export async function down(opts: { dir?: string; timeoutMs?: number } = {}): Pro
   }
   rmSync(f, { force: true });
   return { killed, strays };
+}
+
+/** Whether this process already runs inside the tier's network namespace (pod IPs and Service IPs reach). */
+export function insideTier(state: TierState): boolean {
+  try {
+    return readlinkSync("/proc/self/ns/net") === state.netns;
+  } catch {
+    return false;
+  }
 }
 
 /** argv for running a command inside the tier's namespaces (network, mount — so pod IPs and pod DNS work). */

@@ -115,8 +115,8 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
       if (!allowUnclean && node.clusterNeedsCleanup(id)) return badRequest(ADMIN_MESSAGES.storageNotClean);
       const check = checkRemoval(node.state, id, body.force === true, node.upSet().has(id));
       if (!check.ok) return badRequest(check.message);
-      if (check.kind === "forced") await node.propose(withoutMember(node.state, id));
-      if (check.kind === "graceful") await node.propose(withLeaving(node.state, id));
+      if (check.kind === "forced") await node.propose((s) => withoutMember(s, id));
+      if (check.kind === "graceful") await node.propose((s) => withLeaving(s, id));
       return { status: 204 };
     },
   },
@@ -134,7 +134,7 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
         if (result.status === 400) return badRequest(result.message);
         return err(500, "internal server error", uncaughtExceptionDescription("java.lang.IllegalArgumentException", result.message));
       }
-      await node.propose(withReplication(node.state, result.data, result.log, node.clock.now(), node.tuning.settleMs));
+      await node.propose((s) => withReplication(s, result.data, result.log, node.clock.now(), node.tuning.settleMs));
       return { status: 204 };
     },
   },

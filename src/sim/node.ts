@@ -19,7 +19,9 @@ import {
   OWNERSHIP_EPSILON,
   ownershipGoal,
   segmentLeader,
+  stateDigest,
   stepOwnership,
+  supersedes,
   withAddress,
   withMember,
   withoutMember,
@@ -109,6 +111,7 @@ export class SimNode {
   private pendingUnstick = false;
   private catchupAt = 0;
   private ticking = false;
+  private proposing: Promise<void> = Promise.resolve();
   onMember: (() => void) | undefined;
 
   constructor(config: SimConfig, clock: Clock, tuning: SimTuning, env: NodeJS.ProcessEnv) {
@@ -180,10 +183,12 @@ export class SimNode {
     this.writeJson("system/cluster.json", this.state);
     this.saveMeta();
   }
-  private adopt(state: ClusterState): void {
-    if (state.version <= this.state.version) return;
+  /** Takes `state` if it supersedes ours (version, then digest); true when ours is now exactly `state`. */
+  private adopt(state: ClusterState): boolean {
+    if (!supersedes(state, this.state)) return stateDigest(state) === stateDigest(this.state);
     this.state = state;
     this.writeJson("system/cluster.json", state);
+    return true;
   }
   private saveMeta(): void {
     this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince });
@@ -253,12 +258,20 @@ export class SimNode {
   }
 
   /**
-   * Replicates a metadata change: accepted by a majority of the members before the change (model/cluster.ts
-   * commitNeeds, FACTS §7.2). Simplification: there is no Raft log; a minority that accepted a change that then
-   * failed keeps it until a newer version reaches it.
+   * Replicates a metadata change, computed from this node's state when its turn comes (one change at a time per
+   * node): accepted by a majority of the members before the change (model/cluster.ts commitNeeds, FACTS §7.2).
+   * Simplification: there is no Raft log; a minority that took a change that then failed keeps it until a state
+   * that supersedes it reaches them (model/cluster.ts supersedes), so all nodes end on one state.
    */
-  async propose(next: ClusterState): Promise<void> {
+  propose(change: (state: ClusterState) => ClusterState): Promise<void> {
+    const turn = this.proposing.then(() => this.replicate(change(this.state)));
+    this.proposing = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async replicate(next: ClusterState): Promise<void> {
     const before = this.state;
+    if (next === before) return;
     const targets = new Map<string, Member>();
     for (const m of [...before.members, ...next.members]) if (m.hostId !== this.identity.hostId) targets.set(m.hostId, m);
     const replies = await Promise.allSettled(
@@ -303,12 +316,8 @@ export class SimNode {
       }
       case "/peer/state":
         return { state: this.state };
-      case "/peer/propose": {
-        const next = body.state as ClusterState;
-        const accepted = next.version > this.state.version;
-        this.adopt(next);
-        return { accepted };
-      }
+      case "/peer/propose":
+        return { accepted: this.adopt(body.state as ClusterState) };
       case "/peer/hello":
         return this.onHello(body);
       case "/peer/log-append": {
@@ -336,6 +345,7 @@ export class SimNode {
     return {
       hostId: this.identity.hostId,
       version: this.state.version,
+      digest: stateDigest(this.state),
       owns: this.owns,
       needsCleanup: this.needsCleanup(),
       persistedTimestamp: new Date(this.clock.now()).toISOString(),
@@ -353,13 +363,16 @@ export class SimNode {
     const known = this.state.members.find((m) => m.hostId === hostId);
     if (known) {
       if (known.address !== body.address || known.peerPort !== body.peerPort)
-        await this.propose(withAddress(this.state, hostId, String(body.address), Number(body.peerPort)));
+        await this.propose((s) => withAddress(s, hostId, String(body.address), Number(body.peerPort)));
       return { state: this.state, changed: false };
     }
-    const workerId = nextWorkerId(this.state, this.config.minWorkerId, this.config.maxWorkerId);
-    if (workerId === undefined) throw new ClusterError(500, "hello", "No free worker IDs are available.");
-    const member: Member = { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() };
-    await this.propose(withMember(this.state, member));
+    // The worker ID is picked from the state the change applies to: two Hellos in a row must not share one.
+    await this.propose((s) => {
+      if (s.members.some((m) => m.hostId === hostId)) return s;
+      const workerId = nextWorkerId(s, this.config.minWorkerId, this.config.maxWorkerId);
+      if (workerId === undefined) throw new ClusterError(500, "hello", "No free worker IDs are available.");
+      return withMember(s, { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() });
+    });
     return { state: this.state, changed: true };
   }
 
@@ -404,7 +417,7 @@ export class SimNode {
       if (!this.isMember()) return;
       const replies = await Promise.allSettled(others.map((m) => this.send(m, "/peer/heartbeat", this.heartbeatBody())));
       let newest: Member | undefined;
-      let newestVersion = this.state.version;
+      let newestSeen = { version: this.state.version, digest: stateDigest(this.state) };
       replies.forEach((r, i) => {
         const m = others[i]!;
         if (r.status !== "fulfilled" || r.value.status !== 200) return;
@@ -418,9 +431,10 @@ export class SimNode {
           needsCleanup: b.needsCleanup === true,
           ...(typeof b.persistedTimestamp === "string" ? { persistedTimestamp: b.persistedTimestamp } : {}),
         });
-        if (Number(b.version) > newestVersion) {
+        const seen = { version: Number(b.version), digest: String(b.digest ?? "") };
+        if (seen.version > newestSeen.version || (seen.version === newestSeen.version && seen.digest > newestSeen.digest)) {
           newest = m;
-          newestVersion = Number(b.version);
+          newestSeen = seen;
         }
       });
       if (newest) {
@@ -439,7 +453,7 @@ export class SimNode {
     const me = this.self();
     if (!me) return;
     if (this.pendingAddressUpdate) {
-      await this.propose(withAddress(this.state, me.hostId, this.config.broadcastAddress, this.config.peerPort)).then(
+      await this.propose((s) => withAddress(s, me.hostId, this.config.broadcastAddress, this.config.peerPort)).then(
         () => (this.pendingAddressUpdate = false),
         () => undefined,
       );
@@ -447,11 +461,11 @@ export class SimNode {
     if (this.pendingUnstick) {
       const next = withSegmentUnstuck(this.state, me.hostId);
       if (next === this.state) this.pendingUnstick = false;
-      else await this.propose(next).then(() => (this.pendingUnstick = false), () => undefined);
+      else await this.propose((s) => withSegmentUnstuck(s, me.hostId)).then(() => (this.pendingUnstick = false), () => undefined);
     }
     // A leaving node leaves membership once it owns nothing (NodeRemoval listener, FACTS §7.5).
     if (me.leaving && this.owns === 0) {
-      await this.propose(withoutMember(this.state, me.hostId)).catch(() => undefined);
+      await this.propose((s) => withoutMember(s, me.hostId)).catch(() => undefined);
       return;
     }
     await this.moveData(dt);

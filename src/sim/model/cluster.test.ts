@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { AdminStatusResponse } from "../../fauna/wire.ts";
 import { formatStatusTable } from "../statusTable.ts";
-import { initCluster, logSegments, stepOwnership, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
+import { initCluster, logSegments, stateDigest, stepOwnership, supersedes, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
 import { movementStatus } from "./status.ts";
 
 const member = (i: number, replica: string): Member => ({ hostId: `h${i}`, address: `10.0.0.${i}`, peerPort: 7500, replica, workerId: i, leaving: false, joinedAt: 0 });
@@ -80,5 +80,19 @@ describe("stepOwnership", () => {
     assert.equal(stepOwnership(0, 0.25, 1), 0.25);
     assert.equal(stepOwnership(0.5, 0, 0.125), 0.375);
     assert.equal(stepOwnership(0, 0.5, 0.125), 0.125);
+  });
+});
+
+describe("supersedes", () => {
+  it("orders states by version, then by digest, so that nodes holding different states of one version converge", () => {
+    const base = cluster3x3();
+    const a = withMember(base, member(9, "r1"));
+    const b = withMember(base, member(10, "r2"));
+    assert.equal(a.version, b.version, "two concurrent changes of one state");
+    assert.equal(supersedes(a, base), true);
+    assert.equal(supersedes(base, a), false);
+    assert.notEqual(supersedes(a, b), supersedes(b, a), "exactly one of the two wins, on every node");
+    assert.equal(supersedes(a, a), false);
+    assert.equal(stateDigest(a), stateDigest(structuredClone(a)));
   });
 });

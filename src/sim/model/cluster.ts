@@ -1,6 +1,7 @@
 // The pure cluster model of the node simulator: membership, replica types, log segments, ownership goals,
 // availability, replication validation. No I/O, no clock: callers pass `now` and the set of hosts they see up.
 // Each rule cites the FACTS.md section (../shared/fauna/FACTS.md) or the fauna/faunadb source file it follows.
+import { createHash } from "node:crypto";
 import type { ReplicaSpec, ReplicaType } from "../../fauna/wire.ts";
 
 export interface Member {
@@ -144,6 +145,21 @@ export function withLeaving(state: ClusterState, hostId: string): ClusterState {
  * there from `Membership.onChange`). Counted over the members of the state before the change; a sole member
  * commits alone (`Membership.updateAddress`).
  */
+/** Content fingerprint of a state, to order two different states that carry the same version. */
+export function stateDigest(state: ClusterState): string {
+  return createHash("sha256").update(JSON.stringify(state)).digest("hex");
+}
+
+/**
+ * The order in which nodes adopt states: by version, then by digest. Two nodes that changed the same version
+ * concurrently (there is no Raft log here) would otherwise each keep its own state for ever; with a total order
+ * every node ends on the same one.
+ */
+export function supersedes(candidate: ClusterState, current: ClusterState): boolean {
+  if (candidate.version !== current.version) return candidate.version > current.version;
+  return stateDigest(candidate) > stateDigest(current);
+}
+
 export function commitNeeds(before: ClusterState): number {
   return quorum(Math.max(1, before.members.length));
 }
