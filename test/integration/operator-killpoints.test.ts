@@ -100,6 +100,7 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
     const ns = await tier.namespace("opkill-create");
     namespaces.push(ns);
     const restart = start(ns, 18121);
+    await op?.stop(); // one operator at a time: the previous test's last one may still run
     op = await restart();
     // Kills cannot stretch a fixed wait, and on a quiet machine init and joins finish within a few kills: a 60 s
     // settle (spec.settleSeconds) leaves room for the kill count whatever the machine's speed.
@@ -150,6 +151,7 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
     const ns = await tier.namespace("opkill-shrink");
     namespaces.push(ns);
     const restart = start(ns, 18122);
+    await op?.stop();
     op = await restart();
     await tier.kubectl(["apply", "-f", "-"], clusterManifest(ns, [SHRINK_FROM, 1, 1]));
     const before = await untilReady(ns, `the (${SHRINK_FROM}, 1, 1) cluster Ready (undisturbed)`, 240_000);
