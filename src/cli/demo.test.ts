@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { nodeTable, operatorManifestsForTier } from "./demo.ts";
+import { nodeTable } from "./demo.ts";
+import { operatorManifestsForTier } from "./tierSetup.ts";
 import { REPO_ROOT } from "../localtier/paths.ts";
 import type { FaunaCluster } from "../api/types.ts";
 

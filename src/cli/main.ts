@@ -5,6 +5,7 @@ const commands: Record<string, () => Promise<{ main: (argv: string[]) => Promise
   run: () => import("./run.ts"),
   local: () => import("./local.ts"),
   demo: () => import("./demo.ts"),
+  harness: () => import("./harness.ts"),
   sim: () => import("./sim.ts"),
   "sim-admin": () => import("./sim-admin.ts"),
 };

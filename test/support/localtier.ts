@@ -1,11 +1,10 @@
 // Gives integration tests the running local tier: a KubeConfig, kubectl, and a fresh Kubernetes namespace per test.
 // `npm test` starts the tier once and runs the tests inside its network namespace (so pod IPs and pod DNS names
 // reach); run a single file the same way with: npm run local:up && npm run local:exec -- node --test <file>.
-import { readlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import * as k8s from "@kubernetes/client-node";
-import { readState, type TierState } from "../../src/localtier/tier.ts";
+import { insideTier, readState, type TierState } from "../../src/localtier/tier.ts";
 import { bin } from "../../src/localtier/paths.ts";
 
 export interface TestTier {
@@ -23,19 +22,11 @@ export interface TestTier {
 
 let cached: TestTier | undefined;
 
-export function insideTierNamespace(state: TierState): boolean {
-  try {
-    return readlinkSync("/proc/self/ns/net") === state.netns;
-  } catch {
-    return false;
-  }
-}
-
 export async function useTier(): Promise<TestTier> {
   if (cached) return cached;
   const state = readState();
   if (!state?.ready) throw new Error("no local tier is running: use `npm test`, or `npm run local:up` then `npm run local:exec -- node --test <file>`");
-  if (!insideTierNamespace(state)) throw new Error("this test must run inside the tier's namespace: `npm run local:exec -- node --test <file>`");
+  if (!insideTier(state)) throw new Error("this test must run inside the tier's namespace: `npm run local:exec -- node --test <file>`");
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(state.kubeconfig);
   const core = kc.makeApiClient(k8s.CoreV1Api);

@@ -1,0 +1,149 @@
+// `fauna-operator harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]`: the resilience harness on
+// the local tier. Brings the tier up if needed, then re-runs itself inside the tier's network namespace (the load must
+// reach the client Service's cluster IP): installs the operator Deployment scoped to a fresh namespace, applies the
+// sample there, runs the failure scenarios under load, writes the report to .work/harness/ and prints it.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { parse } from "yaml";
+import type { FaunaCluster } from "../api/types.ts";
+import { down, exec, insideTier, readState } from "../localtier/tier.ts";
+import { REPO_ROOT } from "../localtier/paths.ts";
+import type { Kubectl } from "../harness/kube.ts";
+import { headline, overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
+import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.ts";
+import { NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
+import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL } from "./tierSetup.ts";
+
+const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
+
+interface Options {
+  scenarios: string[];
+  keep: boolean;
+  sample: string;
+  timeoutS: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { scenarios: [], keep: false, sample: join(REPO_ROOT, "manifests/samples/local/cluster.yaml"), timeoutS: 600 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--keep") o.keep = true;
+    else if (a === "--scenarios") o.scenarios = (argv[++i] ?? "").split(",").filter(Boolean);
+    else if (a === "--sample") o.sample = argv[++i] ?? o.sample;
+    else if (a === "--timeout") o.timeoutS = Number(argv[++i] ?? o.timeoutS);
+    else throw new Error(`harness: unknown argument ${a}; ${USAGE}`);
+  }
+  return o;
+}
+
+const say = (m: string) => process.stderr.write(`${m}\n`);
+
+export interface HarnessRun {
+  kubectl: Kubectl;
+  /** An existing namespace for the cluster; the operator Deployment watches only it. */
+  namespace: string;
+  /** A FaunaCluster manifest (its namespace is replaced). */
+  cluster: FaunaCluster;
+  scenarios: readonly Scenario[];
+  readyTimeoutS: number;
+  /** Leave the cluster and the operator running afterwards. */
+  keep?: boolean;
+  runOptions?: RunOptions;
+  say: (m: string) => void;
+}
+
+/** Operator + cluster up, the scenarios, the report; the cluster and the operator deleted after unless `keep`. */
+export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
+  const t0 = Date.now();
+  const startedAt = new Date(t0).toISOString();
+  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`.padStart(5);
+  const log = (m: string) => h.say(`[harness ${elapsed()}] ${m}`);
+  const name = h.cluster.metadata.name ?? "fauna";
+  const cluster: FaunaCluster = { ...h.cluster, metadata: { ...h.cluster.metadata, namespace: h.namespace } };
+  log(`installing the CRD and the operator Deployment (watching only ${h.namespace})`);
+  const operator = await installOperator(h.kubectl, h.namespace);
+  try {
+    log(`operator ready; applying FaunaCluster ${h.namespace}/${name} (${topologyOf(cluster)})`);
+    await h.kubectl(["apply", "-f", "-"], JSON.stringify(cluster));
+    const ready = await waitForReady(h.kubectl, h.namespace, name, { timeoutS: h.readyTimeoutS, onProgress: log });
+    if (!ready.ok) throw new Error(`${h.namespace}/${name} was not Ready within ${h.readyTimeoutS} s`);
+    log("Ready; running the scenarios");
+    const target = { kubectl: h.kubectl, namespace: h.namespace, cluster: name, operator };
+    const scenarios = await runScenarios(h.scenarios, target, { ...h.runOptions, progress: (m) => log(m) });
+    const unselected = SCENARIOS.filter((s) => !h.scenarios.includes(s)).map((s) => ({ name: s.name, reason: "not selected (--scenarios)" }));
+    return {
+      startedAt,
+      durationS: (Date.now() - t0) / 1000,
+      cluster: `${h.namespace}/${name}`,
+      topology: topologyOf(cluster),
+      load: `${h.runOptions?.workers ?? DEFAULT_LOAD.workers} workers, ${h.runOptions?.pauseMs ?? DEFAULT_LOAD.pauseMs} ms pause, every ${DEFAULT_LOAD.readEvery}th op a read, one connection per op through the client Service`,
+      scenarios,
+      notRun: [...NOT_RUN, ...unselected],
+    };
+  } finally {
+    if (!h.keep) {
+      log("deleting the cluster and the operator");
+      await h.kubectl(["-n", h.namespace, "delete", "faunacluster", name, "--wait=true", "--timeout=60s"]).catch(() => undefined);
+      // The Lease goes after the pods: a stopping leader releases (rewrites) it.
+      await h.kubectl(["-n", operator.namespace, "delete", "deployment", operator.deployment, "--wait=true", "--timeout=60s"]).catch(() => undefined);
+      await h.kubectl(["-n", operator.namespace, "wait", "--for=delete", "pod", "-l", `${WATCH_LABEL}=${h.namespace}`, "--timeout=60s"]).catch(() => undefined);
+      await h.kubectl(["-n", operator.namespace, "delete", "lease", operator.lease, "--ignore-not-found"]).catch(() => undefined);
+    }
+  }
+}
+
+function topologyOf(fc: FaunaCluster): string {
+  const replicas = fc.spec.replicas ?? [];
+  const nodes = [...new Set(replicas.map((r) => r.nodes))];
+  const shape = nodes.length === 1 ? `${replicas.length} replicas × ${nodes[0]} node${nodes[0] === 1 ? "" : "s"}` : replicas.map((r) => `${r.name}: ${r.nodes}`).join(", ");
+  return `${shape}, settleSeconds ${fc.spec.settleSeconds ?? "default (30)"}`;
+}
+
+/**
+ * A sample manifest as it is. The settle wait stays as the sample has it: shorter than the nodes' own settling
+ * (FACTS §7.3) leaves a log segment stuck, and every write times out while the cluster reports Ready.
+ */
+export function harnessCluster(file: string): FaunaCluster {
+  return parse(readFileSync(file, "utf8")) as FaunaCluster;
+}
+
+export function writeReport(report: HarnessReport, dir = join(REPO_ROOT, ".work", "harness")): { markdown: string; json: string } {
+  mkdirSync(dir, { recursive: true });
+  const stamp = report.startedAt.replaceAll(":", "").replace(/\.\d+Z$/, "Z");
+  const files = { markdown: join(dir, `report-${stamp}.md`), json: join(dir, `report-${stamp}.json`) };
+  writeFileSync(files.markdown, renderMarkdown(report));
+  writeFileSync(files.json, `${JSON.stringify({ verdict: headline(report), pass: overallPass(report), ...report }, null, 2)}\n`);
+  return files;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const o = parseArgs(argv);
+  const scenarios = selectScenarios(o.scenarios);
+  const running = readState();
+  const state = running?.ready && insideTier(running) ? running : undefined;
+  if (!state) {
+    const { startedHere } = await ensureTier(say, "harness");
+    try {
+      const script = process.argv[1] ?? join(REPO_ROOT, "src", "cli", "main.ts");
+      say("[harness] continuing inside the tier's network namespace");
+      return await exec([process.execPath, script, "harness", ...argv]);
+    } finally {
+      if (!o.keep && startedHere) await down();
+    }
+  }
+  const kubectl = tierKubectl(state);
+  const namespace = `harness-${randomBytes(3).toString("hex")}`;
+  await kubectl(["create", "namespace", namespace]);
+  let report: HarnessReport;
+  try {
+    report = await runHarness({ kubectl, namespace, cluster: harnessCluster(o.sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say });
+  } finally {
+    if (!o.keep) await kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
+  }
+  const files = writeReport(report);
+  process.stdout.write(`${renderMarkdown(report)}\n`);
+  say(`[harness] report: ${files.markdown.replace(`${REPO_ROOT}/`, "")} (+ .json)`);
+  if (o.keep) say(`[harness] left running: namespace ${namespace}, deployment ${operatorNames(namespace).namespace}/${operatorNames(namespace).deployment}`);
+  return overallPass(report) ? 0 : 1;
+}

@@ -1,0 +1,65 @@
+// What the harness reads and does through kubectl, given as a function so the scenarios run the same against the
+// local tier, a kind cluster, or a fake in unit tests.
+import { CLUSTER_LABEL, PORTS, REPLICA_LABEL } from "../api/funcs.ts";
+import type { FaunaCluster } from "../api/types.ts";
+
+/** Runs kubectl with `args` (stdin `input`); resolves to stdout, rejects on a non-zero exit. */
+export type Kubectl = (args: string[], input?: string) => Promise<string>;
+
+/** The FaunaCluster under test and the operator that manages it. */
+export interface HarnessTarget {
+  kubectl: Kubectl;
+  namespace: string;
+  cluster: string;
+  operator: { namespace: string; lease: string };
+}
+
+export async function getJson<T>(kubectl: Kubectl, args: string[]): Promise<T> {
+  return JSON.parse(await kubectl([...args, "-o", "json"])) as T;
+}
+
+export function readCluster(t: HarnessTarget): Promise<FaunaCluster> {
+  return getJson<FaunaCluster>(t.kubectl, ["-n", t.namespace, "get", "faunacluster", t.cluster]);
+}
+
+/** Ready=True for the current spec: the condition (or, lacking its own, the status) observed this generation. */
+export function isReadyAtGeneration(fc: FaunaCluster): boolean {
+  const ready = fc.status?.conditions?.find((c) => c.type === "Ready");
+  const observed = ready?.observedGeneration ?? fc.status?.observedGeneration;
+  return ready?.status === "True" && observed === fc.metadata.generation;
+}
+
+export interface PodIdentity {
+  name: string;
+  uid: string;
+}
+
+/** The cluster's pods of one replica (by the operator's labels). */
+export async function replicaPods(t: HarnessTarget, replica: string): Promise<PodIdentity[]> {
+  const list = await getJson<{ items: { metadata: { name: string; uid: string } }[] }>(t.kubectl,
+    ["-n", t.namespace, "get", "pods", "-l", `${CLUSTER_LABEL}=${t.cluster},${REPLICA_LABEL}=${replica}`]);
+  return list.items.map((p) => ({ name: p.metadata.name, uid: p.metadata.uid })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Deletes pods the way a crash does: no grace period, the object is gone at once. */
+export async function forceDeletePods(t: HarnessTarget, namespace: string, pods: string[]): Promise<void> {
+  await t.kubectl(["-n", namespace, "delete", "pod", ...pods, "--grace-period=0", "--force", "--wait=false"]);
+}
+
+/** The operator Lease's holder ("" when none). The operator's identity is its pod name (POD_NAME). */
+export async function leaseHolder(t: HarnessTarget): Promise<string> {
+  const lease = await getJson<{ spec?: { holderIdentity?: string } }>(t.kubectl, ["-n", t.operator.namespace, "get", "lease", t.operator.lease]);
+  return lease.spec?.holderIdentity ?? "";
+}
+
+/** The root key from the cluster's Secret, read in-process (never printed, never on a command line). */
+export async function readRootKey(t: HarnessTarget): Promise<string> {
+  const secret = await getJson<{ data?: Record<string, string> }>(t.kubectl, ["-n", t.namespace, "get", "secret", `${t.cluster}-root-key`]);
+  return Buffer.from(secret.data?.["root-key"] ?? "", "base64").toString("utf8").trim();
+}
+
+/** The client Service (named after the cluster) at its cluster IP, FQL port 8443. */
+export async function clientServiceEndpoint(t: HarnessTarget): Promise<{ domain: string; port: number }> {
+  const ip = (await t.kubectl(["-n", t.namespace, "get", "service", t.cluster, "-o", "jsonpath={.spec.clusterIP}"])).trim();
+  return { domain: ip, port: PORTS.api };
+}

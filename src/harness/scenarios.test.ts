@@ -1,0 +1,72 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { HarnessTarget, Kubectl } from "./kube.ts";
+import { killNode, killOperator, killReplica, selectScenarios } from "./scenarios.ts";
+
+/** A fake cluster: pods with UIDs, host IDs in the FaunaCluster status, a Lease; deletions recreate pods. */
+function fakeTarget(o: { keepHostIds?: boolean; newLeader?: string } = {}) {
+  const calls: string[][] = [];
+  let generation = 0;
+  const pods = new Map([["fauna-replica-2-0", "r2-0"], ["fauna-replica-3-0", "r3-0"], ["fauna-replica-3-1", "r3-1"]]);
+  const hosts = new Map([["fauna-replica-2-0", "h20"], ["fauna-replica-3-0", "h30"], ["fauna-replica-3-1", "h31"]]);
+  let holder = "op-a";
+  const kubectl: Kubectl = async (args) => {
+    calls.push(args);
+    const verb = args[2];
+    if (verb === "delete") {
+      generation++;
+      for (const p of args.slice(4).filter((a) => !a.startsWith("--"))) {
+        if (p === holder) holder = o.newLeader ?? "";
+        else {
+          pods.set(p, `${pods.get(p)}-new${generation}`);
+          if (o.keepHostIds === false) hosts.set(p, `${hosts.get(p)}-fresh`);
+        }
+      }
+      return "";
+    }
+    if (verb === "get" && args[3] === "pods") {
+      const replica = /replica=(\S+)/.exec(args[5] ?? "")?.[1];
+      const items = [...pods].filter(([n]) => n.includes(replica ?? "?")).map(([name, uid]) => ({ metadata: { name, uid } }));
+      return JSON.stringify({ items });
+    }
+    if (verb === "get" && args[3] === "faunacluster") {
+      return JSON.stringify({ metadata: { generation: 1 }, spec: {}, status: { nodes: [...hosts].map(([pod, hostId]) => ({ pod, replica: "", hostId })) } });
+    }
+    if (verb === "get" && args[3] === "lease") return JSON.stringify({ spec: { holderIdentity: holder } });
+    throw new Error(`unexpected kubectl ${args.join(" ")}`);
+  };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op-ns", lease: "lease" } };
+  return { t, calls };
+}
+
+test("kill-node force-deletes the last pod of replica-2 and expects it back with its host ID", async () => {
+  const { t, calls } = fakeTarget();
+  const check = await killNode.inject(t);
+  assert.deepEqual(calls.find((c) => c[2] === "delete"), ["-n", "ns", "delete", "pod", "fauna-replica-2-0", "--grace-period=0", "--force", "--wait=false"]);
+  assert.deepEqual(await check({ wasNotReady: true }), { met: true, detail: "fauna-replica-2-0 recreated with host ID h20" });
+});
+
+test("kill-replica deletes every pod of replica-3 in one call; a new host ID fails the expectation", async () => {
+  const { t, calls } = fakeTarget({ keepHostIds: false });
+  const check = await killReplica.inject(t);
+  const deletes = calls.filter((c) => c[2] === "delete");
+  assert.equal(deletes.length, 1);
+  assert.deepEqual(deletes[0]!.slice(4, 6), ["fauna-replica-3-0", "fauna-replica-3-1"]);
+  const e = await check({ wasNotReady: true });
+  assert.equal(e.met, false);
+  assert.match(e.detail, /fauna-replica-3-0 host ID h30 → h30-fresh; fauna-replica-3-1 host ID h31 → h31-fresh/);
+});
+
+test("kill-operator deletes the Lease holder's pod in the operator namespace and expects a new holder and no not-Ready", async () => {
+  const { t, calls } = fakeTarget({ newLeader: "op-b" });
+  const check = await killOperator.inject(t);
+  assert.deepEqual(calls.find((c) => c[2] === "delete")?.slice(0, 5), ["-n", "op-ns", "delete", "pod", "op-a"]);
+  assert.deepEqual(await check({ wasNotReady: false }), { met: true, detail: "leader op-a → op-b" });
+  assert.deepEqual(await check({ wasNotReady: true }), { met: false, detail: "the cluster was seen not Ready" });
+});
+
+test("scenario selection keeps the given order and refuses unknown names", () => {
+  assert.deepEqual(selectScenarios([]).map((s) => s.name), ["kill-node", "kill-replica", "kill-operator"]);
+  assert.deepEqual(selectScenarios(["kill-operator", "kill-node"]).map((s) => s.name), ["kill-operator", "kill-node"]);
+  assert.throws(() => selectScenarios(["partition"]), /unknown scenario partition/);
+});
