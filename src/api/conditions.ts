@@ -33,6 +33,7 @@ export const Reason = {
   Settling: "Settling",
   TopologyConverged: "TopologyConverged",
   NodesDown: "NodesDown",
+  LogSegmentWithoutLeader: "LogSegmentWithoutLeader",
   AdminUnreachable: "AdminUnreachable",
   DataMovementInProgress: "DataMovementInProgress",
   NoDataMovement: "NoDataMovement",

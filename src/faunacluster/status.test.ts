@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { MemberStatus } from "../fauna/statusParse.ts";
+import { leaderlessSegments } from "./plan/segments.ts";
 import { sameStatus } from "./status.ts";
 import { appliedHash } from "./steps/applyObjects.ts";
 
@@ -19,5 +21,15 @@ describe("applied hash", () => {
     assert.notEqual(appliedHash(sts(1, "a")), appliedHash(sts(1, "b")));
     const cm = (replicas: number) => ({ kind: "ConfigMap", metadata: { name: "c" }, spec: { replicas } });
     assert.notEqual(appliedHash(cm(1)), appliedHash(cm(2)));
+  });
+});
+
+describe("leaderlessSegments", () => {
+  const m = (logSegment: MemberStatus["logSegment"], leader: boolean, status: "up" | "down" = "up", state: "live" | "removed" = "live") =>
+    ({ hostId: "h", address: "a", replica: "r", status, state, ownership: 1, ownershipGoal: 1, workerId: 1, logSegment, leader, persistedTimestamp: null }) as MemberStatus;
+  it("names a segment whose up members all follow, not one with a leader or one whose members are all down", () => {
+    assert.deepEqual(leaderlessSegments([m(0, true), m(0, false), m(1, false), m(1, false), m(2, false, "down"), m("none", false)]), [1]);
+    assert.deepEqual(leaderlessSegments([m(0, true), m(1, false, "up", "removed")]), [], "a leaving host is no segment's voice");
+    assert.deepEqual(leaderlessSegments([]), []);
   });
 });

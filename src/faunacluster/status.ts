@@ -4,6 +4,7 @@ import { resolveSpec } from "../api/defaults.ts";
 import { ConditionType, Reason, setCondition, type ConditionUpdate } from "../api/conditions.ts";
 import type { NodeStatus, Phase, ReplicaStatus, TopologyOperationStatus } from "../api/types.ts";
 import type { MemberStatus } from "../fauna/statusParse.ts";
+import { leaderlessSegments } from "./plan/segments.ts";
 import type { Pass } from "./pass.ts";
 import type { PlanState } from "./plan/types.ts";
 
@@ -129,10 +130,21 @@ export function summarize(pass: Pass): void {
         : { type: ConditionType.DataMoving, status: idle === null ? "Unknown" : "False", reason: idle === null ? Reason.AdminUnreachable : Reason.NoDataMovement, message: idle === null ? "no member answered" : "no data movement" },
     );
   }
-  const degraded = problem ?? d?.refusal?.message ?? (down.length > 0 ? `${down.length} member(s) down: ${down.map((m) => m.address).join(", ")}` : undefined);
+  const leaderless = leaderlessSegments(members);
+  const stuck = leaderless.length > 0
+    ? `log segment(s) ${leaderless.join(", ")} have no leader: writes cannot commit (a replication change made before the settle time can leave a segment stuck until its nodes restart, FACTS §7.3)`
+    : undefined;
+  const downMessage = down.length > 0 ? `${down.length} member(s) down: ${down.map((m) => m.address).join(", ")}` : undefined;
+  const degraded = problem ?? d?.refusal?.message ?? downMessage ?? stuck;
+  const degradedReason = f.rootKeyProblem ? Reason.RootKeyMissing
+    : f.applyError ? Reason.ApplyFailed
+    : problem || d?.refusal ? Reason.Reconciling
+    : downMessage ? Reason.NodesDown
+    : stuck ? Reason.LogSegmentWithoutLeader
+    : Reason.Reconciling;
   set(
     degraded !== undefined
-      ? { type: ConditionType.Degraded, status: "True", reason: f.rootKeyProblem ? Reason.RootKeyMissing : f.applyError ? Reason.ApplyFailed : down.length > 0 && !problem && !d?.refusal ? Reason.NodesDown : Reason.Reconciling, message: degraded }
+      ? { type: ConditionType.Degraded, status: "True", reason: degradedReason, message: degraded }
       : { type: ConditionType.Degraded, status: "False", reason: Reason.Reconciled, message: "no problem found" },
   );
   const ready = topologyDone && podsReady && degraded === undefined;

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { plan } from "./plan.ts";
 import { updateReplication } from "./replication.ts";
+import { restartStuckSegments } from "./segments.ts";
 import {
   initialPlanState, WAIT_MS,
   type InFlight, type PlanAction, type PlanInput, type PlanState, type PodObservation, type RefusalReason, type WaitReason,
@@ -240,6 +241,46 @@ const rows: Row[] = [
     actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 0, "r1", 2, true, true)],
   },
   {
+    name: "a log segment without a leader is first given time for an election",
+    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 5_000 } }),
+    step: "RestartStuckSegments",
+    actions: [waits("SegmentLeaderless", /log segment 1 has no leader.*restarting one of its nodes in 15 s/)],
+    state: { leaderlessSince: NOW - 5_000 },
+  },
+  {
+    name: "a log segment first seen without a leader starts the clock",
+    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [2] }),
+    step: "RestartStuckSegments",
+    actions: [waits("SegmentLeaderless", /log segment 2 has no leader.*in 20 s/)],
+    state: { leaderlessSince: NOW },
+  },
+  {
+    name: "a log segment still without a leader after the grace: one of its nodes is restarted, and the clock starts again",
+    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 21_000 } }),
+    step: "RestartStuckSegments",
+    actions: [{ kind: "deletePod", pod: podName("r1", 1), why: "restarting it: log segment 1 has no leader, so writes through it cannot commit (FACTS §7.3: a restart unsticks it)" }],
+    state: { leaderlessSince: NOW },
+  },
+  {
+    name: "two segments without a leader: the lowest first, through a live node (a leaving host is no part of it)",
+    given: cluster({ r1: ["live", "live", "live"], r2: ["live", "leaving", "live"], r3: [...three] }, { leaderless: [2, 1], state: { leaderlessSince: NOW - 30_000 } }),
+    step: "RestartStuckSegments",
+    actions: [{ kind: "deletePod", pod: podName("r1", 1), why: "restarting it: log segment 1 has no leader, so writes through it cannot commit (FACTS §7.3: a restart unsticks it)" }],
+  },
+  {
+    name: "a log segment without a leader whose node is still restarting: nothing more is restarted",
+    given: cluster({ r1: [...three], r2: ["live", "partitioned", "live"], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 60_000 } }),
+    step: "RestartStuckSegments",
+    actions: [waits("SegmentLeaderless", /log segment 1 has no leader.*waiting for its nodes to be up and ready/)],
+  },
+  {
+    name: "every segment led again: the clock is cleared",
+    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { state: { leaderlessSince: NOW - 60_000 } }),
+    step: "Done",
+    actions: [{ kind: "done" }],
+    state: { leaderlessSince: null },
+  },
+  {
     name: "a dead host at an ordinal being scaled away is not waited for: the scale-down removes it by force",
     given: cluster({ r1: ["live", "live", "down"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes } }),
     step: "StartScaleDown",
@@ -411,4 +452,12 @@ test("updateReplication alone, with no member answering its admin API, waits ins
   const outcome = updateReplication.run(makeView(input, topology), input.state);
   assert.deepEqual(outcome?.actions.map((a) => (a.kind === "wait" ? a.reason : a.kind)), ["NoMemberReachable"]);
   assert.match(outcome?.actions[0]?.kind === "wait" ? outcome.actions[0].message : "", /no member to change replication through/);
+});
+
+// plan() always sets leaderlessSince first (remember); a status written before the field existed has none.
+test("restartStuckSegments alone, on a state without leaderlessSince, counts the grace from now", () => {
+  const input = cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [0] });
+  const { leaderlessSince: _, ...older } = input.state;
+  const outcome = restartStuckSegments.run(makeView(input, input.state.accepted ?? []), older);
+  assert.match(outcome?.actions[0]?.kind === "wait" ? outcome.actions[0].message : "", /log segment 0 has no leader.*in 20 s/);
 });

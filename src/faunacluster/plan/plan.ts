@@ -1,7 +1,8 @@
 // The pure topology planner: (desired topology, Kubernetes observation, FaunaDB observation, remembered state,
 // now) → the next safe action(s). Steps run in a fixed order that encodes safety (STYLE idioms 1, 2, 5):
 // finish in-flight work, make pods, initialise once, require the cluster's view, repair dead nodes, join,
-// settle then change replication, wait for movement, clean up, and only then start removing hosts.
+// settle then change replication, wait for movement, clean up, restart a stuck log segment, and only then start
+// removing hosts.
 import { cleanupAfterAdds, updateReplication, waitForMovement } from "./replication.ts";
 import { growStatefulSets, initCluster, requireMembers } from "./bootstrap.ts";
 import { changedReplicas, checkChange, sameTopology, validateSpec } from "./refusals.ts";
@@ -9,6 +10,7 @@ import { joinNodes } from "./membership.ts";
 import { replaceDeadNodes } from "./deadNodes.ts";
 import { resumeInFlight } from "./inFlight.ts";
 import { startScaleDown } from "./scaleDown.ts";
+import { leaderlessSince, restartStuckSegments } from "./segments.ts";
 import type { DesiredReplica, PlanDecision, PlanInput, PlanState, Refusal } from "./types.ts";
 import { makeView, type Step } from "./view.ts";
 
@@ -22,6 +24,7 @@ export const STEPS: readonly Step[] = [
   updateReplication,
   waitForMovement,
   cleanupAfterAdds,
+  restartStuckSegments,
   startScaleDown,
 ];
 
@@ -79,6 +82,7 @@ function remember(input: PlanInput): PlanState {
     const downSince: Record<string, number> = {};
     for (const m of members.filter((m) => m.status === "down")) downSince[m.hostId] = state.downSince[m.hostId] ?? input.now;
     state.downSince = downSince;
+    state.leaderlessSince = leaderlessSince(members, state, input.now);
     state.initialized = true;
   }
   if (input.kube.pods.some((p) => p.admin.kind === "member")) state.initialized = true;

@@ -28,6 +28,8 @@ export interface ClusterOptions {
   graceSeconds?: number;
   /** No member answered: fauna view is unknown. */
   noFaunaView?: boolean;
+  /** Log segments (= ordinals here) left without a leader; every other segment's first up member leads. */
+  leaderless?: number[];
 }
 
 export const NOW = 1_000_000_000;
@@ -67,6 +69,10 @@ export function cluster(layout: Record<string, Look[]>, options: ClusterOptions 
     });
   }
   const desired: DesiredReplica[] = Object.entries(spec).map(([name, [type, nodes]]) => ({ name, type, nodes }));
+  for (const m of members) {
+    const segmentLed = members.some((o) => o.leader && o.logSegment === m.logSegment);
+    m.leader = !segmentLed && m.status === "up" && m.state === "live" && !(options.leaderless ?? []).includes(m.logSegment as number);
+  }
   const withMembers = new Set(members.map((m) => m.replica));
   return {
     desired: { replicas: desired, settleSeconds: options.settleSeconds ?? 30, forceRemoveGraceSeconds: options.graceSeconds ?? 300, peerPort: 7500 },

@@ -82,6 +82,8 @@ export interface PlanState {
   downSince: Record<string, number>;
   /** A node was added to a data replica: run clean-storage once movement is idle (FACTS §7.5). */
   cleanupPending: boolean;
+  /** Since when a log segment has had no leader (reset by a restart of one of its nodes); absent in older status. */
+  leaderlessSince?: number | null;
 }
 
 export interface PlanInput {
@@ -100,7 +102,8 @@ export type WaitReason =
   | "StorageCleanup"
   | "HostLeaving"
   | "PodTerminating"
-  | "NodeDown";
+  | "NodeDown"
+  | "SegmentLeaderless";
 
 export type PlanAction =
   | { kind: "initNode"; pod: string; address: string; replica: string }
@@ -110,7 +113,7 @@ export type PlanAction =
   | { kind: "cleanStorage"; addresses: string[] }
   | { kind: "removeHost"; via: string; hostId: string; force: boolean; allowUnclean: boolean }
   | { kind: "scaleStatefulSet"; replica: string; replicas: number }
-  | { kind: "deletePod"; pod: string }
+  | { kind: "deletePod"; pod: string; why?: string }
   | { kind: "deletePVC"; pod: string }
   | { kind: "setInFlight"; record: InFlight }
   | { kind: "clearInFlight" }
@@ -152,5 +155,6 @@ export function initialPlanState(): PlanState {
     membershipChangedAt: 0,
     downSince: {},
     cleanupPending: false,
+    leaderlessSince: null,
   };
 }

@@ -138,7 +138,7 @@ async function execute(pass: Pass, action: PlanAction, state: PlanState, nodeFor
       await client.patch(Resources.statefulSets, { namespace, name: statefulSetName(pass.cluster, action.replica) }, { spec: { replicas: action.replicas } });
       return;
     case "deletePod":
-      await pass.event({ type: "Normal", reason: EventReason.DeletingPod, message: `deleting pod ${action.pod}` });
+      await pass.event({ type: "Normal", reason: EventReason.DeletingPod, message: `deleting pod ${action.pod}${action.why ? `: ${action.why}` : ""}` });
       await client.delete(Resources.pods, { namespace, name: action.pod });
       return;
     case "deletePVC":
