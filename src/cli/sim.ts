@@ -1,8 +1,9 @@
 // `fauna-operator sim --config <faunadb.yml>`: one simulated FaunaDB node (src/sim). Started purely from its
 // faunadb.yml (or $FAUNADB_CONFIG) and environment; logs to stderr; exits cleanly on SIGTERM.
-// Environment: FAKETIME (relative offsets), FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1, FAUNA_SIM_* tuning (src/sim/node.ts).
+// Environment: FAKETIME (relative offsets), FAKETIME_TIMESTAMP_FILE and FAKETIME_CACHE_DURATION (an offset changed
+// while the node runs; src/sim/clock.ts), FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1, FAUNA_SIM_* tuning (src/sim/node.ts).
 import { ConfigError, loadConfig } from "../sim/config.ts";
-import { parseFakeTime, systemClock } from "../sim/clock.ts";
+import { fakeTimeClock } from "../sim/clock.ts";
 import { SimNode, tuningFromEnv } from "../sim/node.ts";
 import { adminServer } from "../sim/admin.ts";
 
@@ -18,7 +19,8 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig(file);
     if (config.rootKeyHashesOnly)
       throw new ConfigError("The simulator cannot check auth_root_key_hash(es) (no BCrypt); set auth_root_key in faunadb.yml.");
-    node = new SimNode(config, systemClock(parseFakeTime(process.env.FAKETIME) ?? 0), tuningFromEnv(process.env), process.env);
+    const clock = fakeTimeClock(process.env, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+    node = new SimNode(config, clock, tuningFromEnv(process.env), process.env);
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 1;

@@ -71,6 +71,7 @@ interface Identity {
 }
 
 interface PeerInfo {
+  /** clock.monotonic(): a skewed wall clock must not make live peers look down. */
   lastSeen: number;
   owns: number;
   needsCleanup: boolean;
@@ -120,7 +121,7 @@ export class SimNode {
     this.tuning = tuning;
     this.dropAckedWrites = env.FAUNA_SIM_FAULT_DROP_ACKED_WRITES === "1";
     this.startedAt = clock.now();
-    this.lastTick = clock.now();
+    this.lastTick = clock.monotonic();
     // FACTS §3.5: everything persistent lives under storage_data_path; tmp is wiped at each start.
     for (const d of ["data", "system", "scopes"]) mkdirSync(join(config.dataPath, d), { recursive: true });
     rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
@@ -217,7 +218,7 @@ export class SimNode {
     return this.self() !== undefined;
   }
   upSet(): Set<string> {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const up = new Set<string>();
     if (this.isMember() && !this.shuttingDown) up.add(this.identity.hostId);
     for (const [h, p] of this.peers) if (now - p.lastSeen <= this.tuning.downAfterMs) up.add(h);
@@ -307,7 +308,7 @@ export class SimNode {
       case "/peer/heartbeat": {
         const h = String(body.hostId);
         this.peers.set(h, {
-          lastSeen: this.clock.now(),
+          lastSeen: this.clock.monotonic(),
           owns: Number(body.owns ?? 0),
           needsCleanup: body.needsCleanup === true,
           ...(typeof body.persistedTimestamp === "string" ? { persistedTimestamp: body.persistedTimestamp } : {}),
@@ -389,7 +390,7 @@ export class SimNode {
         if (r.status === 200) {
           this.state = emptyState();
           this.adopt(r.body.state as ClusterState);
-          this.peers.set(String((r.body.state as ClusterState).members.find((x) => x.address === target.address)?.hostId ?? ""), { lastSeen: this.clock.now(), owns: 0, needsCleanup: false });
+          this.peers.set(String((r.body.state as ClusterState).members.find((x) => x.address === target.address)?.hostId ?? ""), { lastSeen: this.clock.monotonic(), owns: 0, needsCleanup: false });
           this.onMember?.();
           return r.body.changed === true;
         }
@@ -410,7 +411,7 @@ export class SimNode {
     if (this.ticking || this.shuttingDown) return;
     this.ticking = true;
     try {
-      const now = this.clock.now();
+      const now = this.clock.monotonic();
       const dt = now - this.lastTick;
       this.lastTick = now;
       const others = this.state.members.filter((m) => m.hostId !== this.identity.hostId);
@@ -426,7 +427,7 @@ export class SimNode {
         // (a new identity) does not keep the old host up (FACTS §3.4); the old one stays down until it is removed.
         if (b.hostId !== m.hostId) return;
         this.peers.set(m.hostId, {
-          lastSeen: this.clock.now(),
+          lastSeen: this.clock.monotonic(),
           owns: Number(b.owns ?? 0),
           needsCleanup: b.needsCleanup === true,
           ...(typeof b.persistedTimestamp === "string" ? { persistedTimestamp: b.persistedTimestamp } : {}),

@@ -10,6 +10,7 @@ import { launchContainer, type Launched, type Stage } from "./launch.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { runProbe, execIn } from "./probes.ts";
 import type { ContainerView } from "./podStatus.ts";
+import { ClockOffsetFile, clockOffsetContent, clockOffsetEnv } from "./clockOffset.ts";
 
 /** Probes run at most this often so that tests and demos do not wait out production-sized periods. */
 export const MAX_PROBE_PERIOD_MS = 2000;
@@ -38,6 +39,8 @@ export class PodWorker {
   private wake: () => void = () => {};
   readonly done: Promise<void>;
   readonly dir: string;
+  /** Outlives the pod's processes, so a restarted container keeps the pod's clock offset. */
+  private readonly clockOffset: ClockOffsetFile;
 
   constructor(pod: V1Pod, deps: WorkerDeps) {
     this.pod = pod;
@@ -45,6 +48,8 @@ export class PodWorker {
     const c = this.container;
     this.view = { name: c.name, image: c.image ?? "", ready: false, started: false, restartCount: 0, state: { waiting: { reason: "ContainerCreating" } } };
     this.dir = join(deps.podsDir, `${pod.metadata?.namespace}_${pod.metadata?.name}_${pod.metadata?.uid}`);
+    this.clockOffset = new ClockOffsetFile(join(this.dir, "clock"), (m) => deps.log(`${this.key}: ${m}`));
+    void this.clockOffset.set(clockOffsetContent(pod));
     this.done = this.run().catch((err: unknown) => deps.log(`${this.key}: worker failed: ${String(err)}`));
   }
 
@@ -62,6 +67,7 @@ export class PodWorker {
 
   update(pod: V1Pod): void {
     this.pod = pod;
+    void this.clockOffset.set(clockOffsetContent(pod));
     if (pod.metadata?.deletionTimestamp && !this.terminating) {
       this.terminating = true;
       this.wake();
@@ -96,6 +102,7 @@ export class PodWorker {
     const pod = this.pod;
     const env = await resolveEnv(pod, c, this.deps.lookup);
     const mounts = await prepareMounts(pod, c, this.dir, this.deps.lookup);
+    await this.clockOffset.set(clockOffsetContent(pod));
     const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => expandVars(a, env));
     if (argv.length === 0) throw new PodConfigError(`container ${c.name} has no command: the local tier cannot run an image's entrypoint`);
     const stage: Stage = {
@@ -104,6 +111,7 @@ export class PodWorker {
         { source: REPO_ROOT, name: "repo" },
         { source: this.deps.basePath, name: "bin" },
         { source: dirname(process.execPath), name: "node" },
+        { source: this.clockOffset.dir, name: "clock" },
       ],
     };
     const fullEnv = {
@@ -112,6 +120,7 @@ export class PodWorker {
       KUBERNETES_SERVICE_PORT: String(this.deps.apiServer.port),
       ...env,
       FAUNA_LOCALTIER_ROOT: stage.dir,
+      ...clockOffsetEnv(`${stage.dir}/clock`),
       PATH: `${stage.dir}/bin:${env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}`,
     };
     return launchContainer(argv, fullEnv, mounts, pod.spec?.hostname ?? pod.metadata?.name ?? "pod", c.workingDir, logFile, stage);
@@ -245,7 +254,7 @@ export class PodWorker {
     this.view = { ...this.view, ready: false, state: { terminated: { exitCode: 0, reason: "Completed", finishedAt: new Date() } } };
     // The stage's mount points are empty directories out here (the mounts lived in the pod's namespace): rmdir only.
     const stageDir = `/run/fauna-localtier/${pod.metadata?.uid}`;
-    for (const d of ["repo", "bin", "node", ""]) await rmdir(join(stageDir, d)).catch(() => undefined);
+    for (const d of ["repo", "bin", "node", "clock", ""]) await rmdir(join(stageDir, d)).catch(() => undefined);
     if (pod.metadata?.deletionTimestamp) await this.deps.removePod(pod);
   }
 }
