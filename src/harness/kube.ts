@@ -2,6 +2,7 @@
 // local tier, a kind cluster, or a fake in unit tests.
 import { CLUSTER_LABEL, PORTS, REPLICA_LABEL } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
+import type { FaunaAdmin } from "../fauna/client.ts";
 
 /** Runs kubectl with `args` (stdin `input`); resolves to stdout, rejects on a non-zero exit. */
 export type Kubectl = (args: string[], input?: string) => Promise<string>;
@@ -12,6 +13,8 @@ export interface HarnessTarget {
   namespace: string;
   cluster: string;
   operator: { namespace: string; lease: string };
+  /** The clock of a pod's FaunaDB node, in epoch ms (its own persisted_timestamp); null when it cannot be read. */
+  nodeClock?: (pod: string) => Promise<number | null>;
 }
 
 export async function getJson<T>(kubectl: Kubectl, args: string[]): Promise<T> {
@@ -62,4 +65,22 @@ export async function readRootKey(t: HarnessTarget): Promise<string> {
 export async function clientServiceEndpoint(t: HarnessTarget): Promise<{ domain: string; port: number }> {
   const ip = (await t.kubectl(["-n", t.namespace, "get", "service", t.cluster, "-o", "jsonpath={.spec.clusterIP}"])).trim();
   return { domain: ip, port: PORTS.api };
+}
+
+/** Sets (value) or removes (null) one annotation of a pod. */
+export async function annotatePod(t: HarnessTarget, pod: string, key: string, value: string | null): Promise<void> {
+  await t.kubectl(["-n", t.namespace, "annotate", "pod", pod, value === null ? `${key}-` : `${key}=${value}`, ...(value === null ? [] : ["--overwrite"])]);
+}
+
+/**
+ * A node's clock as the node itself reports it: its own row's persisted_timestamp in /admin/status (FACTS §1.5),
+ * asked at its stable address. Compared with the harness's clock, it shows a node's skew.
+ */
+export async function nodeClockMs(t: HarnessTarget, admin: FaunaAdmin, pod: string): Promise<number | null> {
+  const address = (await readCluster(t)).status?.nodes?.find((n) => n.pod === pod)?.address;
+  if (!address) return null;
+  const answer = await admin.status(address).catch(() => undefined);
+  if (!answer?.member) return null;
+  const at = answer.cluster.members.find((m) => m.address === address)?.persistedTimestamp;
+  return at ? Date.parse(at) : null;
 }

@@ -1,7 +1,8 @@
 // Runs scenarios one after another against a Ready FaunaCluster, each under its own client load: steady load,
 // inject, keep the load through the fault, wait until Ready again, stop the load, read every acknowledged write back.
 import { ensureCollection, findLost, startLoad, type Endpoint, type RunningLoad } from "../load/load.ts";
-import { clientServiceEndpoint, isReadyAtGeneration, readCluster, readRootKey, type HarnessTarget } from "./kube.ts";
+import { createHttpFaunaAdmin } from "../fauna/client.ts";
+import { clientServiceEndpoint, isReadyAtGeneration, nodeClockMs, readCluster, readRootKey, type HarnessTarget } from "./kube.ts";
 import { longestGapMs, readyAgainMs, type ReadySample, type ScenarioResult } from "./report.ts";
 import type { Expectation, Scenario } from "./scenarios.ts";
 
@@ -72,14 +73,15 @@ export async function runScenario(s: Scenario, t: HarnessTarget, access: { endpo
     say(`${s.name}: ${load.report().writesAcknowledged} writes acknowledged in steady state; injecting: ${s.fault}`);
     injectedAt = Date.now();
     readiness = sampleReadiness(t);
-    const check = await s.inject(t);
+    const injected = await s.inject(t);
     await sleep(o.faultLoadMs ?? 18_000);
+    await injected.heal?.();
     say(`${s.name}: ${load.report().writesAcknowledged} acknowledged so far; waiting for Ready`);
     const ready = await waitReady(t, Math.max(0, injectedAt + readyTimeoutMs - Date.now()));
     await readiness.stop();
     if (ready) readiness.samples.push({ at: Date.now(), ready: true });
     readyAgain = ready ? readyAgainMs(readiness.samples, injectedAt) : undefined;
-    expectation = await check({ wasNotReady: readiness.samples.some((x) => !x.ready) });
+    expectation = await injected.check({ wasNotReady: readiness.samples.some((x) => !x.ready) });
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   } finally {
@@ -118,15 +120,17 @@ export async function runScenario(s: Scenario, t: HarnessTarget, access: { endpo
 export async function runScenarios(scenarios: readonly Scenario[], t: HarnessTarget, o: RunOptions = {}): Promise<ScenarioResult[]> {
   const access = { endpoint: await clientServiceEndpoint(t), rootKey: await readRootKey(t) };
   if (!access.rootKey) throw new Error(`Secret ${t.namespace}/${t.cluster}-root-key holds no root-key`);
+  const admin = createHttpFaunaAdmin({ rootKey: access.rootKey, timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
+  const target: HarnessTarget = { ...t, nodeClock: t.nodeClock ?? ((pod) => nodeClockMs(t, admin, pod)) };
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
-    if (!(await waitReady(t, o.readyTimeoutMs ?? 180_000))) {
+    if (!(await waitReady(target, o.readyTimeoutMs ?? 180_000))) {
       o.progress?.(`${s.name}: skipped, the cluster is not Ready`);
       results.push(notStarted(s, "the cluster was not Ready before the scenario", o));
       continue;
     }
     o.progress?.(`${s.name}: starting (${s.fault})`);
-    const r = await runScenario(s, t, access, o);
+    const r = await runScenario(s, target, access, o);
     o.progress?.(`${s.name}: ${r.lost} of ${r.writesAcknowledged} acknowledged writes lost; Ready again ${r.readyAgainS ?? "never"} s; expectation ${r.expectationMet ? "met" : "NOT met"}`);
     results.push(r);
   }

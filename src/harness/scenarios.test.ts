@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HarnessTarget, Kubectl } from "./kube.ts";
-import { killNode, killOperator, killReplica, selectScenarios } from "./scenarios.ts";
+import { CLOCK_OFFSET_ANNOTATION, clockSkew, killNode, killOperator, killReplica, selectScenarios } from "./scenarios.ts";
 
 /** A fake cluster: pods with UIDs, host IDs in the FaunaCluster status, a Lease; deletions recreate pods. */
 function fakeTarget(o: { keepHostIds?: boolean; newLeader?: string } = {}) {
@@ -41,14 +41,14 @@ function fakeTarget(o: { keepHostIds?: boolean; newLeader?: string } = {}) {
 
 test("kill-node force-deletes the last pod of replica-2 and expects it back with its host ID", async () => {
   const { t, calls } = fakeTarget();
-  const check = await killNode.inject(t);
+  const { check } = await killNode.inject(t);
   assert.deepEqual(calls.find((c) => c[2] === "delete"), ["-n", "ns", "delete", "pod", "fauna-replica-2-0", "--grace-period=0", "--force", "--wait=false"]);
   assert.deepEqual(await check({ wasNotReady: true }), { met: true, detail: "fauna-replica-2-0 recreated with host ID h20" });
 });
 
 test("kill-replica deletes every pod of replica-3 in one call; a new host ID fails the expectation", async () => {
   const { t, calls } = fakeTarget({ keepHostIds: false });
-  const check = await killReplica.inject(t);
+  const { check } = await killReplica.inject(t);
   const deletes = calls.filter((c) => c[2] === "delete");
   assert.equal(deletes.length, 1);
   assert.deepEqual(deletes[0]!.slice(4, 6), ["fauna-replica-3-0", "fauna-replica-3-1"]);
@@ -59,14 +59,50 @@ test("kill-replica deletes every pod of replica-3 in one call; a new host ID fai
 
 test("kill-operator deletes the Lease holder's pod in the operator namespace and expects a new holder and no not-Ready", async () => {
   const { t, calls } = fakeTarget({ newLeader: "op-b" });
-  const check = await killOperator.inject(t);
+  const { check } = await killOperator.inject(t);
   assert.deepEqual(calls.find((c) => c[2] === "delete")?.slice(0, 5), ["-n", "op-ns", "delete", "pod", "op-a"]);
   assert.deepEqual(await check({ wasNotReady: false }), { met: true, detail: "leader op-a → op-b" });
   assert.deepEqual(await check({ wasNotReady: true }), { met: false, detail: "the cluster was seen not Ready" });
 });
 
 test("scenario selection keeps the given order and refuses unknown names", () => {
-  assert.deepEqual(selectScenarios([]).map((s) => s.name), ["kill-node", "kill-replica", "kill-operator"]);
+  assert.deepEqual(selectScenarios([]).map((s) => s.name), ["kill-node", "kill-replica", "kill-operator", "clock-skew"]);
   assert.deepEqual(selectScenarios(["kill-operator", "kill-node"]).map((s) => s.name), ["kill-operator", "kill-node"]);
   assert.throws(() => selectScenarios(["partition"]), /unknown scenario partition/);
+});
+
+test("clock-skew annotates one replica-1 pod +5s, removes it on heal, and checks the node's own clock both times", async () => {
+  const calls: string[][] = [];
+  let offsetMs = 0;
+  const kubectl: Kubectl = async (args) => {
+    calls.push(args);
+    if (args[2] === "get" && args[3] === "pods") return JSON.stringify({ items: [{ metadata: { name: "fauna-replica-1-0", uid: "u" } }] });
+    if (args[2] === "annotate") {
+      const set = /=\+(\d+)s$/.exec(args[5] ?? "");
+      offsetMs = set ? Number(set[1]) * 1000 : 0;
+      return "";
+    }
+    throw new Error(`unexpected kubectl ${args.join(" ")}`);
+  };
+  const skewed = async () => Date.now() + offsetMs;
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, nodeClock: skewed };
+  const injected = await clockSkew.inject(t);
+  assert.deepEqual(calls.find((c) => c[2] === "annotate"), ["-n", "ns", "annotate", "pod", "fauna-replica-1-0", `${CLOCK_OFFSET_ANNOTATION}=+5s`, "--overwrite"]);
+  await injected.heal?.();
+  assert.deepEqual(calls.filter((c) => c[2] === "annotate").at(-1), ["-n", "ns", "annotate", "pod", "fauna-replica-1-0", `${CLOCK_OFFSET_ANNOTATION}-`]);
+  const ok = await injected.check({ wasNotReady: false });
+  assert.equal(ok.met, true, ok.detail);
+  assert.match(ok.detail, /fauna-replica-1-0 ran 5\.0 s ahead, then 0\.0 s/);
+  assert.equal((await injected.check({ wasNotReady: true })).met, false);
+});
+
+test("clock-skew fails its expectation when the node's clock does not move (the fault did not land)", async () => {
+  const kubectl: Kubectl = async (args) =>
+    args[2] === "get" ? JSON.stringify({ items: [{ metadata: { name: "fauna-replica-1-0", uid: "u" } }] }) : "";
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, nodeClock: async () => Date.now() };
+  const injected = await clockSkew.inject(t);
+  await injected.heal?.();
+  const e = await injected.check({ wasNotReady: false });
+  assert.equal(e.met, false);
+  assert.match(e.detail, /fauna-replica-1-0 ran 0\.0 s ahead during the fault, not 5 s/);
 });

@@ -1,7 +1,7 @@
 // The failure scenarios: what each injects (through kubectl) and what must hold once the cluster is Ready again,
 // besides the harness's own rule that no acknowledged write is lost.
 import type { NotRun } from "./report.ts";
-import { forceDeletePods, leaseHolder, readCluster, replicaPods, type HarnessTarget, type PodIdentity } from "./kube.ts";
+import { annotatePod, forceDeletePods, leaseHolder, readCluster, replicaPods, type HarnessTarget, type PodIdentity } from "./kube.ts";
 
 export interface Expectation {
   met: boolean;
@@ -14,12 +14,18 @@ export interface Observed {
   wasNotReady: boolean;
 }
 
+/** What an injection leaves the runner: the check run once the cluster is Ready again, and how to lift the fault. */
+export interface Injected {
+  check(observed: Observed): Promise<Expectation>;
+  /** Lifts a fault that does not end by itself (a skew), after the load ran through it; kills need none. */
+  heal?(): Promise<void>;
+}
+
 export interface Scenario {
   name: string;
   fault: string;
   expectation: string;
-  /** Injects the fault; resolves to the check run once the cluster is Ready again. */
-  inject(t: HarnessTarget): Promise<(observed: Observed) => Promise<Expectation>>;
+  inject(t: HarnessTarget): Promise<Injected>;
 }
 
 const KILLED_NODE_REPLICA = "replica-2";
@@ -59,7 +65,7 @@ export const killNode: Scenario = {
     if (!victim) throw new Error(`${KILLED_NODE_REPLICA} has no pod`);
     const hostsBefore = await hostIds(t);
     await forceDeletePods(t, t.namespace, [victim.name]);
-    return () => sameHostsOnNewPods(t, KILLED_NODE_REPLICA, [victim], hostsBefore);
+    return { check: () => sameHostsOnNewPods(t, KILLED_NODE_REPLICA, [victim], hostsBefore) };
   },
 };
 
@@ -72,7 +78,7 @@ export const killReplica: Scenario = {
     if (pods.length === 0) throw new Error(`${KILLED_REPLICA} has no pod`);
     const hostsBefore = await hostIds(t);
     await forceDeletePods(t, t.namespace, pods.map((p) => p.name));
-    return () => sameHostsOnNewPods(t, KILLED_REPLICA, pods, hostsBefore);
+    return { check: () => sameHostsOnNewPods(t, KILLED_REPLICA, pods, hostsBefore) };
   },
 };
 
@@ -84,7 +90,7 @@ export const killOperator: Scenario = {
     const leader = await leaseHolder(t);
     if (!leader) throw new Error(`Lease ${t.operator.namespace}/${t.operator.lease} has no holder`);
     await forceDeletePods(t, t.operator.namespace, [leader]);
-    return async ({ wasNotReady }) => {
+    const check = async ({ wasNotReady }: Observed): Promise<Expectation> => {
       const deadline = Date.now() + LEADER_WAIT_MS;
       let holder = await leaseHolder(t).catch(() => "");
       while ((holder === "" || holder === leader) && Date.now() < deadline) {
@@ -97,13 +103,64 @@ export const killOperator: Scenario = {
       ];
       return problems.length ? { met: false, detail: problems.join("; ") } : { met: true, detail: `leader ${leader} → ${holder}` };
     };
+    return { check };
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [killNode, killReplica, killOperator];
+/** The local tier's stand-in for Chaos Mesh TimeChaos (README, local tier): libfaketime's relative form. */
+export const CLOCK_OFFSET_ANNOTATION = "local.fauna-operator.io/clock-offset";
+const SKEWED_REPLICA = "replica-1";
+const SKEW_S = 5;
+/** How far a measured skew may be from the injected one (clock reads and the re-read interval, ~1 s). */
+const SKEW_TOLERANCE_MS = 1_500;
+
+/** The node's clock minus the harness's, in ms; null when the node's clock cannot be read. */
+async function skewOf(t: HarnessTarget, pod: string): Promise<number | null> {
+  const at = await t.nodeClock?.(pod);
+  return at === undefined || at === null ? null : at - Date.now();
+}
+
+async function settledSkew(t: HarnessTarget, pod: string, expectedMs: number): Promise<number | null> {
+  let skew: number | null = null;
+  for (let i = 0; i < 10; i++) {
+    skew = await skewOf(t, pod);
+    if (skew !== null && Math.abs(skew - expectedMs) <= SKEW_TOLERANCE_MS) return skew;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return skew;
+}
+
+export const clockSkew: Scenario = {
+  name: "clock-skew",
+  fault: `the clock of one ${SKEWED_REPLICA} node set ${SKEW_S} s ahead (FaunaDB QA's largest skew, FACTS §8), then back`,
+  expectation: `the node's own clock runs ${SKEW_S} s ahead during the fault and agrees again after; the cluster stays Ready`,
+  async inject(t) {
+    const victim = (await replicaPods(t, SKEWED_REPLICA))[0];
+    if (!victim) throw new Error(`${SKEWED_REPLICA} has no pod`);
+    await annotatePod(t, victim.name, CLOCK_OFFSET_ANNOTATION, `+${SKEW_S}s`);
+    const during = await settledSkew(t, victim.name, SKEW_S * 1000);
+    let after: number | null = null;
+    return {
+      async heal() {
+        await annotatePod(t, victim.name, CLOCK_OFFSET_ANNOTATION, null);
+        after = await settledSkew(t, victim.name, 0);
+      },
+      async check({ wasNotReady }) {
+        const s = (ms: number | null) => (ms === null ? "unreadable" : `${(Math.round(ms / 100) / 10 + 0).toFixed(1)} s`);
+        const problems = [
+          ...(during === null || Math.abs(during - SKEW_S * 1000) > SKEW_TOLERANCE_MS ? [`${victim.name} ran ${s(during)} ahead during the fault, not ${SKEW_S} s`] : []),
+          ...(after === null || Math.abs(after) > SKEW_TOLERANCE_MS ? [`${victim.name} still ${s(after)} off after the skew was lifted`] : []),
+          ...(wasNotReady ? ["the cluster was seen not Ready"] : []),
+        ];
+        return problems.length ? { met: false, detail: problems.join("; ") } : { met: true, detail: `${victim.name} ran ${s(during)} ahead, then ${s(after)}` };
+      },
+    };
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [killNode, killReplica, killOperator, clockSkew];
 
 export const NOT_RUN: readonly NotRun[] = [
-  { name: "clock-skew", reason: "the local tier's simulator nodes share the host clock; skewing one needs simulator support" },
   { name: "network-partition", reason: "all pods of the local tier share one network namespace; cutting links needs simulator support" },
 ];
 
