@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HarnessTarget, Kubectl } from "./kube.ts";
-import { CLOCK_OFFSET_ANNOTATION, clockSkew, killNode, killOperator, killReplica, selectScenarios } from "./scenarios.ts";
+import { CLOCK_OFFSET_ANNOTATION, clockSkew, killNode, killOperator, killReplica, NETWORK_ANNOTATION, networkPartition, selectScenarios } from "./scenarios.ts";
 
 /** A fake cluster: pods with UIDs, host IDs in the FaunaCluster status, a Lease; deletions recreate pods. */
 function fakeTarget(o: { keepHostIds?: boolean; newLeader?: string } = {}) {
@@ -66,7 +66,7 @@ test("kill-operator deletes the Lease holder's pod in the operator namespace and
 });
 
 test("scenario selection keeps the given order and refuses unknown names", () => {
-  assert.deepEqual(selectScenarios([]).map((s) => s.name), ["kill-node", "kill-replica", "kill-operator", "clock-skew"]);
+  assert.deepEqual(selectScenarios([]).map((s) => s.name), ["kill-node", "kill-replica", "kill-operator", "clock-skew", "network-partition"]);
   assert.deepEqual(selectScenarios(["kill-operator", "kill-node"]).map((s) => s.name), ["kill-operator", "kill-node"]);
   assert.throws(() => selectScenarios(["partition"]), /unknown scenario partition/);
 });
@@ -105,4 +105,43 @@ test("clock-skew fails its expectation when the node's clock does not move (the 
   const e = await injected.check({ wasNotReady: false });
   assert.equal(e.met, false);
   assert.match(e.detail, /fauna-replica-1-0 ran 0\.0 s ahead during the fault, not 5 s/);
+});
+
+/** A cluster whose replica-2 pod is reported down while isolated (or, with `lands: false`, never). */
+function partitionTarget(lands = true) {
+  const calls: string[][] = [];
+  let isolated = false;
+  const kubectl: Kubectl = async (args) => {
+    calls.push(args);
+    if (args[2] === "get" && args[3] === "pods") return JSON.stringify({ items: [{ metadata: { name: "fauna-replica-2-0", uid: "u" } }] });
+    if (args[2] === "annotate") {
+      isolated = !(args[5] ?? "").endsWith("-");
+      return "";
+    }
+    if (args[2] === "get" && args[3] === "faunacluster") {
+      const status = isolated && lands ? "down" : "up";
+      return JSON.stringify({ metadata: { generation: 1 }, spec: {}, status: { nodes: [{ pod: "fauna-replica-2-0", replica: "replica-2", hostId: "h20", status }] } });
+    }
+    throw new Error(`unexpected kubectl ${args.join(" ")}`);
+  };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" } };
+  return { t, calls };
+}
+
+test("network-partition isolates a replica-2 pod by annotation, sees it reported down, reconnects it on heal", async () => {
+  const { t, calls } = partitionTarget();
+  const injected = await networkPartition.inject(t);
+  assert.deepEqual(calls.find((c) => c[2] === "annotate"), ["-n", "ns", "annotate", "pod", "fauna-replica-2-0", `${NETWORK_ANNOTATION}=isolated`, "--overwrite"]);
+  await injected.heal?.();
+  assert.deepEqual(calls.filter((c) => c[2] === "annotate").at(-1), ["-n", "ns", "annotate", "pod", "fauna-replica-2-0", `${NETWORK_ANNOTATION}-`]);
+  assert.deepEqual(await injected.check({ wasNotReady: true }), { met: true, detail: "fauna-replica-2-0 down while cut off, back up as h20" });
+});
+
+test("network-partition fails its expectation when the host is never reported down (the cut did not land)", { timeout: 60_000 }, async () => {
+  const { t } = partitionTarget(false);
+  const injected = await networkPartition.inject(t);
+  await injected.heal?.();
+  const e = await injected.check({ wasNotReady: false });
+  assert.equal(e.met, false);
+  assert.match(e.detail, /fauna-replica-2-0 was never reported down: the partition did not land/);
 });

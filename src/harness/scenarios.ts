@@ -158,11 +158,57 @@ export const clockSkew: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [killNode, killReplica, killOperator, clockSkew];
+/** The local tier's stand-in for Chaos Mesh NetworkChaos: the pod's IP cut off from everything (README, local tier). */
+export const NETWORK_ANNOTATION = "local.fauna-operator.io/network";
+const PARTITIONED_REPLICA = "replica-2";
+/** How long the other nodes may take to call an isolated host down (the simulator: 1.5 s without heartbeats). */
+const SEEN_DOWN_WITHIN_MS = 20_000;
 
-export const NOT_RUN: readonly NotRun[] = [
-  { name: "network-partition", reason: "all pods of the local tier share one network namespace; cutting links needs simulator support" },
-];
+/** The status the FaunaCluster reports for a pod's host ("up", "down", or undefined when not listed). */
+async function reportedStatus(t: HarnessTarget, pod: string): Promise<{ status: string | undefined; hostId: string | undefined }> {
+  const node = (await readCluster(t)).status?.nodes?.find((n) => n.pod === pod);
+  return { status: node?.status, hostId: node?.hostId };
+}
+
+async function until(what: () => Promise<boolean>, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (await what().catch(() => false)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export const networkPartition: Scenario = {
+  name: "network-partition",
+  fault: `one ${PARTITIONED_REPLICA} node cut off from every other node, the clients and the operator, then reconnected`,
+  expectation: "the cluster reports the host down while it is cut off, then up again with the same host ID",
+  async inject(t) {
+    const victim = (await replicaPods(t, PARTITIONED_REPLICA)).at(-1);
+    if (!victim) throw new Error(`${PARTITIONED_REPLICA} has no pod`);
+    const before = await reportedStatus(t, victim.name);
+    await annotatePod(t, victim.name, NETWORK_ANNOTATION, "isolated");
+    const seenDown = await until(async () => (await reportedStatus(t, victim.name)).status === "down", SEEN_DOWN_WITHIN_MS);
+    return {
+      async heal() {
+        await annotatePod(t, victim.name, NETWORK_ANNOTATION, null);
+      },
+      async check() {
+        const after = await reportedStatus(t, victim.name);
+        const problems = [
+          ...(seenDown ? [] : [`${victim.name} was never reported down: the partition did not land`]),
+          ...(after.status === "up" ? [] : [`${victim.name} reported ${after.status ?? "absent"} after reconnecting`]),
+          ...(before.hostId !== undefined && after.hostId === before.hostId ? [] : [`${victim.name} host ID ${before.hostId ?? "?"} → ${after.hostId ?? "none"}`]),
+        ];
+        return problems.length ? { met: false, detail: problems.join("; ") } : { met: true, detail: `${victim.name} down while cut off, back up as ${after.hostId}` };
+      },
+    };
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [killNode, killReplica, killOperator, clockSkew, networkPartition];
+
+export const NOT_RUN: readonly NotRun[] = [];
 
 /** The scenarios named in `names` (all when empty); throws on an unknown name. */
 export function selectScenarios(names: readonly string[]): Scenario[] {

@@ -35,12 +35,16 @@ export interface PeerReply {
   body: Record<string, unknown>;
 }
 
-/** POST JSON to host:port/path with a timeout; rejects on connection errors and timeouts. */
-export function postJson(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}): Promise<PeerReply> {
+/**
+ * POST JSON to host:port/path with a timeout; rejects on connection errors and timeouts. `localAddress`: the address
+ * to send from (a pod's traffic leaves from its IP; in the local tier, where every pod shares one network namespace,
+ * only a bound source shows which pod sent a packet).
+ */
+export function postJson(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}, localAddress?: string): Promise<PeerReply> {
   return new Promise((resolveReply, reject) => {
     const data = JSON.stringify(body);
     const req = request(
-      { host, port, path, method: "POST", timeout: timeoutMs, agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
+      { host, port, path, method: "POST", timeout: timeoutMs, agent: false, ...(localAddress ? { localAddress } : {}), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
       (res) => {
         readBody(res).then((text) => resolveReply({ status: res.statusCode ?? 0, body: parseJsonObject(text) }), reject);
       },

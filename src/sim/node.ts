@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Clock } from "./clock.ts";
 import type { SimConfig } from "./config.ts";
@@ -254,8 +255,13 @@ export class SimNode {
   private peerHeaders(): Record<string, string> {
     return { "x-fauna-cluster": this.config.clusterName };
   }
+  /** The listen address when it is one IP (a pod IP): peer traffic leaves from it. */
+  private sourceAddress(): string | undefined {
+    const a = this.config.listenAddress;
+    return isIP(a) !== 0 && a !== "0.0.0.0" && a !== "::" ? a : undefined;
+  }
   private send(m: Pick<Member, "address" | "peerPort">, path: string, body: unknown, timeout = PEER_TIMEOUT_MS) {
-    return postJson(m.address, m.peerPort, path, body, timeout, this.peerHeaders());
+    return postJson(m.address, m.peerPort, path, body, timeout, this.peerHeaders(), this.sourceAddress());
   }
 
   /**

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { readFile } from "node:fs/promises";
 import type { V1Pod } from "@kubernetes/client-node";
 import { k8s, ignoreStatus, watchAll, serialLoop } from "../kube.ts";
+import { NetworkIsolation, runNft } from "./networkIsolation.ts";
 import { PodWorker, type WorkerDeps } from "./podWorker.ts";
 import { statusPatch, isPodReady, type ContainerView } from "./podStatus.ts";
 
@@ -31,6 +32,7 @@ export function startPodRunner(kc: k8s.KubeConfig, opts: RunnerOptions) {
   const smp = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch);
 
   const deps: WorkerDeps = {
+    network: new NetworkIsolation(runNft, log),
     podsDir: opts.podsDir,
     basePath: opts.basePath,
     apiServer: opts.apiServer,

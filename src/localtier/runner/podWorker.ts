@@ -11,6 +11,7 @@ import { REPO_ROOT } from "../paths.ts";
 import { runProbe, execIn } from "./probes.ts";
 import type { ContainerView } from "./podStatus.ts";
 import { ClockOffsetFile, clockOffsetContent, clockOffsetEnv } from "./clockOffset.ts";
+import { isolationWanted, type NetworkIsolation } from "./networkIsolation.ts";
 
 /** Probes run at most this often so that tests and demos do not wait out production-sized periods. */
 export const MAX_PROBE_PERIOD_MS = 2000;
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   basePath: string;
   /** Where in-cluster clients reach the apiserver (the kubelet injects KUBERNETES_SERVICE_HOST/PORT). */
   apiServer: { host: string; port: number };
+  /** Pod IPs cut off by the `local.fauna-operator.io/network: isolated` annotation (absent in unit tests). */
+  network?: NetworkIsolation;
   reportStatus(pod: V1Pod, containers: ContainerView[]): Promise<void>;
   removePod(pod: V1Pod): Promise<void>;
   log(msg: string): void;
@@ -50,6 +53,7 @@ export class PodWorker {
     this.dir = join(deps.podsDir, `${pod.metadata?.namespace}_${pod.metadata?.name}_${pod.metadata?.uid}`);
     this.clockOffset = new ClockOffsetFile(join(this.dir, "clock"), (m) => deps.log(`${this.key}: ${m}`));
     void this.clockOffset.set(clockOffsetContent(pod));
+    void deps.network?.set(this.key, pod.status?.podIP, isolationWanted(pod));
     this.done = this.run().catch((err: unknown) => deps.log(`${this.key}: worker failed: ${String(err)}`));
   }
 
@@ -68,6 +72,7 @@ export class PodWorker {
   update(pod: V1Pod): void {
     this.pod = pod;
     void this.clockOffset.set(clockOffsetContent(pod));
+    void this.deps.network?.set(this.key, pod.status?.podIP, isolationWanted(pod));
     if (pod.metadata?.deletionTimestamp && !this.terminating) {
       this.terminating = true;
       this.wake();
@@ -252,6 +257,7 @@ export class PodWorker {
       }
     }
     this.view = { ...this.view, ready: false, state: { terminated: { exitCode: 0, reason: "Completed", finishedAt: new Date() } } };
+    await this.deps.network?.set(this.key, undefined, false);
     // The stage's mount points are empty directories out here (the mounts lived in the pod's namespace): rmdir only.
     const stageDir = `/run/fauna-localtier/${pod.metadata?.uid}`;
     for (const d of ["repo", "bin", "node", "clock", ""]) await rmdir(join(stageDir, d)).catch(() => undefined);
