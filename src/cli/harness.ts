@@ -12,7 +12,8 @@ import { REPO_ROOT } from "../localtier/paths.ts";
 import type { Kubectl } from "../harness/kube.ts";
 import { headline, overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
 import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.ts";
-import { NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
+import { networkPartition, NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
+import { canIsolate } from "../localtier/runner/networkIsolation.ts";
 import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL } from "./tierSetup.ts";
 
 const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
@@ -70,8 +71,14 @@ export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
     if (!ready.ok) throw new Error(`${h.namespace}/${name} was not Ready within ${h.readyTimeoutS} s`);
     log("Ready; running the scenarios");
     const target = { kubectl: h.kubectl, namespace: h.namespace, cluster: name, operator };
-    const scenarios = await runScenarios(h.scenarios, target, { ...h.runOptions, progress: (m) => log(m) });
-    const unselected = SCENARIOS.filter((s) => !h.scenarios.includes(s)).map((s) => ({ name: s.name, reason: "not selected (--scenarios)" }));
+    const partitionPossible = await canIsolate();
+    const runnable = h.scenarios.filter((s) => s !== networkPartition || partitionPossible);
+    if (runnable.length < h.scenarios.length) log("network-partition cannot run here: `nft` (package nftables) is missing or not allowed");
+    const scenarios = await runScenarios(runnable, target, { ...h.runOptions, progress: (m) => log(m) });
+    const unselected = SCENARIOS.filter((s) => !runnable.includes(s)).map((s) => ({
+      name: s.name,
+      reason: h.scenarios.includes(s) ? "the local tier cannot cut a pod off: install nftables (`nft`)" : "not selected (--scenarios)",
+    }));
     return {
       startedAt,
       durationS: (Date.now() - t0) / 1000,

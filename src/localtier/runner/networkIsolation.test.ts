@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1Pod } from "@kubernetes/client-node";
-import { elementScript, isolationWanted, NETWORK_ANNOTATION, NetworkIsolation, tableScript } from "./networkIsolation.ts";
+import { canIsolate, elementScript, isolationWanted, NETWORK_ANNOTATION, NetworkIsolation, tableScript } from "./networkIsolation.ts";
 
 const pod = (annotations: Record<string, string> = {}, deleting = false): V1Pod =>
   ({ metadata: { name: "p", annotations, ...(deleting ? { deletionTimestamp: new Date() } : {}) } }) as V1Pod;
@@ -51,4 +51,11 @@ test("without nft it says so once and does nothing else", async () => {
   assert.equal(calls, 1);
   assert.equal(logs.length, 1);
   assert.match(logs[0] ?? "", /network isolation unavailable \(install nftables\)/);
+});
+
+test("canIsolate: yes when nft answers, no when it cannot run", async () => {
+  assert.equal(await canIsolate(async () => {}), true);
+  assert.equal(await canIsolate(async () => {
+    throw new Error("spawn nft ENOENT");
+  }), false);
 });
