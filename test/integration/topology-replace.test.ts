@@ -5,11 +5,10 @@
 // replica (FACTS §7.5), so the replaced node needs a sibling.
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/topology-replace.test.ts
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import { eventually, type TestTier, useTier } from "../support/localtier.ts";
-import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "../support/operator.ts";
+import { eventually } from "../support/localtier.ts";
+import { operatorSuite, sample } from "../support/operator.ts";
 
 const CLUSTER = "fauna-3x1";
 const GRACE_SECONDS = 20;
@@ -20,55 +19,31 @@ const GRACE_SECONDS = 20;
  */
 const DELETE_POD = ["--grace-period=5", "--wait=true"];
 
-let tier: TestTier;
-let ns: string;
-let op: RunningOperator | undefined;
+const suite = operatorSuite({ namespacePrefix: "topo-replace", healthPort: 18091, extraArgs: ["--force-remove-grace-seconds", String(GRACE_SECONDS)] });
 
 type Event = { reason: string; message: string; count?: number };
 
-const fc = async () => JSON.parse(await tier.kubectl(["-n", ns, "get", "faunacluster", CLUSTER, "-o", "json"])) as FaunaCluster;
+const fc = async () => JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "faunacluster", CLUSTER, "-o", "json"])) as FaunaCluster;
 const isReady = (c: FaunaCluster) =>
   c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True" && x.observedGeneration === c.metadata.generation) ?? false;
 const hostOf = (c: FaunaCluster, pod: string) => c.status?.nodes?.find((n) => n.pod === pod)?.hostId;
 const events = async (): Promise<Event[]> =>
-  (JSON.parse(await tier.kubectl(["-n", ns, "get", "events", "--field-selector", `involvedObject.name=${CLUSTER}`, "-o", "json"])) as { items: Event[] }).items;
+  (JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "events", "--field-selector", `involvedObject.name=${CLUSTER}`, "-o", "json"])) as { items: Event[] }).items;
 /** Events that are new, or were repeated, since `before` (the recorder aggregates repeats into `count`). */
 const since = (before: Event[], now: Event[]) =>
   now.filter((e) => {
     const old = before.find((b) => b.reason === e.reason && b.message === e.message);
     return !old || (old.count ?? 1) < (e.count ?? 1);
   });
-const logTail = () => {
-  try {
-    return readFileSync(op?.logFile ?? "", "utf8").split("\n").slice(-40).join("\n");
-  } catch {
-    return "";
-  }
-};
 const readyWith = (what: string, ok: (c: FaunaCluster) => boolean, timeoutMs = 240_000) =>
   eventually(what, async () => {
     const c = await fc();
     return isReady(c) && ok(c) ? c : undefined;
-  }, timeoutMs, 1000).catch((err: unknown) => {
-    throw new Error(`${String(err)}\noperator log tail:\n${logTail()}`);
-  });
-
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("topo-replace");
-  op = await startOperator(tier, {
-    namespace: ns, healthPort: 18091, leaseName: `lease-${ns}`, extraArgs: ["--force-remove-grace-seconds", String(GRACE_SECONDS)],
-  });
-});
-after(async () => {
-  await op?.stop();
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
+  }, timeoutMs, 1000).catch(suite.failWithLogTail);
 
 describe("topology: node replacement on the simulator", { timeout: 600_000 }, () => {
   it("reaches Ready (replica-2 with 2 nodes)", async () => {
-    await tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", ns, (spec) => {
+    await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns, (spec) => {
       const replicas = spec.replicas as { nodes: number }[];
       if (replicas[1]) replicas[1].nodes = 2;
     })));
@@ -86,7 +61,7 @@ describe("topology: node replacement on the simulator", { timeout: 600_000 }, ()
     const hosts0 = (c0.status?.nodes ?? []).map((n) => n.hostId).sort();
     const ev0 = await events();
     const t0 = Date.now();
-    await tier.kubectl(["-n", ns, "delete", "pod", pod, ...DELETE_POD]);
+    await suite.tier.kubectl(["-n", suite.ns, "delete", "pod", pod, ...DELETE_POD]);
     // The pod goes away and comes back: wait to see the member down or the pod recreated (new UID) before waiting for Ready.
     await eventually("the member seen down or the pod not ready", async () => {
       const c = await fc();
@@ -110,8 +85,8 @@ describe("topology: node replacement on the simulator", { timeout: 600_000 }, ()
     const ev0 = await events();
     const t0 = Date.now();
     // The PVC is protected while the pod uses it: it goes once the pod is deleted; the StatefulSet then makes both anew.
-    await tier.kubectl(["-n", ns, "delete", "pvc", `data-${pod}`, "--wait=false"]);
-    await tier.kubectl(["-n", ns, "delete", "pod", pod, ...DELETE_POD]);
+    await suite.tier.kubectl(["-n", suite.ns, "delete", "pvc", `data-${pod}`, "--wait=false"]);
+    await suite.tier.kubectl(["-n", suite.ns, "delete", "pod", pod, ...DELETE_POD]);
     const c = await readyWith(`${pod} replaced and Ready`, (c) => {
       const n = c.status?.nodes?.find((x) => x.pod === pod);
       return n?.state === "live" && n.status === "up" && n.hostId !== oldHost && (c.status?.nodes ?? []).length === 4;
