@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HarnessTarget, Kubectl } from "./kube.ts";
-import { CLOCK_OFFSET_ANNOTATION, clockSkew, killNode, killOperator, killReplica, NETWORK_ANNOTATION, networkPartition, selectScenarios } from "./scenarios.ts";
+import { CLOCK_OFFSET_ANNOTATION, clockSkew, killNode, killOperator, killOperatorMidChange, killReplica, NETWORK_ANNOTATION, networkPartition, selectScenarios } from "./scenarios.ts";
 
 /** A fake cluster: pods with UIDs, host IDs in the FaunaCluster status, a Lease; deletions recreate pods. */
 function fakeTarget(o: { keepHostIds?: boolean; newLeader?: string } = {}) {
@@ -66,7 +66,7 @@ test("kill-operator deletes the Lease holder's pod in the operator namespace and
 });
 
 test("scenario selection keeps the given order and refuses unknown names", () => {
-  assert.deepEqual(selectScenarios([]).map((s) => s.name), ["kill-node", "kill-replica", "kill-operator", "clock-skew", "network-partition"]);
+  assert.deepEqual(selectScenarios([]).map((s) => s.name), ["kill-node", "kill-replica", "kill-operator", "clock-skew", "network-partition", "kill-operator-mid-change"]);
   assert.deepEqual(selectScenarios(["kill-operator", "kill-node"]).map((s) => s.name), ["kill-operator", "kill-node"]);
   assert.throws(() => selectScenarios(["partition"]), /unknown scenario partition/);
 });
@@ -144,4 +144,38 @@ test("network-partition fails its expectation when the host is never reported do
   const e = await injected.check({ wasNotReady: false });
   assert.equal(e.met, false);
   assert.match(e.detail, /fauna-replica-2-0 was never reported down: the partition did not land/);
+});
+
+test("kill-operator-mid-change grows replica-3 by one, kills the leader once the change shows, and checks the next leader finished it", async () => {
+  const calls: string[][] = [];
+  let nodes = 1;
+  let holder = "op-a";
+  const kubectl: Kubectl = async (args) => {
+    calls.push(args);
+    if (args[2] === "patch") {
+      nodes = (JSON.parse(args[args.length - 1] ?? "[]") as { value: number }[])[0]?.value ?? nodes;
+      return "";
+    }
+    if (args[2] === "delete") {
+      holder = "op-b";
+      return "";
+    }
+    if (args[2] === "get" && args[3] === "lease") return JSON.stringify({ spec: { holderIdentity: holder } });
+    if (args[2] === "get" && args[3] === "faunacluster") {
+      const members = Array.from({ length: holder === "op-b" ? nodes : 1 }, (_, i) => ({ pod: `fauna-replica-3-${i}`, replica: "replica-3", hostId: `h${i}`, state: "live", status: "up" }));
+      return JSON.stringify({
+        metadata: { generation: 2 },
+        spec: { replicas: [{ name: "replica-1", nodes: 1 }, { name: "replica-2", nodes: 1 }, { name: "replica-3", nodes }] },
+        status: { conditions: [{ type: "TopologyReady", status: nodes > 1 ? "False" : "True", observedGeneration: 2 }], nodes: members },
+      });
+    }
+    throw new Error(`unexpected kubectl ${args.join(" ")}`);
+  };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op-ns", lease: "l" } };
+  const injected = await killOperatorMidChange.inject(t);
+  assert.deepEqual(calls.find((c) => c[2] === "patch")?.slice(-1), [JSON.stringify([{ op: "replace", path: "/spec/replicas/2/nodes", value: 2 }])]);
+  assert.deepEqual(calls.find((c) => c[2] === "delete")?.slice(0, 5), ["-n", "op-ns", "delete", "pod", "op-a"]);
+  const e = await injected.check({ wasNotReady: true });
+  assert.equal(e.met, true, e.detail);
+  assert.equal(e.detail, "leader op-a killed while the change was in flight; op-b finished: replica-3 1 → 2 live");
 });

@@ -107,6 +107,47 @@ export const killOperator: Scenario = {
   },
 };
 
+const GROWN_REPLICA = "replica-3";
+/** How long the grow may take to show in status before the leader is killed anyway. */
+const CHANGE_SEEN_WITHIN_MS = 30_000;
+
+/** The leader is killed while a topology change it started is in flight: the next leader must finish it. */
+export const killOperatorMidChange: Scenario = {
+  name: "kill-operator-mid-change",
+  fault: `${GROWN_REPLICA} grown by one node, and the operator's leader pod force-deleted while the change is in flight`,
+  expectation: `another operator pod takes the Lease and finishes the change: every ${GROWN_REPLICA} node a live member`,
+  async inject(t) {
+    const fc = await readCluster(t);
+    const index = fc.spec.replicas.findIndex((r) => r.name === GROWN_REPLICA);
+    const nodes = fc.spec.replicas[index]?.nodes;
+    if (nodes === undefined) throw new Error(`the cluster has no replica ${GROWN_REPLICA}`);
+    const leader = await leaseHolder(t);
+    if (!leader) throw new Error(`Lease ${t.operator.namespace}/${t.operator.lease} has no holder`);
+    await t.kubectl(["-n", t.namespace, "patch", "faunacluster", t.cluster, "--type=json", "-p",
+      JSON.stringify([{ op: "replace", path: `/spec/replicas/${index}/nodes`, value: nodes + 1 }])]);
+    // In flight: the operator took the new generation and is working on it (TopologyReady False for it).
+    const inFlight = await until(async () => {
+      const c = await readCluster(t);
+      const topologyReady = c.status?.conditions?.find((x) => x.type === "TopologyReady");
+      return topologyReady?.status === "False" && topologyReady.observedGeneration === c.metadata.generation;
+    }, CHANGE_SEEN_WITHIN_MS);
+    await forceDeletePods(t, t.operator.namespace, [leader]);
+    return {
+      async check() {
+        const holder = await leaseHolder(t).catch(() => "");
+        const grown = (await readCluster(t)).status?.nodes?.filter((n) => n.replica === GROWN_REPLICA) ?? [];
+        const live = grown.filter((n) => n.state === "live" && n.status === "up" && n.hostId);
+        const problems = [
+          ...(holder === "" || holder === leader ? [`Lease ${holder ? `still held by the killed ${leader}` : "unheld"}`] : []),
+          ...(live.length === nodes + 1 ? [] : [`${live.length} of ${nodes + 1} ${GROWN_REPLICA} nodes live members`]),
+        ];
+        const when = inFlight ? "while the change was in flight" : "before the change showed in status";
+        return problems.length ? { met: false, detail: problems.join("; ") } : { met: true, detail: `leader ${leader} killed ${when}; ${holder} finished: ${GROWN_REPLICA} ${nodes} → ${nodes + 1} live` };
+      },
+    };
+  },
+};
+
 /** The local tier's stand-in for Chaos Mesh TimeChaos (README, local tier): libfaketime's relative form. */
 export const CLOCK_OFFSET_ANNOTATION = "local.fauna-operator.io/clock-offset";
 const SKEWED_REPLICA = "replica-1";
@@ -206,7 +247,8 @@ export const networkPartition: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [killNode, killReplica, killOperator, clockSkew, networkPartition];
+/** In this order: the last one leaves the cluster a node bigger. */
+export const SCENARIOS: readonly Scenario[] = [killNode, killReplica, killOperator, clockSkew, networkPartition, killOperatorMidChange];
 
 export const NOT_RUN: readonly NotRun[] = [];
 

@@ -1,7 +1,7 @@
 // The resilience harness end to end on the local tier: the operator Deployment (scoped to the test's namespace, so
 // kill-operator has a leader pod to kill) brings a 3 × 1 cluster to Ready, then kill-node, kill-replica,
-// kill-operator, clock-skew and network-partition run under client load. Every scenario must pass with writes
-// acknowledged and none lost.
+// kill-operator, clock-skew, network-partition and kill-operator-mid-change run under client load. Every scenario must
+// pass with writes acknowledged and none lost.
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/harness.test.ts
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -19,7 +19,7 @@ describe("resilience harness on the local tier", { timeout: 540_000 }, () => {
     if (ns && process.env.KEEP_NS !== "1") await (await useTier()).deleteNamespace(ns);
   });
 
-  it("kill-node, kill-replica, kill-operator, clock-skew, network-partition under load: all pass, no acknowledged write lost", async () => {
+  it("every scenario under load (kills, skew, partition, operator killed mid-change): all pass, no acknowledged write lost", async () => {
     const tier = await useTier();
     ns = await tier.namespace("harness");
     const t0 = Date.now();
@@ -36,8 +36,9 @@ describe("resilience harness on the local tier", { timeout: 540_000 }, () => {
     // Without nft the tier cannot cut a pod off: the harness must say so instead of running a partition that never lands.
     const partition = await canIsolate();
     if (!partition) console.log("nft (package nftables) is missing here: network-partition must be reported as not run");
-    const all = ["kill-node", "kill-replica", "kill-operator", "clock-skew", "network-partition"];
-    assert.deepEqual(report.scenarios.map((s) => s.name), partition ? all : all.slice(0, 4));
+    const expected = ["kill-node", "kill-replica", "kill-operator", "clock-skew", "network-partition", "kill-operator-mid-change"]
+      .filter((n) => partition || n !== "network-partition");
+    assert.deepEqual(report.scenarios.map((s) => s.name), expected);
     for (const s of report.scenarios) {
       assert.deepEqual(failures(s), [], `${s.name} passes`);
       assert.ok(s.writesAcknowledged > 0 && s.writesAcknowledged <= s.writesAttempted, `${s.name}: ${s.writesAcknowledged} of ${s.writesAttempted} acknowledged`);
@@ -45,7 +46,7 @@ describe("resilience harness on the local tier", { timeout: 540_000 }, () => {
       assert.ok(s.readyAgainS !== null && s.readyAgainS <= 120, `${s.name} Ready again in ${s.readyAgainS} s`);
       assert.ok(s.longestWriteGapS >= 0 && s.longestWriteGapS < s.durationS, `${s.name}: longest gap ${s.longestWriteGapS} s within ${s.durationS} s`);
     }
-    assert.match(headline(report), new RegExp(`^PASS — ${partition ? 5 : 4} scenarios, 0 of \\d+ acknowledged writes lost$`));
+    assert.match(headline(report), new RegExp(`^PASS — ${expected.length} scenarios, 0 of \\d+ acknowledged writes lost$`));
     assert.deepEqual(report.notRun.map((n) => n.name), partition ? [] : ["network-partition"]);
   });
 });
