@@ -4,6 +4,7 @@ import { ensureCollection, findLost, startLoad, type Endpoint, type RunningLoad 
 import { createHttpFaunaAdmin } from "../fauna/client.ts";
 import { clientServiceEndpoint, isReadyAtGeneration, nodeClockMs, readCluster, readRootKey, type HarnessTarget } from "./kube.ts";
 import { longestGapMs, readyAgainMs, type ReadySample, type ScenarioResult } from "./report.ts";
+import { until } from "./poll.ts";
 import type { Expectation, Scenario } from "./scenarios.ts";
 
 export interface RunOptions {
@@ -24,13 +25,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 /** Waits until the cluster is Ready at its generation; false on timeout. */
-export async function waitReady(t: HarnessTarget, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await readCluster(t).then(isReadyAtGeneration, () => false)) return true;
-    await sleep(1000);
-  }
-  return false;
+export function waitReady(t: HarnessTarget, timeoutMs: number): Promise<boolean> {
+  return until(() => readCluster(t).then(isReadyAtGeneration), timeoutMs);
 }
 
 /** Samples the cluster's readiness every second until stopped. */

@@ -1,6 +1,7 @@
 // The failure scenarios: what each injects (through kubectl) and what must hold once the cluster is Ready again,
 // besides the harness's own rule that no acknowledged write is lost.
 import type { NotRun } from "./report.ts";
+import { until } from "./poll.ts";
 import { annotatePod, forceDeletePods, leaseHolder, readCluster, replicaPods, type HarnessTarget, type PodIdentity } from "./kube.ts";
 
 export interface Expectation {
@@ -91,12 +92,11 @@ export const killOperator: Scenario = {
     if (!leader) throw new Error(`Lease ${t.operator.namespace}/${t.operator.lease} has no holder`);
     await forceDeletePods(t, t.operator.namespace, [leader]);
     const check = async ({ wasNotReady }: Observed): Promise<Expectation> => {
-      const deadline = Date.now() + LEADER_WAIT_MS;
-      let holder = await leaseHolder(t).catch(() => "");
-      while ((holder === "" || holder === leader) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1000));
+      let holder = "";
+      await until(async () => {
         holder = await leaseHolder(t).catch(() => "");
-      }
+        return holder !== "" && holder !== leader;
+      }, LEADER_WAIT_MS);
       const problems = [
         ...(holder === "" || holder === leader ? [`Lease still ${holder ? `held by the killed ${leader}` : "unheld"}`] : []),
         ...(wasNotReady ? ["the cluster was seen not Ready"] : []),
@@ -161,13 +161,13 @@ async function skewOf(t: HarnessTarget, pod: string): Promise<number | null> {
   return at === undefined || at === null ? null : at - Date.now();
 }
 
+/** The node's skew once it is within tolerance of `expectedMs` (5 s at most), else the last one measured. */
 async function settledSkew(t: HarnessTarget, pod: string, expectedMs: number): Promise<number | null> {
   let skew: number | null = null;
-  for (let i = 0; i < 10; i++) {
+  await until(async () => {
     skew = await skewOf(t, pod);
-    if (skew !== null && Math.abs(skew - expectedMs) <= SKEW_TOLERANCE_MS) return skew;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    return skew !== null && Math.abs(skew - expectedMs) <= SKEW_TOLERANCE_MS;
+  }, 5_000, 500);
   return skew;
 }
 
@@ -209,15 +209,6 @@ const SEEN_DOWN_WITHIN_MS = 20_000;
 async function reportedStatus(t: HarnessTarget, pod: string): Promise<{ status: string | undefined; hostId: string | undefined }> {
   const node = (await readCluster(t)).status?.nodes?.find((n) => n.pod === pod);
   return { status: node?.status, hostId: node?.hostId };
-}
-
-async function until(what: () => Promise<boolean>, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    if (await what().catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 export const networkPartition: Scenario = {

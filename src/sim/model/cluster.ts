@@ -145,9 +145,20 @@ export function withLeaving(state: ClusterState, hostId: string): ClusterState {
  * there from `Membership.onChange`). Counted over the members of the state before the change; a sole member
  * commits alone (`Membership.updateAddress`).
  */
-/** Content fingerprint of a state, to order two different states that carry the same version. */
+const digests = new WeakMap<ClusterState, string>();
+
+/**
+ * Content fingerprint of a state, to order two different states that carry the same version. States are never
+ * changed once built (every change makes a new one), so each is hashed once: heartbeats ask for it several times a
+ * second.
+ */
 export function stateDigest(state: ClusterState): string {
-  return createHash("sha256").update(JSON.stringify(state)).digest("hex");
+  let digest = digests.get(state);
+  if (digest === undefined) {
+    digest = createHash("sha256").update(JSON.stringify(state)).digest("hex");
+    digests.set(state, digest);
+  }
+  return digest;
 }
 
 /**
