@@ -1,5 +1,6 @@
-// The kind tier: the local tier's scenarios on kind with real FaunaDB (images/faunadb) and the operator running as
-// the Deployment of manifests/ (hack/kind/up.sh installs both). One 3x3 cluster (manifests/samples/kind/) is shared by
+// The kind tier: the local tier's scenarios on kind with the simulator image, or real FaunaDB (images/faunadb) when its
+// image is present, and the operator running as the Deployment of manifests/ (hack/kind/up.sh builds and installs
+// them). One 3x3 cluster (manifests/samples/kind/simulator.yaml or cluster.yaml) is shared by
 // the tests, in order: it reaches Ready; it returns to Ready after random pod deletions under a bounded write load,
 // losing no acknowledged write; a node whose pod and PVC are deleted is replaced by a fresh host.
 // Without a Docker engine (or kind) every test skips with the reason; see test/kind/README.md.
@@ -80,7 +81,7 @@ async function waitRecreated(kind: KindCluster, ns: string, name: string, oldUid
   }, timeoutMs, 2000);
 }
 
-describe(`kind tier: ${SAMPLE} on real FaunaDB`, { timeout: minutes(90) }, () => {
+describe(`kind tier: ${SAMPLE}`, { timeout: minutes(90) }, () => {
   it("the sample reaches Ready: every node live, Owns = Goal, one leader per log segment", { timeout: READY_TIMEOUT_MS + minutes(2) }, async (t) => {
     const kind = await useKind(t);
     if (!kind) return;
@@ -95,6 +96,17 @@ describe(`kind tier: ${SAMPLE} on real FaunaDB`, { timeout: minutes(90) }, () =>
     // One replica per zone: each StatefulSet's pods run on the worker labelled with its zone.
     const pods = await faunaPods(kind, cluster);
     assert.equal(pods.length, want);
+    // The locally built image, run by a real kubelet and containerd under the restricted Pod Security Standard
+    // (the namespace enforces it, so the API server admitted only compliant pods).
+    for (const p of pods) {
+      const c = p.spec?.containers[0];
+      assert.equal(c?.image, cluster.spec.image, `${p.metadata?.name} runs the sample's image`);
+      assert.equal(p.status?.containerStatuses?.[0]?.image.replace(/^docker\.io\//, ""), cluster.spec.image);
+      assert.equal(c?.securityContext?.runAsUser, 65532);
+      assert.equal(c?.securityContext?.readOnlyRootFilesystem, true);
+    }
+    const podSecurity = await kind.kubectl(["get", "namespace", cluster.metadata.namespace ?? "", "-o", "jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}"]);
+    assert.equal(podSecurity, "restricted");
     const nodes = await kind.json<{ items: { metadata: { name: string; labels?: Record<string, string> } }[] }>(["get", "nodes"]);
     const zoneOf = new Map(nodes.items.map((n) => [n.metadata.name, n.metadata.labels?.["topology.kubernetes.io/zone"]]));
     for (const replica of cluster.spec.replicas) {
