@@ -12,6 +12,8 @@ export interface SimProc {
   dir: string;
   proc?: ChildProcess;
   output: string[];
+  /** The simulator settings of its last start: a restart without new ones keeps them. */
+  env?: Record<string, string>;
 }
 
 export function nodeConfig(address: string, dir: string): string {
@@ -34,7 +36,8 @@ export function prepare(base: string, name: string, address: string): SimProc {
   return { name, address, dir, output: [] };
 }
 
-export function start(node: SimProc, env: Record<string, string> = {}): void {
+export function start(node: SimProc, env: Record<string, string> = node.env ?? {}): void {
+  node.env = env;
   const proc = spawn(process.execPath, [...(process.env.FAUNA_SIM_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), process.env.FAUNA_SIM_ENTRY ?? "src/cli/main.ts", "sim", "--config", join(node.dir, "faunadb.yml")], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
