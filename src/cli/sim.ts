@@ -25,9 +25,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write("usage: fauna-operator sim --config <faunadb.yml>  (or set FAUNADB_CONFIG)\n");
     return 2;
   }
+  return runNode(file);
+}
+
+/** What FaunaApp's own command line may override: `-b/--bind-address` and `-p/--port` of the query API. */
+export interface CommandLineOverrides {
+  apiAddress?: string;
+  apiPort?: number;
+}
+
+export async function runNode(file: string, overrides: CommandLineOverrides = {}): Promise<number> {
   let node: SimNode;
   try {
-    const config = loadConfig(file);
+    const config = { ...loadConfig(file), ...overrides };
     if (config.rootKeyHashesOnly)
       throw new ConfigError("The simulator cannot check auth_root_key_hash(es) (no BCrypt); set auth_root_key in faunadb.yml.");
     const clock = fakeTimeClock(process.env, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });

@@ -38,8 +38,9 @@ export function prepare(base: string, name: string, address: string): SimProc {
 
 export function start(node: SimProc, env: Record<string, string> = node.env ?? {}): void {
   node.env = env;
-  const proc = spawn(process.execPath, [...(process.env.FAUNA_SIM_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), process.env.FAUNA_SIM_ENTRY ?? "src/cli/main.ts", "sim", "--config", join(node.dir, "faunadb.yml")], {
-    env: { ...process.env, ...env },
+  // FaunaDB's launcher command line (`faunadb -c <faunadb.yml>`, FACTS §6), with the JAVA_OPTS it insists on.
+  const proc = spawn(process.execPath, [...(process.env.FAUNA_SIM_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), process.env.FAUNA_SIM_ENTRY ?? "src/cli/faunadb.ts", "-c", join(node.dir, "faunadb.yml")], {
+    env: { JAVA_OPTS: "", ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   proc.stdout!.on("data", (c: Buffer) => node.output.push(c.toString()));
