@@ -55,6 +55,8 @@ interface Identity {
 interface PeerInfo {
   /** The peer's process start: a new one means it restarted (FailureService `hostRestarted`). */
   generation: number;
+  /** Its heartbeat version: one per check interval; only a newer one counts as an arrival (FailureService recvSyn). */
+  beat: number;
   owns: number;
   needsCleanup: boolean;
   persistedTimestamp?: string;
@@ -95,6 +97,7 @@ export class SimNode {
   running = false;
   readonly startedAt: number;
   readonly generation = Date.now();
+  private beat = 0;
   readonly fd: FailureDetector;
   private cleaning = false;
   /** An init in progress (admin.ts): a second init waits for it. */
@@ -244,14 +247,21 @@ export class SimNode {
     for (const d of this.docs.values()) if (ownerInReplica(this.state, me.replica, d.key) !== me.hostId) return true;
     return false;
   }
-  /** Marks a peer heard from; a new generation (it restarted) resets its arrival history first. */
+  /**
+   * A peer's heartbeat arrived (in its request or in its answer to ours). Only a newer heartbeat version is an arrival
+   * for the failure detector, so a host is sampled once per check interval however many ways it is heard; a new
+   * generation (it restarted) resets its arrival history first (FailureService `markAlive`, `hostRestarted`).
+   */
   private heard(hostId: string, body: Record<string, unknown>): void {
     const generation = Number(body.generation ?? 0);
+    const beat = Number(body.beat ?? 0);
     const known = this.peers.get(hostId);
     if (known && known.generation !== generation) this.fd.remove(hostId);
-    this.fd.mark(hostId, this.clock.monotonic());
+    const fresh = !known || known.generation !== generation || beat > known.beat;
+    if (fresh) this.fd.mark(hostId, this.clock.monotonic());
     this.peers.set(hostId, {
       generation,
+      beat: fresh ? beat : known.beat,
       owns: Number(body.owns ?? 0),
       needsCleanup: body.needsCleanup === true,
       ...(typeof body.persistedTimestamp === "string" ? { persistedTimestamp: body.persistedTimestamp } : {}),
@@ -365,6 +375,7 @@ export class SimNode {
     return {
       hostId: this.identity.hostId,
       generation: this.generation,
+      beat: this.beat,
       version: this.state.version,
       digest: stateDigest(this.state),
       owns: this.owns,
@@ -439,6 +450,7 @@ export class SimNode {
       const now = this.clock.monotonic();
       const dt = now - this.lastTick;
       this.lastTick = now;
+      this.beat++;
       const others = this.state.members.filter((m) => m.hostId !== this.identity.hostId);
       if (!this.isMember()) return;
       const replies = await Promise.allSettled(others.map((m) => this.send(m, "/peer/heartbeat", this.heartbeatBody())));
