@@ -1,7 +1,9 @@
-// `fauna-operator harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]`: the resilience harness on
-// the local tier. Brings the tier up if needed, then re-runs itself inside the tier's network namespace (the load must
-// reach the client Service's cluster IP): installs the operator Deployment scoped to a fresh namespace, applies the
-// sample there, runs the failure scenarios under load, writes the report to .work/harness/ and prints it.
+// `fauna-operator harness [--backend local|kind] [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]`:
+// the resilience harness. Installs the operator Deployment scoped to a fresh namespace, applies the sample there,
+// runs the failure scenarios under load, writes the report to .work/harness/ and prints it.
+// --backend local (default): brings the local tier up if needed, then re-runs itself inside the tier's network
+// namespace (the load must reach the client Service's cluster IP). --backend kind: the kind cluster of
+// hack/kind/up.sh, reached from the Docker host (src/harness/kindBackend.ts).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -13,23 +15,34 @@ import type { Kubectl } from "../harness/kube.ts";
 import { headline, overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
 import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.ts";
 import { networkPartition, NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
-import { canIsolate } from "../localtier/runner/networkIsolation.ts";
+import { parseBackend, type Backend, type BackendName } from "../harness/backend.ts";
+import { kindBackend } from "../harness/kindBackend.ts";
+import { localBackend } from "../harness/localBackend.ts";
+import { connectKind } from "./kindTier.ts";
 import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL } from "./tierSetup.ts";
 
-const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
+const USAGE = "usage: harness [--backend local|kind] [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
 
 interface Options {
+  backend: BackendName;
   scenarios: string[];
   keep: boolean;
-  sample: string;
+  sample: string | undefined;
   timeoutS: number;
 }
 
+/** The sample each backend runs by default: the simulator 3 x 3, on kind one replica per zone. */
+const DEFAULT_SAMPLES: Record<BackendName, string> = {
+  local: "manifests/samples/local/cluster.yaml",
+  kind: "manifests/samples/kind/simulator.yaml",
+};
+
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scenarios: [], keep: false, sample: join(REPO_ROOT, "manifests/samples/local/cluster.yaml"), timeoutS: 600 };
+  const o: Options = { backend: "local", scenarios: [], keep: false, sample: undefined, timeoutS: 600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--keep") o.keep = true;
+    else if (a === "--backend") o.backend = parseBackend(argv[++i] ?? "");
     else if (a === "--scenarios") o.scenarios = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (a === "--sample") o.sample = argv[++i] ?? o.sample;
     else if (a === "--timeout") o.timeoutS = Number(argv[++i] ?? o.timeoutS);
@@ -42,6 +55,7 @@ const say = (m: string) => process.stderr.write(`${m}\n`);
 
 export interface HarnessRun {
   kubectl: Kubectl;
+  backend: Backend;
   /** An existing namespace for the cluster; the operator Deployment watches only it. */
   namespace: string;
   /** A FaunaCluster manifest (its namespace is replaced). */
@@ -70,16 +84,17 @@ export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
     const ready = await waitForReady(h.kubectl, h.namespace, name, { timeoutS: h.readyTimeoutS, onProgress: log });
     if (!ready.ok) throw new Error(`${h.namespace}/${name} was not Ready within ${h.readyTimeoutS} s`);
     log("Ready; running the scenarios");
-    const target = { kubectl: h.kubectl, namespace: h.namespace, cluster: name, operator };
-    const partitionPossible = await canIsolate();
-    const runnable = h.scenarios.filter((s) => s !== networkPartition || partitionPossible);
-    if (runnable.length < h.scenarios.length) log("network-partition cannot run here: `nft` (package nftables) is missing or not allowed");
+    const target = { kubectl: h.kubectl, namespace: h.namespace, cluster: name, operator, backend: h.backend };
+    const cannotIsolate = await h.backend.cannotIsolate();
+    const runnable = h.scenarios.filter((s) => s !== networkPartition || cannotIsolate === undefined);
+    if (cannotIsolate) log(`network-partition cannot run here: ${cannotIsolate}`);
     const scenarios = await runScenarios(runnable, target, { ...h.runOptions, progress: (m) => log(m) });
     const unselected = SCENARIOS.filter((s) => !runnable.includes(s)).map((s) => ({
       name: s.name,
-      reason: h.scenarios.includes(s) ? "the local tier cannot cut a pod off: install nftables (`nft`)" : "not selected (--scenarios)",
+      reason: h.scenarios.includes(s) ? (cannotIsolate ?? "") : "not selected (--scenarios)",
     }));
     return {
+      backend: h.backend.name,
       startedAt,
       durationS: (Date.now() - t0) / 1000,
       cluster: `${h.namespace}/${name}`,
@@ -127,6 +142,16 @@ export function writeReport(report: HarnessReport, dir = join(REPO_ROOT, ".work"
 export async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   const scenarios = selectScenarios(o.scenarios);
+  const sample = o.sample ?? join(REPO_ROOT, DEFAULT_SAMPLES[o.backend]);
+  if (o.backend === "kind") {
+    const tier = await connectKind();
+    const backend = kindBackend({ kubectlBin: tier.kubectlBin, kubeconfig: tier.kubeconfig });
+    try {
+      return await harnessIn(tier.kubectl, backend, o, scenarios, sample);
+    } finally {
+      await backend.close();
+    }
+  }
   const running = readState();
   const state = running?.ready && insideTier(running) ? running : undefined;
   if (!state) {
@@ -139,12 +164,18 @@ export async function main(argv: string[]): Promise<number> {
       if (!o.keep && startedHere) await down();
     }
   }
-  const kubectl = tierKubectl(state);
+  return harnessIn(tierKubectl(state), localBackend(), o, scenarios, sample);
+}
+
+/** A fresh namespace (restricted Pod Security enforced), the harness in it, the report written and printed. */
+async function harnessIn(kubectl: Kubectl, backend: Backend, o: Options, scenarios: Scenario[], sample: string): Promise<number> {
   const namespace = `harness-${randomBytes(3).toString("hex")}`;
   await kubectl(["create", "namespace", namespace]);
+  await kubectl(["label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted"]);
+  say(`[harness] backend ${backend.name}; namespace ${namespace}; sample ${sample.replace(`${REPO_ROOT}/`, "")}`);
   let report: HarnessReport;
   try {
-    report = await runHarness({ kubectl, namespace, cluster: harnessCluster(o.sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say });
+    report = await runHarness({ kubectl, backend, namespace, cluster: harnessCluster(sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say });
   } finally {
     if (!o.keep) await kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
   }

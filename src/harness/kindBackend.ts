@@ -1,0 +1,160 @@
+// A kind cluster as the harness's backend (hack/kind/up.sh). The harness runs on the Docker host, outside the
+// cluster's networks, so:
+//   - the load reaches the client Service's pods through a NodePort Service on a node's address (the Docker network
+//     is routed from the host);
+//   - a node's clock is read through `kubectl port-forward` to its admin port;
+//   - a partition is packet filtering inside the kind node that hosts the pod (`docker exec` into the node's
+//     container, nftables in the forward hook, the way Jepsen cuts a node off): every packet to or from the pod's IP
+//     that the node routes is dropped — other pods, other nodes, clients and the operator; kubelet on the same node
+//     still reaches it, as on a real host cut off from its network;
+//   - a clock skew is the pod annotation the simulator reads from its downward API file (src/sim/clock.ts).
+import { execa, type ResultPromise } from "execa";
+import { PORTS } from "../api/funcs.ts";
+import { createHttpFaunaAdmin } from "../fauna/client.ts";
+import { CLOCK_OFFSET_ANNOTATION } from "../sim/clock.ts";
+import type { Backend } from "./backend.ts";
+import { annotatePod, getJson, nodeClockMs, type HarnessTarget } from "./kube.ts";
+
+export const NFT_TABLE = "fauna_harness";
+
+/** The table (made afresh: its chain once, its set empty), safe to run again. */
+export function partitionTableScript(): string {
+  return [
+    `add table inet ${NFT_TABLE}`,
+    `flush table inet ${NFT_TABLE}`,
+    `table inet ${NFT_TABLE} {`,
+    "  set isolated { type ipv4_addr; }",
+    "  chain forward {",
+    "    type filter hook forward priority -10; policy accept;",
+    "    ip saddr @isolated drop",
+    "    ip daddr @isolated drop",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+export function partitionElementScript(ip: string, isolated: boolean): string {
+  return `${isolated ? "add" : "delete"} element inet ${NFT_TABLE} isolated { ${ip} }\n`;
+}
+
+export interface KindAccess {
+  /** kubectl binary and kubeconfig of the kind cluster, for the port-forwards. */
+  kubectlBin: string;
+  kubeconfig: string;
+  /** Runs `docker` (default: the docker CLI on PATH). */
+  docker?: (args: string[], input?: string) => Promise<void>;
+}
+
+const dockerCli = async (args: string[], input?: string) => {
+  const r = await execa("docker", args, { input, reject: false });
+  if (r.exitCode !== 0) throw new Error(`docker ${args.slice(0, 3).join(" ")} failed: ${r.stderr}`);
+};
+
+interface PodPlace {
+  ip: string;
+  node: string;
+}
+
+async function placeOf(t: HarnessTarget, pod: string): Promise<PodPlace> {
+  const p = await getJson<{ spec?: { nodeName?: string }; status?: { podIP?: string } }>(t.kubectl, ["-n", t.namespace, "get", "pod", pod]);
+  const ip = p.status?.podIP;
+  const node = p.spec?.nodeName;
+  if (!ip || !node) throw new Error(`pod ${t.namespace}/${pod} has no IP or node yet`);
+  return { ip, node };
+}
+
+/** `kubectl port-forward` to one pod's port, on a free local port; restarted when the pod (and so the forward) went. */
+class PortForwards {
+  private readonly running = new Map<string, { child: ResultPromise; port: number }>();
+  private readonly access: KindAccess;
+  constructor(access: KindAccess) {
+    this.access = access;
+  }
+
+  async localPort(namespace: string, pod: string, port: number): Promise<number> {
+    const key = `${namespace}/${pod}:${port}`;
+    const known = this.running.get(key);
+    if (known && known.child.exitCode === null) return known.port;
+    const child = execa(this.access.kubectlBin, ["--kubeconfig", this.access.kubeconfig, "-n", namespace, "port-forward", `pod/${pod}`, `:${port}`], { reject: false, buffer: false });
+    const local = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`port-forward to ${key} did not start within 15 s`)), 15_000);
+      child.stdout?.on("data", (chunk: Buffer) => {
+        const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      void child.then(() => reject(new Error(`port-forward to ${key} exited`)));
+    });
+    this.running.set(key, { child, port: local });
+    return local;
+  }
+
+  close(): void {
+    for (const { child } of this.running.values()) child.kill();
+    this.running.clear();
+  }
+}
+
+export function kindBackend(access: KindAccess): Backend {
+  const docker = access.docker ?? dockerCli;
+  const forwards = new PortForwards(access);
+  const tablesReady = new Map<string, Promise<void>>();
+  const ensureTable = (node: string) => {
+    let ready = tablesReady.get(node);
+    if (!ready) {
+      ready = docker(["exec", "-i", node, "nft", "-f", "-"], partitionTableScript());
+      tablesReady.set(node, ready);
+      ready.catch(() => tablesReady.delete(node));
+    }
+    return ready;
+  };
+  const isolated = new Map<string, PodPlace>();
+  return {
+    name: "kind",
+    async queryEndpoint(t) {
+      // The client Service is named after the cluster (clientServiceName); its selector admits ready nodes only.
+      const client = await getJson<{ spec?: { selector?: Record<string, string> } }>(t.kubectl, ["-n", t.namespace, "get", "service", t.cluster]);
+      const name = `${t.cluster}-harness-api`;
+      const service = {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, namespace: t.namespace, labels: { "app.kubernetes.io/part-of": "fauna-operator-harness" } },
+        spec: { type: "NodePort", selector: client.spec?.selector, ports: [{ name: "api", port: PORTS.api, targetPort: PORTS.api, protocol: "TCP" }] },
+      };
+      await t.kubectl(["apply", "-f", "-"], JSON.stringify(service));
+      const nodePort = Number(await t.kubectl(["-n", t.namespace, "get", "service", name, "-o", "jsonpath={.spec.ports[0].nodePort}"]));
+      const address = (await t.kubectl(["get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "jsonpath={.items[0].status.addresses[?(@.type==\"InternalIP\")].address}"])).trim();
+      if (!nodePort || !address) throw new Error(`NodePort Service ${t.namespace}/${name}: no node port or node address`);
+      return { domain: address, port: nodePort };
+    },
+    async nodeClock(t, rootKey, pod) {
+      const port = await forwards.localPort(t.namespace, pod, PORTS.admin).catch(() => undefined);
+      if (port === undefined) return null;
+      const admin = createHttpFaunaAdmin({ rootKey, adminPort: port, timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
+      return nodeClockMs(t, admin, pod, "127.0.0.1");
+    },
+    async isolate(t, pod) {
+      const place = await placeOf(t, pod);
+      await ensureTable(place.node);
+      await docker(["exec", "-i", place.node, "nft", "-f", "-"], partitionElementScript(place.ip, true));
+      isolated.set(`${t.namespace}/${pod}`, place);
+    },
+    async reconnect(t, pod) {
+      const key = `${t.namespace}/${pod}`;
+      const place = isolated.get(key) ?? (await placeOf(t, pod));
+      await docker(["exec", "-i", place.node, "nft", "-f", "-"], partitionElementScript(place.ip, false)).catch(() => undefined);
+      isolated.delete(key);
+    },
+    setClockOffset: (t, pod, offset) => annotatePod(t, pod, CLOCK_OFFSET_ANNOTATION, offset),
+    async cannotIsolate() {
+      const r = await execa("docker", ["version", "--format", "{{.Server.Version}}"], { reject: false });
+      return r.exitCode === 0 ? undefined : "the Docker engine does not answer: the kind nodes cannot be reached";
+    },
+    async close() {
+      forwards.close();
+    },
+  };
+}
