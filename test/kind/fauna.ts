@@ -10,7 +10,7 @@ import { clientServiceName, clusterSelector } from "../../src/api/funcs.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually } from "../support/localtier.ts";
 import { type KindCluster, QUERY_NODE_PORT } from "./kind.ts";
-import type { Endpoint } from "./writes.ts";
+import type { Endpoint } from "../../src/load/load.ts";
 
 /** The real FaunaDB image manifests/samples/kind/cluster.yaml names (images/faunadb; needs GitHub to build). */
 export const FAUNADB_SAMPLE = "cluster.yaml";

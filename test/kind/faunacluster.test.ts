@@ -25,7 +25,7 @@ import {
   waitHealthy,
 } from "./fauna.ts";
 import { type KindCluster, useKind } from "./kind.ts";
-import { type AckedWrite, createStore, type Endpoint, lostWrites, readAll, type Store, startWrites } from "./writes.ts";
+import { type AckedWrite, type Endpoint, ensureCollection, findLost, startLoad } from "../../src/load/load.ts";
 
 const minutes = (n: number) => n * 60_000;
 /** Nine JVMs starting on one machine, then init, joins, the settle wait and replication (FACTS §7.4). */
@@ -45,7 +45,7 @@ interface Shared {
 let shared: Promise<Shared> | undefined;
 let namespace: { kind: KindCluster; ns: string } | undefined;
 /** Writes acknowledged during the chaos test, read back again after the node replacement. */
-let chaosWrites: { store: Store; acked: readonly AckedWrite[] } | undefined;
+let chaosWrites: { collection: string; acked: readonly AckedWrite[] } | undefined;
 
 /** The sample applied in a fresh namespace and Ready, created by whichever test needs it first. */
 function readyCluster(kind: KindCluster): Promise<Shared> {
@@ -120,9 +120,10 @@ describe(`kind tier: ${SAMPLE}`, { timeout: minutes(90) }, () => {
     if (!kind) return;
     const { ns, cluster, endpoint, rootKey } = await readyCluster(kind);
     const name = cluster.metadata.name ?? "";
-    const store = await createStore(endpoint(), rootKey);
-    // Bounded: two workers, a pause between writes, a hard cap on writes whatever happens.
-    const writes = startWrites(endpoint, store, { workers: 2, pauseMs: 100, maxWrites: 10_000 });
+    const collection = `kind_chaos_${Date.now()}`;
+    await ensureCollection(endpoint(), rootKey, collection);
+    // Bounded: the harness's load (src/load), two workers, a pause between operations, a hard cap whatever happens.
+    const writes = startLoad({ endpoint, secret: rootKey, collection, workers: 2, pauseMs: 100, maxOps: 10_000 });
     try {
       await eventually("first acknowledged writes", async () => writes.acked.length >= 10, minutes(2), 500);
       for (let round = 1; round <= CHAOS_ROUNDS; round++) {
@@ -140,15 +141,16 @@ describe(`kind tier: ${SAMPLE}`, { timeout: minutes(90) }, () => {
     }
     const acked = [...writes.acked];
     assert.ok(acked.length >= 10, `writes were acknowledged (${acked.length})`);
-    chaosWrites = { store, acked };
-    const lost = lostWrites(acked, await readAll(endpoint(), store));
-    assert.deepEqual(lost, [], `acknowledged writes lost: ${lost.length} of ${acked.length}`);
+    chaosWrites = { collection, acked };
+    const check = await findLost(endpoint, rootKey, collection, acked);
+    assert.deepEqual(check.unreadable, [], "every acknowledged write could be read back");
+    assert.deepEqual(check.lost, [], `acknowledged writes lost: ${check.lost.length} of ${acked.length}`);
   });
 
   it("a pod deleted with its PVC is replaced by a fresh host and the old host leaves", { timeout: REPLACE_TIMEOUT_MS + minutes(2) }, async (t) => {
     const kind = await useKind(t);
     if (!kind) return;
-    const { ns, cluster, endpoint } = await readyCluster(kind);
+    const { ns, cluster, endpoint, rootKey } = await readyCluster(kind);
     // FaunaDB refuses to force-remove the last node of a data replica (FACTS §7.5): the node needs a sibling.
     const replica = cluster.spec.replicas.find((r) => r.nodes >= 2);
     if (!replica) {
@@ -183,8 +185,8 @@ describe(`kind tier: ${SAMPLE}`, { timeout: minutes(90) }, () => {
     const fresh = replaced.status?.nodes?.find((n) => n.pod === old.pod);
     assert.ok((fresh?.ownership ?? 0) > 0, `data moved to the fresh host of ${old.pod}: owns ${fresh?.ownership}`);
     if (chaosWrites) {
-      const lost = lostWrites(chaosWrites.acked, await readAll(endpoint(), chaosWrites.store));
-      assert.deepEqual(lost, [], `acknowledged writes lost after the replacement: ${lost.length} of ${chaosWrites.acked.length}`);
+      const check = await findLost(endpoint, rootKey, chaosWrites.collection, chaosWrites.acked);
+      assert.deepEqual(check.lost, [], `acknowledged writes lost after the replacement: ${check.lost.length} of ${chaosWrites.acked.length}`);
     }
   });
 });
