@@ -11,7 +11,7 @@ function target(kubectl: Kubectl): HarnessTarget {
 test("the partition table drops every routed packet from or to an isolated address, in the forward hook", () => {
   const script = partitionTableScript();
   assert.match(script, new RegExp(`^flush table inet ${NFT_TABLE}$`, "m"), "made afresh when run again");
-  assert.match(script, /type filter hook forward priority -10; policy accept;/);
+  assert.match(script, /type filter hook forward priority 0; policy accept;/);
   assert.match(script, /ip saddr @isolated drop/);
   assert.match(script, /ip daddr @isolated drop/);
   assert.equal(partitionElementScript("10.244.2.5", true), `add element inet ${NFT_TABLE} isolated { 10.244.2.5 }\n`);

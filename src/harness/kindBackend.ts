@@ -11,32 +11,15 @@
 import { execa, type ResultPromise } from "execa";
 import { PORTS } from "../api/funcs.ts";
 import { createHttpFaunaAdmin } from "../fauna/client.ts";
+import { elementScript, tableScript } from "../localtier/runner/networkIsolation.ts";
 import { CLOCK_OFFSET_ANNOTATION } from "../sim/clock.ts";
 import type { Backend } from "./backend.ts";
 import { annotatePod, getJson, nodeClockMs, type HarnessTarget } from "./kube.ts";
 
 export const NFT_TABLE = "fauna_harness";
 
-/** The table (made afresh: its chain once, its set empty), safe to run again. */
-export function partitionTableScript(): string {
-  return [
-    `add table inet ${NFT_TABLE}`,
-    `flush table inet ${NFT_TABLE}`,
-    `table inet ${NFT_TABLE} {`,
-    "  set isolated { type ipv4_addr; }",
-    "  chain forward {",
-    "    type filter hook forward priority -10; policy accept;",
-    "    ip saddr @isolated drop",
-    "    ip daddr @isolated drop",
-    "  }",
-    "}",
-    "",
-  ].join("\n");
-}
-
-export function partitionElementScript(ip: string, isolated: boolean): string {
-  return `${isolated ? "add" : "delete"} element inet ${NFT_TABLE} isolated { ${ip} }\n`;
-}
+export const partitionTableScript = (): string => tableScript(NFT_TABLE, "forward");
+export const partitionElementScript = (ip: string, isolated: boolean): string => elementScript(ip, isolated, NFT_TABLE);
 
 export interface KindAccess {
   /** kubectl binary and kubeconfig of the kind cluster, for the port-forwards. */
