@@ -19,7 +19,7 @@ import { parseBackend, type Backend, type BackendName } from "../harness/backend
 import { kindBackend } from "../harness/kindBackend.ts";
 import { localBackend } from "../harness/localBackend.ts";
 import { connectKind } from "./kindTier.ts";
-import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL } from "./tierSetup.ts";
+import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL, type OperatorNames } from "./tierSetup.ts";
 
 const USAGE = "usage: harness [--backend local|kind] [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
 
@@ -64,6 +64,8 @@ export interface HarnessRun {
   readyTimeoutS: number;
   /** Leave the cluster and the operator running afterwards. */
   keep?: boolean;
+  /** An operator already running that manages the namespace (kind: hack/kind/up.sh's); else one is installed for it. */
+  operator?: OperatorNames;
   runOptions?: RunOptions;
   say: (m: string) => void;
 }
@@ -76,8 +78,9 @@ export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
   const log = (m: string) => h.say(`[harness ${elapsed()}] ${m}`);
   const name = h.cluster.metadata.name ?? "fauna";
   const cluster: FaunaCluster = { ...h.cluster, metadata: { ...h.cluster.metadata, namespace: h.namespace } };
-  log(`installing the CRD and the operator Deployment (watching only ${h.namespace})`);
-  const operator = await installOperator(h.kubectl, h.namespace);
+  if (h.operator) log(`using the operator Deployment ${h.operator.namespace}/${h.operator.deployment} (Lease ${h.operator.lease})`);
+  else log(`installing the CRD and the operator Deployment (watching only ${h.namespace})`);
+  const operator = h.operator ?? (await installOperator(h.kubectl, h.namespace));
   try {
     log(`operator ready; applying FaunaCluster ${h.namespace}/${name} (${topologyOf(cluster)})`);
     await h.kubectl(["apply", "-f", "-"], JSON.stringify(cluster));
@@ -105,8 +108,10 @@ export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
     };
   } finally {
     if (!h.keep) {
-      log("deleting the cluster and the operator");
+      log(h.operator ? "deleting the cluster" : "deleting the cluster and the operator");
       await h.kubectl(["-n", h.namespace, "delete", "faunacluster", name, "--wait=true", "--timeout=60s"]).catch(() => undefined);
+    }
+    if (!h.keep && !h.operator) {
       // The Lease goes after the pods: a stopping leader releases (rewrites) it.
       await h.kubectl(["-n", operator.namespace, "delete", "deployment", operator.deployment, "--wait=true", "--timeout=60s"]).catch(() => undefined);
       await h.kubectl(["-n", operator.namespace, "wait", "--for=delete", "pod", "-l", `${WATCH_LABEL}=${h.namespace}`, "--timeout=60s"]).catch(() => undefined);
@@ -147,7 +152,8 @@ export async function main(argv: string[]): Promise<number> {
     const tier = await connectKind();
     const backend = kindBackend({ kubectlBin: tier.kubectlBin, kubeconfig: tier.kubeconfig });
     try {
-      return await harnessIn(tier.kubectl, backend, o, scenarios, sample);
+      // up.sh's operator watches every namespace: a second one scoped to the harness's would fight it.
+      return await harnessIn(tier.kubectl, backend, o, scenarios, sample, operatorNames());
     } finally {
       await backend.close();
     }
@@ -168,20 +174,21 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** A fresh namespace (restricted Pod Security enforced), the harness in it, the report written and printed. */
-async function harnessIn(kubectl: Kubectl, backend: Backend, o: Options, scenarios: Scenario[], sample: string): Promise<number> {
+async function harnessIn(kubectl: Kubectl, backend: Backend, o: Options, scenarios: Scenario[], sample: string, operator?: OperatorNames): Promise<number> {
   const namespace = `harness-${randomBytes(3).toString("hex")}`;
   await kubectl(["create", "namespace", namespace]);
   await kubectl(["label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted"]);
   say(`[harness] backend ${backend.name}; namespace ${namespace}; sample ${sample.replace(`${REPO_ROOT}/`, "")}`);
   let report: HarnessReport;
   try {
-    report = await runHarness({ kubectl, backend, namespace, cluster: harnessCluster(sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say });
+    report = await runHarness({ kubectl, backend, namespace, cluster: harnessCluster(sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, operator, say });
   } finally {
     if (!o.keep) await kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
   }
   const files = writeReport(report);
   process.stdout.write(`${renderMarkdown(report)}\n`);
   say(`[harness] report: ${files.markdown.replace(`${REPO_ROOT}/`, "")} (+ .json)`);
-  if (o.keep) say(`[harness] left running: namespace ${namespace}, deployment ${operatorNames(namespace).namespace}/${operatorNames(namespace).deployment}`);
+  const running = operator ?? operatorNames(namespace);
+  if (o.keep) say(`[harness] left running: namespace ${namespace}, deployment ${running.namespace}/${running.deployment}`);
   return overallPass(report) ? 0 : 1;
 }
