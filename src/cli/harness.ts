@@ -150,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
   const sample = o.sample ?? join(REPO_ROOT, DEFAULT_SAMPLES[o.backend]);
   if (o.backend === "kind") {
     const tier = await connectKind();
-    const backend = kindBackend({ kubectlBin: tier.kubectlBin, kubeconfig: tier.kubeconfig });
+    const backend = kindBackend();
     try {
       // up.sh's operator watches every namespace: a second one scoped to the harness's would fight it.
       return await harnessIn(tier.kubectl, backend, o, scenarios, sample, operatorNames());

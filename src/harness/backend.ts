@@ -19,7 +19,7 @@ export interface Backend {
   setClockOffset(t: HarnessTarget, pod: string, offset: string | null): Promise<void>;
   /** Why `isolate` cannot work here, or undefined when it can. */
   cannotIsolate(): Promise<string | undefined>;
-  /** Releases what the backend holds (port-forwards). */
+  /** Releases what the backend holds outside the harness's namespace (nothing yet: its Services go with it). */
   close(): Promise<void>;
 }
 

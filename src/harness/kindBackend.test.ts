@@ -4,7 +4,7 @@ import { kindBackend, NFT_TABLE, partitionElementScript, partitionTableScript } 
 import type { HarnessTarget, Kubectl } from "./kube.ts";
 
 function target(kubectl: Kubectl): HarnessTarget {
-  const backend = kindBackend({ kubectlBin: "kubectl", kubeconfig: "/nonexistent" });
+  const backend = kindBackend();
   return { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, backend };
 }
 
@@ -24,7 +24,7 @@ test("isolate and reconnect filter the pod's IP inside the kind node that hosts 
     if (args.join(" ") === "-n ns get pod fauna-replica-2-2 -o json") return JSON.stringify({ spec: { nodeName: "fauna-operator-worker2" }, status: { podIP: "10.244.3.7" } });
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
-  const backend = kindBackend({ kubectlBin: "kubectl", kubeconfig: "/nonexistent", docker: async (args, input) => void docker.push({ args, input }) });
+  const backend = kindBackend({ docker: async (args, input) => void docker.push({ args, input }) });
   const t = { ...target(kubectl), backend };
   await backend.isolate(t, "fauna-replica-2-2");
   await backend.reconnect(t, "fauna-replica-2-2");

@@ -2,13 +2,14 @@
 // cluster's networks, so:
 //   - the load reaches the client Service's pods through a NodePort Service on a node's address (the Docker network
 //     is routed from the host);
-//   - a node's clock is read through `kubectl port-forward` to its admin port;
+//   - a node's clock is read from its admin port through a NodePort Service for that pod (the admin API listens on
+//     the pod IP only, so `kubectl port-forward`, which dials the pod's loopback, cannot reach it);
 //   - a partition is packet filtering inside the kind node that hosts the pod (`docker exec` into the node's
 //     container, nftables in the forward hook, the way Jepsen cuts a node off): every packet to or from the pod's IP
 //     that the node routes is dropped — other pods, other nodes, clients and the operator; kubelet on the same node
 //     still reaches it, as on a real host cut off from its network;
 //   - a clock skew is the pod annotation the simulator reads from its downward API file (src/sim/clock.ts).
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import { PORTS } from "../api/funcs.ts";
 import { createHttpFaunaAdmin } from "../fauna/client.ts";
 import { elementScript, tableScript } from "../localtier/runner/networkIsolation.ts";
@@ -22,9 +23,6 @@ export const partitionTableScript = (): string => tableScript(NFT_TABLE, "forwar
 export const partitionElementScript = (ip: string, isolated: boolean): string => elementScript(ip, isolated, NFT_TABLE);
 
 export interface KindAccess {
-  /** kubectl binary and kubeconfig of the kind cluster, for the port-forwards. */
-  kubectlBin: string;
-  kubeconfig: string;
   /** Runs `docker` (default: the docker CLI on PATH). */
   docker?: (args: string[], input?: string) => Promise<void>;
 }
@@ -47,43 +45,30 @@ async function placeOf(t: HarnessTarget, pod: string): Promise<PodPlace> {
   return { ip, node };
 }
 
-/** `kubectl port-forward` to one pod's port, on a free local port; restarted when the pod (and so the forward) went. */
-class PortForwards {
-  private readonly running = new Map<string, { child: ResultPromise; port: number }>();
-  private readonly access: KindAccess;
-  constructor(access: KindAccess) {
-    this.access = access;
-  }
-
-  async localPort(namespace: string, pod: string, port: number): Promise<number> {
-    const key = `${namespace}/${pod}:${port}`;
-    const known = this.running.get(key);
-    if (known && known.child.exitCode === null) return known.port;
-    const child = execa(this.access.kubectlBin, ["--kubeconfig", this.access.kubeconfig, "-n", namespace, "port-forward", `pod/${pod}`, `:${port}`], { reject: false, buffer: false });
-    const local = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`port-forward to ${key} did not start within 15 s`)), 15_000);
-      child.stdout?.on("data", (chunk: Buffer) => {
-        const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      void child.then(() => reject(new Error(`port-forward to ${key} exited`)));
-    });
-    this.running.set(key, { child, port: local });
-    return local;
-  }
-
-  close(): void {
-    for (const { child } of this.running.values()) child.kill();
-    this.running.clear();
-  }
+/** A NodePort Service in front of `port` of the pods `selector` picks; resolves to the node port. */
+async function nodePortService(t: HarnessTarget, name: string, selector: Record<string, string> | undefined, port: number): Promise<number> {
+  const service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: t.namespace, labels: { "app.kubernetes.io/part-of": "fauna-operator-harness" } },
+    spec: { type: "NodePort", selector, ports: [{ name: "port", port, targetPort: port, protocol: "TCP" }] },
+  };
+  await t.kubectl(["apply", "-f", "-"], JSON.stringify(service));
+  const nodePort = Number(await t.kubectl(["-n", t.namespace, "get", "service", name, "-o", "jsonpath={.spec.ports[0].nodePort}"]));
+  if (!nodePort) throw new Error(`NodePort Service ${t.namespace}/${name} has no node port`);
+  return nodePort;
 }
 
-export function kindBackend(access: KindAccess): Backend {
+/** The control plane's address on the Docker network, where every node port answers. */
+async function controlPlaneAddress(t: HarnessTarget): Promise<string> {
+  const address = (await t.kubectl(["get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "jsonpath={.items[0].status.addresses[?(@.type==\"InternalIP\")].address}"])).trim();
+  if (!address) throw new Error("the control plane node has no InternalIP");
+  return address;
+}
+
+export function kindBackend(access: KindAccess = {}): Backend {
   const docker = access.docker ?? dockerCli;
-  const forwards = new PortForwards(access);
+  const adminPorts = new Map<string, number>();
   const tablesReady = new Map<string, Promise<void>>();
   const ensureTable = (node: string) => {
     let ready = tablesReady.get(node);
@@ -100,24 +85,19 @@ export function kindBackend(access: KindAccess): Backend {
     async queryEndpoint(t) {
       // The client Service is named after the cluster (clientServiceName); its selector admits ready nodes only.
       const client = await getJson<{ spec?: { selector?: Record<string, string> } }>(t.kubectl, ["-n", t.namespace, "get", "service", t.cluster]);
-      const name = `${t.cluster}-harness-api`;
-      const service = {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name, namespace: t.namespace, labels: { "app.kubernetes.io/part-of": "fauna-operator-harness" } },
-        spec: { type: "NodePort", selector: client.spec?.selector, ports: [{ name: "api", port: PORTS.api, targetPort: PORTS.api, protocol: "TCP" }] },
-      };
-      await t.kubectl(["apply", "-f", "-"], JSON.stringify(service));
-      const nodePort = Number(await t.kubectl(["-n", t.namespace, "get", "service", name, "-o", "jsonpath={.spec.ports[0].nodePort}"]));
-      const address = (await t.kubectl(["get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "jsonpath={.items[0].status.addresses[?(@.type==\"InternalIP\")].address}"])).trim();
-      if (!nodePort || !address) throw new Error(`NodePort Service ${t.namespace}/${name}: no node port or node address`);
-      return { domain: address, port: nodePort };
+      const port = await nodePortService(t, `${t.cluster}-harness-api`, client.spec?.selector, PORTS.api);
+      return { domain: await controlPlaneAddress(t), port };
     },
     async nodeClock(t, rootKey, pod) {
-      const port = await forwards.localPort(t.namespace, pod, PORTS.admin).catch(() => undefined);
-      if (port === undefined) return null;
+      // The admin API listens on the pod's IP only (not loopback, so no port-forward): a NodePort for that one pod.
+      let port = adminPorts.get(pod);
+      if (port === undefined) {
+        port = await nodePortService(t, `${pod}-harness-admin`.slice(0, 63), { "statefulset.kubernetes.io/pod-name": pod }, PORTS.admin).catch(() => undefined);
+        if (port === undefined) return null;
+        adminPorts.set(pod, port);
+      }
       const admin = createHttpFaunaAdmin({ rootKey, adminPort: port, timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
-      return nodeClockMs(t, admin, pod, "127.0.0.1");
+      return nodeClockMs(t, admin, pod, await controlPlaneAddress(t));
     },
     async isolate(t, pod) {
       const place = await placeOf(t, pod);
@@ -136,8 +116,6 @@ export function kindBackend(access: KindAccess): Backend {
       const r = await execa("docker", ["version", "--format", "{{.Server.Version}}"], { reject: false });
       return r.exitCode === 0 ? undefined : "the Docker engine does not answer: the kind nodes cannot be reached";
     },
-    async close() {
-      forwards.close();
-    },
+    async close() {},
   };
 }
