@@ -11,7 +11,9 @@ import {
 import { parseJsonObject, readBody, sendJson } from "./http.ts";
 import {
   checkRemoval,
+  emptyState,
   initCluster,
+  nextWorkerId,
   isValidReplicaName,
   replicaInfo,
   replicationEtagSource,
@@ -92,7 +94,7 @@ function initNode(node: SimNode): Promise<boolean> {
   const run = (async () => {
     await sleep(node.tuning.initMs);
     if (node.isMember()) return false;
-    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
+    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: nextWorkerId(emptyState(), node.config.minWorkerId, node.config.maxWorkerId) ?? node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
     node.state = { ...initCluster(me), version: node.state.version + 1 };
     node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
     node.dataSince = node.clock.now();

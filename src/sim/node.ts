@@ -98,6 +98,7 @@ export class SimNode {
   readonly startedAt: number;
   readonly generation = Date.now();
   private beat = 0;
+  private peerOwnsChanged = false;
   readonly fd: FailureDetector;
   private cleaning = false;
   /** An init in progress (admin.ts): a second init waits for it. */
@@ -125,8 +126,9 @@ export class SimNode {
     rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
     this.identity = this.loadIdentity();
     this.state = normalizeState(this.readJson<ClusterState>("system/cluster.json") ?? emptyState());
-    const meta = this.readJson<{ owns: number; dataSince: number }>("system/node.json");
+    const meta = this.readJson<{ owns: number; dataSince: number; peerOwns?: Record<string, number> }>("system/node.json");
     if (meta) ({ owns: this.owns, dataSince: this.dataSince } = meta);
+    this.learnOwns(meta?.peerOwns ?? {});
     for (const d of this.readJsonl<Doc>("data/docs.jsonl")) this.docs.set(d.key, d);
     for (const d of this.readJsonl<Doc>("scopes/log.jsonl")) this.logEntries.set(d.key, d);
     const me = this.self();
@@ -190,8 +192,21 @@ export class SimNode {
     this.writeJson("system/cluster.json", state);
     return true;
   }
+  /**
+   * Ownership is topology, which FaunaDB replicates and persists: a node that just joined or restarted knows what the
+   * others own before it hears from them (only whether they are up must wait for heartbeats). Here the last known
+   * figures are kept on disk and handed over in the Hello answer; heartbeats keep them current.
+   */
   private saveMeta(): void {
-    this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince });
+    const peerOwns = Object.fromEntries([...this.peers].map(([h, p]) => [h, p.owns]));
+    this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince, peerOwns });
+  }
+  private learnOwns(owns: Record<string, unknown>): void {
+    for (const [h, o] of Object.entries(owns))
+      if (h !== this.identity.hostId && !this.peers.has(h)) this.peers.set(h, { generation: 0, beat: -1, owns: Number(o), needsCleanup: false });
+  }
+  private ownsMap(): Record<string, number> {
+    return Object.fromEntries([...this.views()].map(([h, v]) => [h, v.owns]));
   }
   storeDoc(doc: Doc): void {
     const old = this.docs.get(doc.key);
@@ -256,6 +271,7 @@ export class SimNode {
     const generation = Number(body.generation ?? 0);
     const beat = Number(body.beat ?? 0);
     const known = this.peers.get(hostId);
+    if (known?.owns !== Number(body.owns ?? 0)) this.peerOwnsChanged = true;
     if (known && known.generation !== generation) this.fd.remove(hostId);
     const fresh = !known || known.generation !== generation || beat > known.beat;
     if (fresh) this.fd.mark(hostId, this.clock.monotonic());
@@ -396,7 +412,7 @@ export class SimNode {
     if (known) {
       if (known.address !== body.address || known.peerPort !== body.peerPort)
         await this.propose((s) => withAddress(s, hostId, String(body.address), Number(body.peerPort)));
-      return { state: this.state, changed: false };
+      return { state: this.state, owns: this.ownsMap(), changed: false };
     }
     // The worker ID is picked from the state the change applies to: two Hellos in a row must not share one.
     await this.propose((s) => {
@@ -406,7 +422,7 @@ export class SimNode {
       const next = withMember(s, { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() });
       return next.dataReplicas.includes(replica) ? withMovementFrom(next, this.clock.now() + this.tuning.movementStartMs) : next;
     });
-    return { state: this.state, changed: true };
+    return { state: this.state, owns: this.ownsMap(), changed: true };
   }
 
   /** Join through a seed (`host` or `host:port`, port = peer port, default ours); retries until the Hello timeout. */
@@ -422,6 +438,8 @@ export class SimNode {
         if (r.status === 200) {
           this.state = emptyState();
           this.adopt(r.body.state as ClusterState);
+          this.learnOwns((r.body.owns ?? {}) as Record<string, unknown>);
+          this.saveMeta();
           const seedHost = this.state.members.find((x) => x.address === target.address)?.hostId;
           if (seedHost) this.fd.mark(seedHost, this.clock.monotonic());
           // `startDaemonAfter(membership.join(..))`: a member now, the join answers once the daemon has started.
@@ -475,6 +493,10 @@ export class SimNode {
         if (r?.status === 200) this.adopt(r.body.state as ClusterState);
       }
       this.fd.interpret(others.map((m) => m.hostId), this.clock.monotonic());
+      if (this.peerOwnsChanged) {
+        this.peerOwnsChanged = false;
+        this.saveMeta();
+      }
       await this.maintenance(dt);
     } catch (e) {
       this.log(`tick failed: ${e instanceof Error ? e.message : String(e)}`);

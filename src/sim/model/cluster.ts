@@ -97,11 +97,17 @@ const liveMembersOf = (state: ClusterState, replica: string): Member[] =>
 
 // ---- membership ------------------------------------------------------------------------------------------------
 
-/** Lowest free worker ID in [min, max] (`WorkerIDs.scala`; `No free worker IDs are available.`). */
+/**
+ * `WorkerIDs.makeWorkerIDRequests`: the first free ID of the unreserved upper half, from (min + max) / 2 + 1 (512 by
+ * default, as the golden status shows), then of the reserved lower half from min; undefined when none is free.
+ */
 export function nextWorkerId(state: ClusterState, min: number, max: number): number | undefined {
   const used = new Set(state.members.map((m) => m.workerId));
-  for (let id = min; id <= max; id++) if (!used.has(id)) return id;
-  return undefined;
+  const free = (from: number) => {
+    for (let id = from; id <= max; id++) if (!used.has(id)) return id;
+    return undefined;
+  };
+  return free(Math.floor((min + max) / 2) + 1) ?? free(min);
 }
 
 export type HelloRefusal = "removed" | "wrong replica";

@@ -16,9 +16,9 @@ export interface SimProc {
   env?: Record<string, string>;
 }
 
-export function nodeConfig(address: string, dir: string): string {
+export function nodeConfig(address: string, dir: string, rootKey = ROOT_KEY): string {
   return [
-    `auth_root_key: ${ROOT_KEY}`,
+    `auth_root_key: ${rootKey}`,
     `cluster_name: simtest`,
     `network_broadcast_address: ${address}`,
     `network_admin_http_address: ${address}`,
@@ -29,10 +29,10 @@ export function nodeConfig(address: string, dir: string): string {
   ].join("\n");
 }
 
-export function prepare(base: string, name: string, address: string): SimProc {
+export function prepare(base: string, name: string, address: string, rootKey = ROOT_KEY): SimProc {
   const dir = join(base, name);
   mkdirSync(join(dir, "flags"), { recursive: true });
-  writeFileSync(join(dir, "faunadb.yml"), nodeConfig(address, dir));
+  writeFileSync(join(dir, "faunadb.yml"), nodeConfig(address, dir, rootKey));
   return { name, address, dir, output: [] };
 }
 
