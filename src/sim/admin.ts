@@ -116,7 +116,7 @@ async function removeNode(node: SimNode, id: string, force: boolean, allowUnclea
       return badRequest(`Timed out checking cleanliness of cfs: all. Deadline: ${timeBound(node.tuning.cleanCheckTimeoutMs)}. Recipient: ${clean.timedOut}.`);
     if (!clean.clean) return badRequest(ADMIN_MESSAGES.storageNotClean);
   }
-  const check = checkRemoval(node.state, id, force, node.upSet().has(id));
+  const check = checkRemoval(node.state, id, force, node.upSet().has(id), node.identity.hostId);
   if (!check.ok) return badRequest(check.message);
   const movementFrom = node.clock.now() + node.tuning.movementStartMs;
   const owns = node.views().get(id)?.owns ?? 0;

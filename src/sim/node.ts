@@ -17,7 +17,6 @@ import {
   hasWholeReplicaAndLog,
   helloRefusal,
   logSegments,
-  membersOf,
   nextWorkerId,
   normalizeState,
   ownerInReplica,
@@ -36,7 +35,7 @@ import {
   type ClusterState,
   type Member,
 } from "./model/cluster.ts";
-import { departedOwnership, type HostView } from "./model/status.ts";
+import { departedOwnership, handedOver, type HostView } from "./model/status.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
 export interface Doc {
@@ -243,19 +242,16 @@ export class SimNode {
     return up;
   }
   /**
-   * `startDaemon` of a member (`CassandraService.scala`): a worker ID, a whole data replica and a log replica, here
-   * counted among the hosts it can reach, since the transaction pipeline must start with them.
+   * The waitables of `CassandraService.startDaemon` for a member: its worker ID and a topology with a whole data
+   * replica among the members and a log replica (`waitForWorkerID`, `waitUntilRegionHasWholeReplicaAndLog`). Both
+   * read the node's own persisted metadata, not its peers: FaunaDB's MembershipApiSpec restarts a whole cluster one
+   * node at a time and each node answers on 8444 before the next starts.
    */
   daemonReady(): boolean {
     const me = this.self();
-    if (!me) return false;
-    const up = this.upSet();
-    const whole = (r: string) => {
-      const live = membersOf(this.state, r).filter((m) => !m.leaving);
-      return live.length > 0 && live.every((m) => up.has(m.hostId));
-    };
-    return this.state.dataReplicas.some(whole) && this.state.logReplicas.some(whole);
+    return me !== undefined && Number.isInteger(me.workerId) && hasWholeReplicaAndLog(this.state);
   }
+  /** `StorageCleaner.needsCleanup`: this node holds data outside what it owns in its replica. */
   needsCleanup(): boolean {
     const me = this.self();
     if (!me) return false;
@@ -292,6 +288,9 @@ export class SimNode {
         out.set(m.hostId, { up: up.has(m.hostId), owns: this.owns, persistedTimestamp: new Date(this.clock.now()).toISOString() });
       else out.set(m.hostId, { up: up.has(m.hostId), owns: p?.owns ?? 0, ...(p?.persistedTimestamp ? { persistedTimestamp: p.persistedTimestamp } : {}) });
     }
+    // A leaving host's share is topology: it shrinks as the others take it over, even when the host is dead.
+    for (const m of this.state.members)
+      if (m.leaving && m.hostId !== this.identity.hostId) out.get(m.hostId)!.owns = handedOver(this.state, m.replica, out.get(m.hostId)!.owns, out);
     return out;
   }
   // ---- peer protocol ---------------------------------------------------------------------------------------------
@@ -443,7 +442,7 @@ export class SimNode {
           const seedHost = this.state.members.find((x) => x.address === target.address)?.hostId;
           if (seedHost) this.fd.mark(seedHost, this.clock.monotonic());
           // `startDaemonAfter(membership.join(..))`: a member now, the join answers once the daemon has started.
-          await sleep(this.tuning.joinMs);
+          await sleep(this.tuning.daemonStartMs);
           this.running = true;
           this.onMember?.();
           return r.body.changed === true;

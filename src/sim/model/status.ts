@@ -22,9 +22,17 @@ export interface HostView {
  * had (the Repartitioner hands its segments to the others, who stream them in).
  */
 export function departedOwnership(state: ClusterState, d: Departed, views: ReadonlyMap<string, HostView>): number {
-  if (!state.dataReplicas.includes(d.replica)) return 0;
-  const held = state.members.filter((m) => m.replica === d.replica).reduce((a, m) => a + (views.get(m.hostId)?.owns ?? 0), 0);
-  const left = Math.min(d.owns, Math.max(0, 1 - held));
+  return handedOver(state, d.replica, d.owns, views);
+}
+
+/**
+ * What a host giving its ranges away (departed, or leaving: possibly dead, so reporting nothing new) still holds: at
+ * most `owns`, and no more than its replica's staying members do not hold yet.
+ */
+export function handedOver(state: ClusterState, replica: string, owns: number, views: ReadonlyMap<string, { owns: number }>): number {
+  if (!state.dataReplicas.includes(replica)) return 0;
+  const held = state.members.filter((m) => m.replica === replica && !m.leaving).reduce((a, m) => a + (views.get(m.hostId)?.owns ?? 0), 0);
+  const left = Math.min(owns, Math.max(0, 1 - held));
   return left < OWNERSHIP_EPSILON ? 0 : left;
 }
 
