@@ -35,7 +35,7 @@ import {
   type ClusterState,
   type Member,
 } from "./model/cluster.ts";
-import { departedOwnership, handedOver, type HostView } from "./model/status.ts";
+import { departedOwnership, settledOwnership, type HostView } from "./model/status.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
 export interface Doc {
@@ -288,9 +288,10 @@ export class SimNode {
         out.set(m.hostId, { up: up.has(m.hostId), owns: this.owns, persistedTimestamp: new Date(this.clock.now()).toISOString() });
       else out.set(m.hostId, { up: up.has(m.hostId), owns: p?.owns ?? 0, ...(p?.persistedTimestamp ? { persistedTimestamp: p.persistedTimestamp } : {}) });
     }
-    // A leaving host's share is topology: it shrinks as the others take it over, even when the host is dead.
-    for (const m of this.state.members)
-      if (m.leaving && m.hostId !== this.identity.hostId) out.get(m.hostId)!.owns = handedOver(this.state, m.replica, out.get(m.hostId)!.owns, out);
+    // Departed owners are listed too; every share is then made consistent as topology (model/status.ts).
+    for (const d of this.state.departed) out.set(d.hostId, { up: false, owns: d.owns });
+    const settled = settledOwnership(this.state, new Map([...out].map(([h, v]) => [h, v.owns])));
+    for (const [h, v] of out) v.owns = settled.get(h) ?? v.owns;
     return out;
   }
   // ---- peer protocol ---------------------------------------------------------------------------------------------
@@ -531,7 +532,7 @@ export class SimNode {
     const first = [...this.state.members].sort((a, b) => a.hostId.localeCompare(b.hostId))[0];
     if (first?.hostId !== this.identity.hostId) return;
     const views = this.views();
-    const gone = this.state.departed.filter((d) => departedOwnership(this.state, d, views) === 0).map((d) => d.hostId);
+    const gone = this.state.departed.filter((d) => departedOwnership(d, views) === 0).map((d) => d.hostId);
     if (gone.length > 0) await this.propose((s) => withoutDeparted(s, gone)).catch(() => undefined);
   }
 
@@ -540,10 +541,23 @@ export class SimNode {
    * moves toward its Goal at a whole ring per ringMoveMs, from the moment the change's movementFrom has passed, while
    * some node of a data replica is up to stream from (if no node holds data at all, the range is claimed without
    * streaming). When it arrives, the node copies the documents it now owns from the holders. A node giving ranges away
-   * (leaving, or its replica grew) keeps what its replica's other members do not hold yet; a replica turned compute
-   * drops its topology, so its nodes own nothing at once.
+   * (leaving, or its replica grew) keeps what the takers do not hold yet (model/status.ts settledOwnership); a replica
+   * turned compute drops its topology, so its nodes own nothing at once.
    */
   private async moveData(dt: number): Promise<void> {
+    const before = this.owns;
+    await this.stepData(dt);
+    // Reaching the goal is a topology change FaunaDB replicates to every node at once; gossip would take a beat.
+    if (this.owns !== before && this.owns === ownershipGoal(this.state, this.identity.hostId)) this.announce();
+  }
+
+  /** Sends this node's heartbeat (same version: not a new arrival for failure detection) to every other member now. */
+  private announce(): void {
+    const body = this.heartbeatBody();
+    for (const m of this.state.members) if (m.hostId !== this.identity.hostId) void this.send(m, "/peer/heartbeat", body).catch(() => undefined);
+  }
+
+  private async stepData(dt: number): Promise<void> {
     const me = this.self()!;
     const goal = ownershipGoal(this.state, me.hostId);
     if (this.owns === goal) return;
@@ -553,10 +567,7 @@ export class SimNode {
       return;
     }
     if (this.owns > goal) {
-      const others = this.state.members.filter((m) => m.replica === me.replica && m.hostId !== me.hostId);
-      const held = others.reduce((a, m) => a + (this.peers.get(m.hostId)?.owns ?? 0), 0);
-      const target = Math.max(goal, Math.min(this.owns, 1 - held));
-      this.owns = target - goal < OWNERSHIP_EPSILON ? goal : target;
+      this.owns = this.views().get(me.hostId)?.owns ?? this.owns;
       this.saveMeta();
       return;
     }
@@ -639,7 +650,7 @@ export class SimNode {
     const moving = this.state.members.some(
       (m) => m.replica === me.replica && Math.abs((views.get(m.hostId)?.owns ?? 0) - ownershipGoal(this.state, m.hostId)) >= OWNERSHIP_EPSILON,
     );
-    return !moving && !this.state.departed.some((d) => d.replica === me.replica && departedOwnership(this.state, d, views) > 0);
+    return !moving && !this.state.departed.some((d) => d.replica === me.replica && departedOwnership(d, views) > 0);
   }
 
   private cleanStorage(): void {

@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import faunadb from "faunadb";
-import { isAdminErrorBody, MOVEMENT_IDLE, type AdminStatusNode, type AdminStatusResponse } from "../../src/fauna/wire.ts";
 import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
-import { admin, http, kill, prepare, ROOT_KEY, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
+import {
+  admin, errorOf, http, identityOf, kill, prepare, putReplication, ROOT_KEY, rowOf, start, statusOf, waitAdmin, waitFor, waitIdle, type SimProc,
+} from "../../src/sim/testing/processCluster.ts";
 
 const q = faunadb.query;
 const base = mkdtempSync(join(tmpdir(), "sim-corrections-"));
@@ -32,17 +33,10 @@ after(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-const errorOf = (r: { json: unknown }) => {
-  assert.ok(isAdminErrorBody(r.json), JSON.stringify(r.json));
-  return r.json.errors[0]!;
-};
-const status = async (n: SimProc) => (await admin(n, "GET", "/admin/status")).json as AdminStatusResponse;
-const row = async (n: SimProc, hostId: string): Promise<AdminStatusNode | undefined> => (await status(n)).nodes.find((r) => r.host_id === hostId);
-const identity = async (n: SimProc) => ((await admin(n, "GET", "/admin/identity")).json as { identity: string }).identity;
-const idle = (n: SimProc) =>
-  waitFor("movement idle", async () => (((await admin(n, "GET", "/admin/movement_status")).json as { resource: { movement_status: string } }).resource.movement_status === MOVEMENT_IDLE ? true : undefined), 60_000);
-const putReplication = (n: SimProc, types: Record<string, string>) =>
-  admin(n, "PUT", "/admin/replication", { replicas: Object.entries(types).map(([name, type]) => ({ name, type })) });
+const status = statusOf;
+const row = rowOf;
+const identity = identityOf;
+const idle = (n: SimProc) => waitIdle(n);
 
 test("Corrections 1 (AdminApplication.scala identity/status): after a failed join the service exists but is no member: identity 'not a member', status 503", async () => {
   const r = await admin(lone, "POST", "/admin/join", { seed: "127.0.0.99", replica_name: "r9" });
