@@ -2,7 +2,7 @@
 // answers; the code is ours). Each test names the spec or QA generator it follows, in fauna/faunadb at 4f8f8be; the
 // mapping table is in src/sim/README.md. Nodes are processes on 127.0.0.x at FAST_SIM_ENV speed with the settle trap
 // off (FAUNA_SIM_SETTLE_MS=0): FaunaDB's tests change replication right after joins and do not hit it every time.
-import { after, test } from "node:test";
+import { after, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,17 +16,13 @@ import {
 const q = faunadb.query;
 const ENV = { ...FAST_SIM_ENV, FAUNA_SIM_SETTLE_MS: "0" };
 const base = mkdtempSync(join(tmpdir(), "sim-specs-"));
-const running: SimProc[] = [];
-after(async () => {
-  await Promise.all(running.map((n) => kill(n, "SIGTERM")));
-  rmSync(base, { recursive: true, force: true });
-});
+after(() => rmSync(base, { recursive: true, force: true }));
 
-/** Starts fresh nodes at 127.0.0.<first>… and waits for their admin ports. */
-async function launch(prefix: string, first: number, count: number): Promise<SimProc[]> {
+/** Starts fresh nodes at 127.0.0.<first>… for the test `t` (stopped when it ends) and waits for their admin ports. */
+async function launch(t: TestContext, prefix: string, first: number, count: number): Promise<SimProc[]> {
   const nodes = Array.from({ length: count }, (_, i) => prepare(base, `${prefix}${i + 1}`, `127.0.0.${first + i}`));
   for (const n of nodes) start(n, ENV);
-  running.push(...nodes);
+  t.after(() => Promise.all(nodes.map((n) => kill(n, "SIGTERM"))));
   await Promise.all(nodes.map(waitAdmin));
   return nodes;
 }
@@ -72,8 +68,8 @@ async function verifyDocs(n: SimProc, docs: Map<string, number>): Promise<void> 
   }
 }
 
-test("MembershipApiSpec (ext/multicore): init once, joins, restarts, replica types, removals", { timeout: 180_000 }, async () => {
-  const [n1, n2, n3] = (await launch("m", 101, 3)) as [SimProc, SimProc, SimProc];
+test("MembershipApiSpec (ext/multicore): init once, joins, restarts, replica types, removals", { timeout: 180_000 }, async (t) => {
+  const [n1, n2, n3] = (await launch(t, "m", 101, 3)) as [SimProc, SimProc, SimProc];
   // be initialized by a seed node
   await shouldNotBeMember(n1);
   await init(n1, "dc1");
@@ -130,8 +126,8 @@ test("MembershipApiSpec (ext/multicore): init once, joins, restarts, replica typ
   await removeNode(n1, id3);
 });
 
-test("NodeRemovalSpec (ext/cluster): removal of a node, but not of the last node of a data replica; forced removal of a leaving node", { timeout: 180_000 }, async () => {
-  const [a1, a2, a3] = (await launch("r", 111, 3)) as [SimProc, SimProc, SimProc];
+test("NodeRemovalSpec (ext/cluster): removal of a node, but not of the last node of a data replica; forced removal of a leaving node", { timeout: 180_000 }, async (t) => {
+  const [a1, a2, a3] = (await launch(t, "r", 111, 3)) as [SimProc, SimProc, SimProc];
   await init(a1, "r1");
   await join_(a2, a1, "r2");
   await join_(a3, a1, "r2");
@@ -169,7 +165,7 @@ test("NodeRemovalSpec (ext/cluster): removal of a node, but not of the last node
   assert.equal(errorOf(await putReplication(a1, { r1: "data+log", r2: "data+log" })).description, "Unknown replica r2");
 
   // allow forced removal of an already leaving node
-  const [b1, b2, b3] = (await launch("s", 114, 3)) as [SimProc, SimProc, SimProc];
+  const [b1, b2, b3] = (await launch(t, "s", 114, 3)) as [SimProc, SimProc, SimProc];
   await init(b1, "r1");
   await join_(b2, b1, "r2");
   await join_(b3, b1, "r2");
@@ -186,8 +182,8 @@ test("NodeRemovalSpec (ext/cluster): removal of a node, but not of the last node
   await waitFor("r2 stable on node2", async () => ((await rowOf(b1, jd2!))?.ownership === 1 ? true : undefined));
 });
 
-test("QA RemoveNode and NodeRotate (qa/src/main/scala/qa/generators/op, qa/operator/Cmd.scala): clean storage, graceful remove, WaitForTopology, forced remove; rotate = force-remove a wiped node, rejoin with a new identity", { timeout: 240_000 }, async () => {
-  const nodes = await launch("q", 121, 6);
+test("QA RemoveNode and NodeRotate (qa/src/main/scala/qa/generators/op, qa/operator/Cmd.scala): clean storage, graceful remove, WaitForTopology, forced remove; rotate = force-remove a wiped node, rejoin with a new identity", { timeout: 240_000 }, async (t) => {
+  const nodes = await launch(t, "q", 121, 6);
   const replicaOf = (i: number) => (i < 3 ? "replica-0" : "replica-1");
   await init(nodes[0]!, replicaOf(0));
   for (const [i, n] of nodes.entries()) if (i > 0) await join_(n, nodes[0]!, replicaOf(i));
@@ -246,8 +242,8 @@ test("QA RemoveNode and NodeRotate (qa/src/main/scala/qa/generators/op, qa/opera
   await verifyDocs(target, docs);
 });
 
-test("TopologyChangesSpec (ext/multicore): initialize and get populated with data consistently", { timeout: 120_000 }, async () => {
-  const [n1, ...rest] = (await launch("t", 131, 4)) as [SimProc, ...SimProc[]];
+test("TopologyChangesSpec (ext/multicore): initialize and get populated with data consistently", { timeout: 120_000 }, async (t) => {
+  const [n1, ...rest] = (await launch(t, "t", 131, 4)) as [SimProc, ...SimProc[]];
   await init(n1, "r1");
   const id1 = await identityOf(n1);
   await waitFor("waitUntilLive", async () => ((await rowOf(n1, id1))?.worker_id ?? "n/a") !== "n/a" || undefined, 10_000);

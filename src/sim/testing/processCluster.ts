@@ -122,7 +122,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
 }
 
 export const waitAdmin = (node: SimProc) =>
-  waitFor(`admin API of ${node.name}`, async () => ((await admin(node, "GET", "/admin/identity")).status > 0 ? true : undefined), 10_000, 50);
+  waitFor(`admin API of ${node.name}`, async () => ((await admin(node, "GET", "/admin/identity")).status > 0 ? true : undefined), 30_000, 50);
 
 // ---- admin API shorthands of FaunaDB's own test helpers (ext/multicore/src/test/scala/package.scala) ----------------
 
