@@ -145,7 +145,7 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
   "/admin/status": {
     GET: withService((node) =>
       node.isMember()
-        ? { status: 200, body: statusResponse(node.state, node.views()) }
+        ? { status: 200, body: statusResponse(node.state, node.views(), node.electingSegments()) }
         : err(503, "cluster uninitialized", ADMIN_MESSAGES.statusUninitialized)),
   },
   "/admin/identity": {

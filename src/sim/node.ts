@@ -251,6 +251,24 @@ export class SimNode {
     const me = this.self();
     return me !== undefined && Number.isInteger(me.workerId) && hasWholeReplicaAndLog(this.state);
   }
+  /**
+   * Segments whose leader (as this node sees it) changed less than a check interval ago: their leader flag reads
+   * false meanwhile (model/status.ts statusResponse). Updated on every tick and every status request.
+   */
+  electingSegments(): Set<number> {
+    const up = this.upSet();
+    const now = this.clock.monotonic();
+    const out = new Set<number>();
+    for (const seg of logSegments(this.state)) {
+      const leader = segmentLeader(this.state, seg, up);
+      const known = this.leaders.get(seg.id);
+      if (!known || known.leader !== leader) this.leaders.set(seg.id, { leader, since: known ? now : -Infinity });
+      if (now - this.leaders.get(seg.id)!.since < this.tuning.checkIntervalMs) out.add(seg.id);
+    }
+    return out;
+  }
+  private readonly leaders = new Map<number, { leader: string | undefined; since: number }>();
+
   /** `StorageCleaner.needsCleanup`: this node holds data outside what it owns in its replica. */
   needsCleanup(): boolean {
     const me = this.self();
@@ -493,6 +511,7 @@ export class SimNode {
         if (r?.status === 200) this.adopt(r.body.state as ClusterState);
       }
       this.fd.interpret(others.map((m) => m.hostId), this.clock.monotonic());
+      this.electingSegments();
       if (this.peerOwnsChanged) {
         this.peerOwnsChanged = false;
         this.saveMeta();

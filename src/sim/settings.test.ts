@@ -21,6 +21,6 @@ test("unset or empty variables keep FaunaDB's defaults; a non-number is refused"
 });
 
 test("FAST_SIM_ENV sets only real settings", () => {
-  const known = new Set(Object.values(SIM_SETTINGS).map((s) => s.env));
+  const known = new Set<string>(Object.values(SIM_SETTINGS).map((s) => s.env));
   assert.deepEqual(Object.keys(FAST_SIM_ENV).filter((k) => !known.has(k)), []);
 });

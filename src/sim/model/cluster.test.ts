@@ -129,3 +129,11 @@ test("ownership settles as topology: givers hold only what takers still lack, a 
   const compute = withReplication(s, ["r1", "r2"], ["r1", "r2"], 1e9, 0);
   assert.deepEqual(["h6", "h7", "h8"].map((h) => settledOwnership(compute, reported).get(h)), [0, 0, 0]);
 });
+
+test("right after an election a segment shows no leader (TxnPipeline.logLeaders: a quorum of leader requests)", () => {
+  const s = cluster3x3();
+  const views = new Map(s.members.map((m) => [m.hostId, { up: true, owns: 1 / 3 }]));
+  const leaders = (electing: Set<number>) => statusResponse(s, views, electing).nodes.filter((n) => n.log_segment_leader).map((n) => n.log_segment).sort();
+  assert.deepEqual(leaders(new Set()), ["0", "1", "2"]);
+  assert.deepEqual(leaders(new Set([1])), ["0", "2"]);
+});

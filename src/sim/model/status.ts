@@ -72,10 +72,14 @@ function departedNode(d: Departed, owns: number): AdminStatusNode {
   };
 }
 
-export function statusResponse(state: ClusterState, views: ReadonlyMap<string, HostView>): AdminStatusResponse {
+/**
+ * `electing`: segments whose leader changed a moment ago. `log_segment_leader` comes from a quorum of leader requests
+ * (`TxnPipeline.logLeaders`), so right after an election no host of the segment reads as leader yet.
+ */
+export function statusResponse(state: ClusterState, views: ReadonlyMap<string, HostView>, electing: ReadonlySet<number> = new Set()): AdminStatusResponse {
   const up = new Set([...views].filter(([, v]) => v.up).map(([h]) => h));
   const segments = logSegments(state);
-  const leaders = new Set(segments.map((s) => segmentLeader(state, s, up)).filter((h) => h !== undefined));
+  const leaders = new Set(segments.filter((s) => !electing.has(s.id)).map((s) => segmentLeader(state, s, up)).filter((h) => h !== undefined));
   const nodes: AdminStatusNode[] = state.members.map((m) => {
     const v = views.get(m.hostId);
     const seg = segments.find((s) => s.hostIds.includes(m.hostId));
