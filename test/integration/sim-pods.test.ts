@@ -46,6 +46,11 @@ test("a 3 × 3 simulated FaunaDB cluster runs as pods and is wired by hand: all 
     await tier.core.createNamespacedService({ namespace: ns, body: unowned(buildHeadlessService(cluster, r)) });
     const sts = unowned(buildStatefulSet(cluster, r) as k8s.V1StatefulSet);
     sts.spec!.replicas = 3;
+    // Pods start the simulator as FaunaDB's image starts FaunaDB, `faunadb -c <config>` (issue 9 item 4): the tier
+    // puts the simulator's launcher on PATH.
+    const c = sts.spec!.template.spec!.containers[0]!;
+    c.command = c.command!.map((a) => a.replace(/exec fauna-operator sim --config (\S+)/, "exec faunadb -c $1"));
+    assert.match(c.command.join(" "), /exec faunadb -c /);
     await tier.apps.createNamespacedStatefulSet({ namespace: ns, body: sts });
   }
 
