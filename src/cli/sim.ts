@@ -13,8 +13,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
  * Runs one node until SIGTERM/SIGINT. The order is FaunaApp.start's: the storage and cluster service start first
  * (FAUNA_SIM_START_DELAY_MS stands for the JVM and storage start), and for a node that is already a member the
- * constructor blocks in startDaemon until it has a worker ID, a whole data replica and a log replica (here: reachable
- * over the peer port); only then the admin server listens (FACTS Corrections 3). A fresh node opens 8444 at once.
+ * constructor blocks in startDaemon until it has a worker ID, a whole data replica and a log replica (read
+ * from its own persisted metadata) and the daemon start (FAUNA_SIM_DAEMON_START_MS); only then the admin server
+ * listens (FACTS Corrections 3). A fresh node opens 8444 right after the start delay.
  * 8443 opens FAUNA_SIM_API_OPEN_DELAY_MS after the cluster services run and the topology has a whole replica and a
  * log (FACTS §5).
  */
@@ -78,6 +79,7 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
     if (node.isMember()) {
       node.log("Waiting for a worker ID, a whole data replica and a log replica before starting.");
       while (!node.daemonReady() && !stopping) await sleep(100);
+      await sleep(node.tuning.daemonStartMs);
       if (stopping) return undefined;
       node.running = true;
     }

@@ -11,7 +11,9 @@ import {
 import { parseJsonObject, readBody, sendJson } from "./http.ts";
 import {
   checkRemoval,
+  emptyState,
   initCluster,
+  nextWorkerId,
   isValidReplicaName,
   replicaInfo,
   replicationEtagSource,
@@ -92,7 +94,7 @@ function initNode(node: SimNode): Promise<boolean> {
   const run = (async () => {
     await sleep(node.tuning.initMs);
     if (node.isMember()) return false;
-    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
+    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: nextWorkerId(emptyState(), node.config.minWorkerId, node.config.maxWorkerId) ?? node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
     node.state = { ...initCluster(me), version: node.state.version + 1 };
     node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
     node.dataSince = node.clock.now();
@@ -114,7 +116,7 @@ async function removeNode(node: SimNode, id: string, force: boolean, allowUnclea
       return badRequest(`Timed out checking cleanliness of cfs: all. Deadline: ${timeBound(node.tuning.cleanCheckTimeoutMs)}. Recipient: ${clean.timedOut}.`);
     if (!clean.clean) return badRequest(ADMIN_MESSAGES.storageNotClean);
   }
-  const check = checkRemoval(node.state, id, force, node.upSet().has(id));
+  const check = checkRemoval(node.state, id, force, node.upSet().has(id), node.identity.hostId);
   if (!check.ok) return badRequest(check.message);
   const movementFrom = node.clock.now() + node.tuning.movementStartMs;
   const owns = node.views().get(id)?.owns ?? 0;
@@ -143,7 +145,7 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
   "/admin/status": {
     GET: withService((node) =>
       node.isMember()
-        ? { status: 200, body: statusResponse(node.state, node.views()) }
+        ? { status: 200, body: statusResponse(node.state, node.views(), node.electingSegments()) }
         : err(503, "cluster uninitialized", ADMIN_MESSAGES.statusUninitialized)),
   },
   "/admin/identity": {

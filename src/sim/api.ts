@@ -6,6 +6,7 @@ import { connect, createServer as createNet, type Server, type Socket } from "no
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
 import { runFql4 } from "./fql4.ts";
+import { FAUNADB_BUILD } from "./http.ts";
 import { prettyJson } from "./prettyJson.ts";
 import { readAvailable } from "./model/cluster.ts";
 import type { SimNode } from "./node.ts";
@@ -16,7 +17,7 @@ type Res = ServerResponse | Http2ServerResponse;
 function send(res: Res, status: number, body: unknown, head = false, pretty = false): void {
   const text = pretty ? prettyJson(body) : JSON.stringify(body);
   const r = res as ServerResponse;
-  r.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+  r.writeHead(status, { "x-faunadb-build": FAUNADB_BUILD, "content-length": String(Buffer.byteLength(text)), "content-type": "application/json;charset=utf-8" });
   r.end(head ? undefined : text);
 }
 
