@@ -10,6 +10,8 @@
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/operator-killpoints.test.ts
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { formatSimEnv, SIM_ENV_ANNOTATION } from "../../src/localtier/runner/simEnv.ts";
+import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
 import { after, before, describe, it } from "node:test";
 import { DATA_VOLUME, podDnsName } from "../../src/api/funcs.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
@@ -33,10 +35,16 @@ let op: RunningOperator | undefined;
 const start = (ns: string, healthPort: number) => () =>
   startOperator(tier, { namespace: ns, healthPort, leaseName: `lease-${ns}`, extraArgs: ["--leader-elect=false", "--log-level=debug"] });
 
+/**
+ * The simulator sped up (explicit settings, src/sim/settings.ts): these tests are about where the operator dies, not
+ * FaunaDB's timings, which topology-scale, topology-view-safety and operator-fencing keep real.
+ */
 function clusterManifest(ns: string, nodes: [number, number, number], settleSeconds?: number): string {
   const doc = sample("cluster-3x1.yaml", ns, (spec) => {
     (spec.replicas as { nodes: number }[]).forEach((r, i) => (r.nodes = nodes[i] ?? 1));
     if (settleSeconds !== undefined) spec.settleSeconds = settleSeconds;
+    const meta = spec.podMetadata as { annotations: Record<string, string> };
+    meta.annotations[SIM_ENV_ANNOTATION] = formatSimEnv(FAST_SIM_ENV);
   }) as { metadata: { name: string } };
   doc.metadata.name = NAME;
   return JSON.stringify(doc);
