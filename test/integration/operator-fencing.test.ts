@@ -65,7 +65,9 @@ before(async () => {
   const first = await startOperator(tier, { namespace: ns, healthPort: 18114, leaseName: lease });
   old = first;
   await eventually("the first instance leads", async () => (await holder().catch(() => undefined)) === identityOf(first) || undefined, 30_000, 250);
-  standby = await startOperator(tier, { namespace: ns, healthPort: 18115, leaseName: lease });
+  const second = await startOperator(tier, { namespace: ns, healthPort: 18115, leaseName: lease });
+  standby = second;
+  await eventually("the standby logged its identity", async () => identityOf(second), 30_000, 250);
 });
 after(async () => {
   old?.proc.kill("SIGCONT");
