@@ -20,6 +20,8 @@ export interface Deps {
   /** Where to reach a pod's admin API (stable DNS name by default). */
   adminAddress: AdminAddressResolver;
   clusterDomain?: string | undefined;
+  /** The operator's own namespace: the NetworkPolicy admits its pods, from there only, to the admin port. */
+  operatorNamespace: string;
   /** How long a member may stay down with its pod gone before it is replaced (issue 5). */
   forceRemoveGraceSeconds: number;
 }

@@ -91,7 +91,7 @@ export function desiredObjects(pass: Pass): Desired[] {
   for (const pdb of buildPodDisruptionBudgets(cluster)) {
     list.push({ resource: Resources.podDisruptionBudgets, object: pdb, current: byName(o.pdbs, pdb.metadata?.name) });
   }
-  const np = buildNetworkPolicy(cluster) as KubernetesObject;
+  const np = buildNetworkPolicy(cluster, { operatorNamespace: pass.deps.operatorNamespace }) as KubernetesObject;
   list.push({ resource: Resources.networkPolicies, object: np, current: byName(o.networkPolicies, np.metadata?.name) });
   return list;
 }
