@@ -1,15 +1,16 @@
 // The root key: read from spec.rootKeySecretRef, or from the generated `<cluster>-root-key` Secret, created once
-// when absent (never re-created: a new key would lock the operator out of running nodes). The key is registered with
-// the redactor the moment it is read and is never logged, put in an event, in status or on a command line.
+// when absent (never re-created: a new key would lock the operator out of running nodes). Only a Secret marked for
+// the operator, or the one it generated for this cluster, is used (rootKey.ts). The key is registered with the
+// redactor the moment it is read and is never logged, put in an event, in status or on a command line.
 import type { V1Secret } from "@kubernetes/client-node";
 import { resolveSpec } from "../../api/defaults.ts";
-import { rootKeyProblem } from "../../api/faunaConfig.ts";
 import { generatedRootKeySecretName } from "../../api/funcs.ts";
 import { isAlreadyExists } from "../../kube/errors.ts";
 import { Resources } from "../../kube/resource.ts";
 import { buildRootKeySecret } from "../build/rootKeySecret.ts";
 import { EventReason } from "../events.ts";
 import { next, retryIn, type Pass, type StepResult } from "../pass.ts";
+import { rootKeyFrom } from "../rootKey.ts";
 
 const MISSING_RETRY_MS = 15_000;
 
@@ -30,15 +31,15 @@ export const ensureRootKey = {
         secret = await client.get<V1Secret>(Resources.secrets, { namespace, name: ref.name }, { signal: pass.signal });
       }
     }
-    const encoded = secret?.data?.[ref.key];
-    const key = encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8").trim();
-    if (key !== undefined) pass.deps.redactor.add(key);
-    const problem = key === undefined ? `Secret ${ref.name} with key ${ref.key} not found` : rootKeyProblem(key);
-    if (problem !== undefined || key === undefined) {
-      pass.findings.rootKeyProblem = problem;
-      await pass.event({ type: "Warning", reason: EventReason.RootKeyMissing, message: `root key unusable: ${problem}` });
+    const answer = rootKeyFrom(pass.cluster, ref, secret, !spec.rootKeySecretRef);
+    const raw = secret?.data?.[ref.key];
+    if (raw !== undefined) pass.deps.redactor.add(Buffer.from(raw, "base64").toString("utf8").trim());
+    if (answer.kind === "refused") {
+      pass.findings.rootKeyProblem = answer.problem;
+      await pass.event({ type: "Warning", reason: EventReason.RootKeyMissing, message: `root key unusable: ${answer.problem}` });
       return retryIn(MISSING_RETRY_MS);
     }
+    const key = answer.key;
     pass.rootKey = key;
     pass.admin = pass.deps.makeAdmin(key);
     pass.status.rootKeySecretName = ref.name;
