@@ -2,7 +2,7 @@
 // faunadb.yml (or $FAUNADB_CONFIG) and environment; logs to stderr; exits cleanly on SIGTERM.
 // Environment: FAKETIME (relative offsets), FAKETIME_TIMESTAMP_FILE and FAKETIME_CACHE_DURATION (an offset changed
 // while the node runs; src/sim/clock.ts), FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1, FAUNA_SIM_* tuning (src/sim/node.ts).
-import { ConfigError, loadConfig } from "../sim/config.ts";
+import { loadConfig } from "../sim/config.ts";
 import { fakeTimeClock } from "../sim/clock.ts";
 import { SimNode, tuningFromEnv } from "../sim/node.ts";
 import { adminServer } from "../sim/admin.ts";
@@ -17,8 +17,6 @@ export async function main(argv: string[]): Promise<number> {
   let node: SimNode;
   try {
     const config = loadConfig(file);
-    if (config.rootKeyHashesOnly)
-      throw new ConfigError("The simulator cannot check auth_root_key_hash(es) (no BCrypt); set auth_root_key in faunadb.yml.");
     const clock = fakeTimeClock(process.env, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
     node = new SimNode(config, clock, tuningFromEnv(process.env), process.env);
   } catch (e) {

@@ -9,6 +9,7 @@ import type { EventInput, EventRecorder } from "../kube/events.ts";
 import type { Redactor } from "../kube/redact.ts";
 import type { AdminAddressResolver, Observed } from "./observe.ts";
 import type { PlanDecision, PodObservation, FaunaObservation } from "./plan/types.ts";
+import type { Rotation } from "./rootKeyHashes.ts";
 
 export interface Deps {
   client: KubeClient;
@@ -48,6 +49,8 @@ export interface Findings {
   /** Why topology work waits, or what it just did. */
   topologyMessage?: string;
   topologyError?: string;
+  /** A root-key rotation in progress (the pass stops before topology work while it is). */
+  rootKeyRotation?: Rotation;
 }
 
 export interface Pass {
@@ -62,6 +65,8 @@ export interface Pass {
   status: FaunaClusterStatus;
   observed?: Observed;
   rootKey?: string;
+  /** The BCrypt hashes each replica's template carries (RootKeyHashes decides them before ApplyObjects). */
+  rootKeyHashes?: Record<string, string[]>;
   admin?: FaunaAdmin;
   findings: Findings;
   event(e: EventInput): Promise<void>;

@@ -13,18 +13,24 @@ import { deleteRemovedReplicas } from "./steps/deleteRemovedReplicas.ts";
 import { ensureRootKey } from "./steps/ensureRootKey.ts";
 import { handleDeletion } from "./steps/handleDeletion.ts";
 import { observeCluster } from "./steps/observeCluster.ts";
+import { holdForRootKeyRotation, rootKeyHashes } from "./steps/rootKeyHashes.ts";
 import { topology } from "./steps/topology.ts";
 import { validateSpec } from "./steps/validateSpec.ts";
 
 export type Step = { name: string; run: (pass: Pass) => Promise<StepResult> };
 
-/** Order encodes safety: deletion, validation, credentials, observation, owned objects, topology, cleanup. */
+/**
+ * Order encodes safety: deletion, validation, credentials, observation, the root key's hashes, owned objects, (a
+ * root-key rotation ends the pass here), topology, cleanup.
+ */
 export const STEPS: readonly Step[] = [
   handleDeletion,
   validateSpec,
   ensureRootKey,
   observeCluster,
+  rootKeyHashes,
   applyObjects,
+  holdForRootKeyRotation,
   topology,
   deleteRemovedReplicas,
 ];

@@ -7,6 +7,7 @@ import type { MemberStatus } from "../fauna/statusParse.ts";
 import { leaderlessSegments } from "./plan/segments.ts";
 import type { Pass } from "./pass.ts";
 import type { PlanState } from "./plan/types.ts";
+import { rotationMessage } from "./rootKeyHashes.ts";
 
 /** status.topology: the in-flight operation (schema fields) plus the planner's state, which the schema preserves. */
 export type TopologyStatus = TopologyOperationStatus & {
@@ -147,11 +148,21 @@ export function summarize(pass: Pass): void {
       ? { type: ConditionType.Degraded, status: "True", reason: degradedReason, message: degraded }
       : { type: ConditionType.Degraded, status: "False", reason: Reason.Reconciled, message: "no problem found" },
   );
-  const ready = topologyDone && podsReady && degraded === undefined;
+  const rotation = f.rootKeyRotation;
+  if (f.rootKeyProblem === undefined) {
+    set(
+      rotation
+        ? { type: ConditionType.RootKeyRotating, status: "True", reason: Reason.RootKeyRotating, message: rotationMessage(rotation) }
+        : { type: ConditionType.RootKeyRotating, status: "False", reason: Reason.RootKeyCurrent, message: "every pod accepts the root key in the Secret" },
+    );
+  }
+  const ready = topologyDone && podsReady && degraded === undefined && rotation === undefined;
   set(
     ready
       ? { type: ConditionType.Ready, status: "True", reason: Reason.Reconciled, message: "all nodes are ready members" }
-      : { type: ConditionType.Ready, status: "False", reason: podsReady ? Reason.Reconciling : Reason.PodsNotReady, message: f.topologyMessage ?? `${s.readyNodes ?? 0}/${s.desiredNodes} nodes ready` },
+      : rotation
+        ? { type: ConditionType.Ready, status: "False", reason: Reason.RootKeyRotating, message: rotationMessage(rotation) }
+        : { type: ConditionType.Ready, status: "False", reason: podsReady ? Reason.Reconciling : Reason.PodsNotReady, message: f.topologyMessage ?? `${s.readyNodes ?? 0}/${s.desiredNodes} nodes ready` },
   );
   set(
     ready

@@ -1,6 +1,6 @@
-// The container's start script: renders faunadb.yml from the ConfigMap template, appends the root key from the
-// mounted Secret, then execs FaunaDB (or the simulator). POSIX sh with sed, cat and mkdir only: the local tier runs it
-// with the host's /bin/sh. The key is copied by cat/printf into a 0600 file, never passed as an argument (FACTS §1.1).
+// The container's start script: renders faunadb.yml from the ConfigMap template, then execs FaunaDB (or the
+// simulator). POSIX sh with sed and mkdir only: the local tier runs it with the host's /bin/sh. The pod never sees
+// the root key: the template carries its BCrypt hashes.
 import { PATHS, PLACEHOLDERS } from "../../api/faunaConfig.ts";
 import { isSimulatorImage } from "../../api/funcs.ts";
 
@@ -15,7 +15,6 @@ export function startScript(image: string): string {
     "umask 077",
     `mkdir -p ${PATHS.flagsDir} ${PATHS.logs}`,
     `sed -e "s|${PLACEHOLDERS.podName}|$POD_NAME|g" -e "s|${PLACEHOLDERS.podIp}|$POD_IP|g" ${PATHS.template} > ${PATHS.config}`,
-    `{ printf 'auth_root_key: '; cat ${PATHS.rootKey}; printf '\\n'; } >> ${PATHS.config}`,
     serverCommand(image),
     "",
   ].join("\n");

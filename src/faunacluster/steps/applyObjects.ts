@@ -65,7 +65,7 @@ export function desiredObjects(pass: Pass): Desired[] {
   const o = pass.observed;
   if (!o) throw new Error("applyObjects runs after Observe");
   const cluster = acceptedCluster(pass.cluster);
-  const options = { clusterDomain: pass.deps.clusterDomain };
+  const options = { clusterDomain: pass.deps.clusterDomain, rootKeyHashes: pass.rootKeyHashes };
   const byName = <T extends KubernetesObject>(items: T[], name: string | undefined) => items.find((i) => i.metadata?.name === name);
   const list: Desired[] = [];
   const cm = buildConfigMap(cluster, options);
