@@ -13,7 +13,7 @@ import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually, type TestTier, useTier } from "../support/localtier.ts";
 import { installCrdAndRbac, type RunningOperator, sample, type ServiceAccountRef, startOperator } from "../support/operator.ts";
 import {
-  applyServiceAccountRbac, deleteServiceAccountRbac, type Grant, grantId, grantsOf, manifestRules, refusalPattern, without,
+  applyServiceAccountRbac, deleteServiceAccountRbac, type Grant, grantId, grantsOf, manifestRules, type RbacMode, refusalPattern, without,
 } from "../support/rbac.ts";
 
 const HEALTH_PORT = 18120;
@@ -25,6 +25,7 @@ let ns: string;
 let sa: ServiceAccountRef;
 let op: RunningOperator | undefined;
 let leases = 0;
+let mode: RbacMode = "cluster";
 
 type Json = Record<string, unknown>;
 const kubectl = (args: string[], input?: string) => tier.kubectl(args, input);
@@ -47,7 +48,7 @@ function cluster(name: string, nodes = 1, patch: (spec: Json) => void = () => {}
 
 async function startOp(rules = FULL, extraArgs: string[] = []): Promise<RunningOperator> {
   await op?.stop();
-  await applyServiceAccountRbac(tier, sa, rules);
+  await applyServiceAccountRbac(tier, sa, rules, mode);
   op = await startOperator(tier, { namespace: ns, healthPort: HEALTH_PORT, leaseName: `lease-${++leases}`, serviceAccount: sa, extraArgs });
   return op;
 }
@@ -310,7 +311,7 @@ async function baseline(s: Scenario, timeoutMs: number, extraArgs: string[] = []
 /** Without `g`: the refusal is logged, the work stays undone; with `g` back (restore), it gets done. */
 async function withoutGrant(g: Grant, s: Scenario, o: { restore: boolean; extraArgs?: string[]; timeoutMs?: number }): Promise<void> {
   const rules = { ...FULL, [g.role]: without(FULL[g.role], g) };
-  await applyServiceAccountRbac(tier, sa, rules);
+  await applyServiceAccountRbac(tier, sa, rules, mode);
   await rbacSays(g, false);
   const running = await startOp(rules, o.extraArgs);
   const ctx = await s.trigger(++scenarioNo);
@@ -332,53 +333,64 @@ function failWithLog(err: unknown): never {
   throw new Error(`${String(err)}\noperator log tail:\n${tail}`);
 }
 
-before(async () => {
-  tier = await useTier();
-  await installCrdAndRbac(tier);
-  ns = await tier.namespace("oprbacnec");
-  sa = { namespace: ns, name: "op" };
-  await applyServiceAccountRbac(tier, sa, FULL);
-});
-after(async () => {
-  await op?.stop();
-  await deleteServiceAccountRbac(tier, sa);
-  if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
-});
+/**
+ * Both install modes: `cluster` binds the rules cluster-wide (ClusterRole + ClusterRoleBinding), `namespaced` only in
+ * the watched namespace (Role + RoleBinding). RBAC_MODES=cluster (or namespaced) runs one (each takes ~6 min).
+ */
+const MODES = (process.env.RBAC_MODES ?? "cluster,namespaced").split(",").filter((m): m is RbacMode => m === "cluster" || m === "namespaced");
 
-describe("every grant of manifests/20-rbac.yaml is necessary", { timeout: 1_800_000 }, () => {
-  it("has one scenario per grant, and no scenario for a grant it does not have", () => {
-    const ids = GRANTS.map(grantId).sort();
-    assert.deepEqual([...Object.keys(FRESH), ...Object.keys(ON_READY)].sort(), ids);
-    assert.equal(new Set(ids).size, ids.length, "each grant appears once");
-  });
+for (const m of MODES) {
+  describe(`every grant of manifests/20-rbac.yaml is necessary (${m} install)`, { timeout: 1_800_000 }, () => {
+    before(async () => {
+      mode = m;
+      tier = await useTier();
+      await installCrdAndRbac(tier);
+      ns = await tier.namespace(`oprbacnec-${m === "cluster" ? "c" : "n"}`);
+      sa = { namespace: ns, name: "op" };
+      scenarioNo = 0;
+      await applyServiceAccountRbac(tier, sa, FULL, mode);
+    });
+    after(async () => {
+      await op?.stop();
+      op = undefined;
+      await deleteServiceAccountRbac(tier, sa);
+      if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
+    });
 
-  it("with every grant, each scenario's work gets done (baselines)", async () => {
-    await baseline(freshCluster, 45_000);
-    await baseline(watchStaysOpen, 45_000);
-    await baseline(repeatedEvent, 45_000);
-    await baseline(disabledBudget, 45_000);
-    await op?.stop();
-  });
+    it("has one scenario per grant, and no scenario for a grant it does not have", () => {
+      const ids = GRANTS.map(grantId).sort();
+      assert.deepEqual([...Object.keys(FRESH), ...Object.keys(ON_READY)].sort(), ids);
+      assert.equal(new Set(ids).size, ids.length, "each grant appears once");
+    });
 
-  for (const g of GRANTS.filter((x) => FRESH[grantId(x)])) {
-    it(`fails without ${grantId(g)}`, async () => {
-      await withoutGrant(g, FRESH[grantId(g)]!, { restore: false });
+    it("with every grant, each scenario's work gets done (baselines)", async () => {
+      await baseline(freshCluster, 45_000);
+      await baseline(watchStaysOpen, 45_000);
+      await baseline(repeatedEvent, 45_000);
+      await baseline(disabledBudget, 45_000);
       await op?.stop();
     });
-  }
 
-  it("brings a 3-node cluster to Ready with every grant (for the grants below)", async () => {
-    await startOp(FULL, READY_ARGS);
-    await kubectl(["apply", "-f", "-"], cluster(READY, 3));
-    await readyWith(3);
-  });
+    for (const g of GRANTS.filter((x) => FRESH[grantId(x)])) {
+      it(`fails without ${grantId(g)}`, async () => {
+        await withoutGrant(g, FRESH[grantId(g)]!, { restore: false });
+        await op?.stop();
+      });
+    }
 
-  for (const [id, s] of Object.entries(ON_READY)) {
-    it(`fails without ${id}${s.recover ? "" : ", and does the work once it is back"}`, async () => {
-      const g = GRANTS.find((x) => grantId(x) === id);
-      assert.ok(g, `grant ${id}`);
-      await withoutGrant(g, s, { restore: true, extraArgs: READY_ARGS, timeoutMs: 180_000 });
-      if (s === replaceCutOffNode) await readyWith(3);
+    it("brings a 3-node cluster to Ready with every grant (for the grants below)", async () => {
+      await startOp(FULL, READY_ARGS);
+      await kubectl(["apply", "-f", "-"], cluster(READY, 3));
+      await readyWith(3);
     });
-  }
-});
+
+    for (const [id, s] of Object.entries(ON_READY)) {
+      it(`fails without ${id}${s.recover ? "" : ", and does the work once it is back"}`, async () => {
+        const g = GRANTS.find((x) => grantId(x) === id);
+        assert.ok(g, `grant ${id}`);
+        await withoutGrant(g, s, { restore: true, extraArgs: READY_ARGS, timeoutMs: 180_000 });
+        if (s === replaceCutOffNode) await readyWith(3);
+      });
+    }
+  });
+}

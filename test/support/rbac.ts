@@ -52,24 +52,41 @@ export function refusalPattern(g: Omit<Grant, "role">): RegExp {
   return new RegExp(`cannot ${esc(g.verb)} resource \\\\?"${esc(g.resource)}\\\\?" in API group \\\\?"${esc(g.group)}\\\\?"`);
 }
 
+export type RbacMode = "cluster" | "namespaced";
+
 /**
- * A ServiceAccount `sa` with `operator` rules cluster-wide (ClusterRole + ClusterRoleBinding named `<ns>-<sa>`) and
- * `leader` rules in its own namespace. Applying again replaces the rules (RBAC takes effect within about a second).
+ * A ServiceAccount `sa` with `operator` rules cluster-wide (`cluster`: ClusterRole + ClusterRoleBinding named
+ * `<ns>-<sa>`) or in its own namespace only (`namespaced`: Role + RoleBinding `<sa>-operator`, the namespace the
+ * tests' operator watches), and `leader` rules in its own namespace. Applying again replaces the rules (RBAC takes
+ * effect within about a second).
  */
 export async function applyServiceAccountRbac(
   tier: TestTier,
   sa: ServiceAccountRef,
   rules: { operator: PolicyRule[]; leader: PolicyRule[] },
+  mode: RbacMode = "cluster",
 ): Promise<void> {
   const name = `${sa.namespace}-${sa.name}`;
   const subjects = [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }];
+  const role = `${sa.name}-operator`;
+  const operatorGrant = mode === "cluster"
+    ? [
+        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules: rules.operator },
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name }, subjects,
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+        },
+      ]
+    : [
+        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: role, namespace: sa.namespace }, rules: rules.operator },
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: role, namespace: sa.namespace }, subjects,
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role },
+        },
+      ];
   const items = [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: sa.name, namespace: sa.namespace } },
-    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules: rules.operator },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name }, subjects,
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-    },
+    ...operatorGrant,
     { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: `${sa.name}-leader`, namespace: sa.namespace }, rules: rules.leader },
     {
       apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: `${sa.name}-leader`, namespace: sa.namespace }, subjects,
