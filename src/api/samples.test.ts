@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { parse, parseAllDocuments } from "yaml";
 import { crdYaml } from "./crd.ts";
 import { validateFaunaCluster } from "./validate.ts";
-import { isSimulatorImage } from "./funcs.ts";
+import { isSimulatorImage } from "../../test/support/images.ts";
 import type { FaunaCluster } from "./types.ts";
 
 const root = new URL("../../manifests/", import.meta.url);

@@ -7,8 +7,8 @@ import type { FaunaAdmin } from "../fauna/client.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { EventInput, EventRecorder } from "../kube/events.ts";
 import type { Redactor } from "../kube/redact.ts";
-import type { AdminAddressResolver, Observed } from "./observe.ts";
-import type { PlanDecision, PodObservation, FaunaObservation } from "./plan/types.ts";
+import type { AdminAddressResolver, Observation } from "./observe.ts";
+import type { PlanDecision, PlanInput } from "./plan/types.ts";
 import type { Rotation } from "./rootKeyHashes.ts";
 
 export interface Deps {
@@ -16,8 +16,8 @@ export interface Deps {
   recorder: EventRecorder;
   redactor: Redactor;
   clock: Clock;
-  /** Builds the admin client once the root key is known. */
-  makeAdmin: (rootKey: string) => FaunaAdmin;
+  /** Builds the admin client once the root key is known; its calls abort with `signal` (the pass's). */
+  makeAdmin: (rootKey: string, signal: AbortSignal) => FaunaAdmin;
   /** Where to reach a pod's admin API (stable DNS name by default). */
   adminAddress: AdminAddressResolver;
   clusterDomain?: string | undefined;
@@ -43,8 +43,8 @@ export interface Findings {
   invalid?: string;
   rootKeyProblem?: string;
   applyError?: string;
-  pods?: PodObservation[];
-  fauna?: FaunaObservation;
+  /** The planner's input, as built from the observation (status reports its pods and view). */
+  input?: PlanInput;
   decision?: PlanDecision;
   /** Why topology work waits, or what it just did. */
   topologyMessage?: string;
@@ -63,13 +63,17 @@ export interface Pass {
   original: FaunaClusterStatus;
   /** The draft the steps edit; written once by the runner. */
   status: FaunaClusterStatus;
-  observed?: Observed;
-  rootKey?: string;
+  /** The one read-only observation of the pass, made after the gates (deletion, validation) passed. */
+  obs?: Observation;
   /** The BCrypt hashes each replica's template carries (RootKeyHashes decides them before ApplyObjects). */
   rootKeyHashes?: Record<string, string[]>;
-  admin?: FaunaAdmin;
   findings: Findings;
   event(e: EventInput): Promise<void>;
   /** Writes the draft now (the in-flight record must be durable before the admin call it guards). */
   flushStatus(): Promise<void>;
 }
+
+/** A step that runs before anything is observed: it looks at the FaunaCluster object only. */
+export type Gate = { name: string; run: (pass: Pass) => Promise<StepResult> };
+/** A step that acts on the pass's observation (and never reads the API server or FaunaDB itself). */
+export type Step = { name: string; run: (pass: Pass, obs: Observation) => Promise<StepResult> };

@@ -6,19 +6,16 @@ import type { V1StatefulSet } from "@kubernetes/client-node";
 import { ConditionType } from "../../api/conditions.ts";
 import { resolveSpec } from "../../api/defaults.ts";
 import { configMapName } from "../../api/funcs.ts";
-import { EventReason } from "../events.ts";
-import { replicaOf } from "../observe.ts";
-import { next, retryIn, type Pass, type StepResult } from "../pass.ts";
 import { templateKey } from "../build/configMap.ts";
+import { EventReason } from "../events.ts";
+import { next, retryIn, type Step } from "../pass.ts";
+import { keyAcceptedEverywhere } from "../rootKey.ts";
+import { replicaOf } from "../slots.ts";
 import { hashesInTemplate, hashRootKey, keyMatches, planRootKeyHashes } from "../rootKeyHashes.ts";
 
 const ROTATION_POLL_MS = 2_000;
 
-/**
- * Operator memory only (the cleartext never leaves it): per cluster, the last key every pod accepted, for admin calls
- * while a rotation has not reached every pod; and a fresh hash per key, so it is computed once.
- */
-const acceptedKeys = new Map<string, string>();
+/** A fresh hash per key (operator memory only), so it is computed once until a template carries it. */
 const freshHashes = new Map<string, string>();
 
 /** Every pod of the StatefulSet runs its current template and is Ready (true without a StatefulSet: nothing runs). */
@@ -31,12 +28,12 @@ export function rolledOut(sts: V1StatefulSet | undefined): boolean {
     (want === 0 || ((s?.updatedReplicas ?? 0) >= want && (s?.readyReplicas ?? 0) >= want));
 }
 
-export const rootKeyHashes = {
+export const rootKeyHashes: Step = {
   name: "RootKeyHashes",
-  async run(pass: Pass): Promise<StepResult> {
-    const o = pass.observed;
-    const key = pass.rootKey;
-    if (!o || key === undefined) throw new Error("RootKeyHashes runs after EnsureRootKey and Observe");
+  async run(pass, obs) {
+    const o = obs.kube;
+    if (obs.rootKey.kind !== "usable") throw new Error("RootKeyHashes runs after EnsureRootKey");
+    const key = obs.rootKey.key;
     const cm = o.configMaps.find((c) => c.metadata?.name === configMapName(pass.cluster));
     const replicas = resolveSpec(pass.cluster).replicas.map((r) => ({
       replica: r.name,
@@ -51,10 +48,7 @@ export const rootKeyHashes = {
     }
     const plan = planRootKeyHashes({ replicas, keyHash, matchesKey: (h) => keyMatches(key, h) });
     pass.rootKeyHashes = plan.hashes;
-    const uid = pass.cluster.metadata.uid ?? pass.key;
-    const previous = acceptedKeys.get(uid);
-    if (plan.keyAccepted) acceptedKeys.set(uid, key);
-    else if (previous !== undefined && previous !== key) pass.admin = pass.deps.makeAdmin(previous);
+    if (plan.keyAccepted) keyAcceptedEverywhere(pass.cluster, key);
     const wasRotating = (pass.original.conditions ?? []).some((c) => c.type === ConditionType.RootKeyRotating && c.status === "True");
     if (plan.rotation && !wasRotating) {
       await pass.event({ type: "Normal", reason: EventReason.RotatingRootKey, message: "a new root key in the Secret: rotating, one replica at a time" });
@@ -67,9 +61,9 @@ export const rootKeyHashes = {
   },
 };
 
-export const holdForRootKeyRotation = {
+export const holdForRootKeyRotation: Step = {
   name: "HoldForRootKeyRotation",
-  async run(pass: Pass): Promise<StepResult> {
+  async run(pass) {
     const r = pass.findings.rootKeyRotation;
     if (!r) return next();
     pass.log.info({ phase: r.phase, replica: r.replica, done: r.done, total: r.total }, "root key rotation");
