@@ -2,7 +2,7 @@
 // faunadb.yml (or $FAUNADB_CONFIG) and environment; logs to stderr; exits cleanly on SIGTERM.
 // Environment: FAKETIME (relative offsets), FAKETIME_TIMESTAMP_FILE and FAKETIME_CACHE_DURATION (an offset changed
 // while the node runs; src/sim/clock.ts), the FAUNA_SIM_* settings (src/sim/settings.ts, src/sim/README.md).
-import { ConfigError, loadConfig } from "../sim/config.ts";
+import { loadConfig } from "../sim/config.ts";
 import { fakeTimeClock } from "../sim/clock.ts";
 import { SimNode } from "../sim/node.ts";
 import { tuningFromEnv } from "../sim/settings.ts";
@@ -39,8 +39,6 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
   let node: SimNode;
   try {
     const config = { ...loadConfig(file), ...overrides };
-    if (config.rootKeyHashesOnly)
-      throw new ConfigError("The simulator cannot check auth_root_key_hash(es) (no BCrypt); set auth_root_key in faunadb.yml.");
     const clock = fakeTimeClock(process.env, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
     node = new SimNode(config, clock, tuningFromEnv(process.env));
   } catch (e) {

@@ -5,6 +5,7 @@ import { createServer as createHttp1, type IncomingMessage, type ServerResponse 
 import { connect, createServer as createNet, type Server, type Socket } from "node:net";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
+import { isRootKey, type SimConfig } from "./config.ts";
 import { runFql4 } from "./fql4.ts";
 import { FAUNADB_BUILD } from "./http.ts";
 import { prettyJson } from "./prettyJson.ts";
@@ -50,12 +51,12 @@ async function ping(node: SimNode, url: URL): Promise<{ status: number; body: un
 }
 
 /** Bearer <secret> or Basic base64(<secret>:); a scoped root key `<key>:<db>:<role>` counts as the root key. */
-function querySecretOk(header: string | undefined, rootKeys: readonly string[]): boolean {
+function querySecretOk(header: string | undefined, config: Pick<SimConfig, "rootKeys" | "rootKeyHashes">): boolean {
   const bearer = /^Bearer\s+(.+)$/i.exec(header ?? "");
   const basic = /^Basic\s+(.+)$/i.exec(header ?? "");
   const secret = bearer ? bearer[1]! : basic ? Buffer.from(basic[1]!, "base64").toString("utf8") : undefined;
   if (secret === undefined) return false;
-  return rootKeys.includes(secret.split(":")[0]!);
+  return isRootKey(config, secret.split(":")[0]!);
 }
 
 function readAll(req: Req): Promise<string> {
@@ -80,7 +81,7 @@ async function handle(node: SimNode, req: Req, res: Res): Promise<void> {
   if (url.pathname === "/error") return send(res, 500, errorBody("internal server error", internalErrorDescription("Test error")));
   if (url.pathname === "/" && req.method === "POST") {
     const auth = req.headers.authorization;
-    if (!querySecretOk(typeof auth === "string" ? auth : undefined, node.config.rootKeys))
+    if (!querySecretOk(typeof auth === "string" ? auth : undefined, node.config))
       return send(res, 401, errorBody("unauthorized", "Unauthorized"));
     let body: unknown;
     try {
