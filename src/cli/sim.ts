@@ -1,7 +1,7 @@
 // `fauna-operator sim --config <faunadb.yml>`: one simulated FaunaDB node (src/sim). Started purely from its
 // faunadb.yml (or $FAUNADB_CONFIG) and environment; logs to stderr; exits cleanly on SIGTERM.
 // Environment: FAKETIME (relative offsets), FAKETIME_TIMESTAMP_FILE and FAKETIME_CACHE_DURATION (an offset changed
-// while the node runs; src/sim/clock.ts), FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1, FAUNA_SIM_* tuning (src/sim/node.ts).
+// while the node runs; src/sim/clock.ts), FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1, FAUNA_SIM_FAULT_NON_ATOMIC=1 (src/sim/README.md), FAUNA_SIM_* tuning (src/sim/node.ts).
 import { ConfigError, loadConfig } from "../sim/config.ts";
 import { fakeTimeClock } from "../sim/clock.ts";
 import { SimNode, tuningFromEnv } from "../sim/node.ts";
