@@ -92,6 +92,9 @@ export class ClusterError extends Error {
 
 const PEER_TIMEOUT_MS = 800;
 
+/** Under FAUNA_SIM_FAULT_NON_ATOMIC, the pause between two writes of one query: wide enough for others to interleave. */
+const NON_ATOMIC_GAP_MS = 30;
+
 const contended = () => new ClusterError(409, "contended transaction", "Transaction was aborted due to detection of concurrent modification.");
 
 export class SimNode {
@@ -656,7 +659,7 @@ export class SimNode {
    * checks the reads (a read-only query sees one snapshot). Resolves to the transaction time; rejects with 409
    * when a read was not current. A read-only query whose sequencer cannot be reached is answered as read
    * (FaunaDB serves reads without the log). Fault switches: DROP_ACKED_WRITES acknowledges without logging or
-   * applying anything; NON_ATOMIC logs each write on its own, unlocked, a moment apart, and checks no read.
+   * applying anything; NON_ATOMIC logs each write on its own, unlocked, 30 ms apart, and checks no read.
    */
   async transact(reads: ReadVersion[], writes: Doc[]): Promise<number> {
     if (this.dropAckedWrites) return this.clock.now();
@@ -665,7 +668,7 @@ export class SimNode {
       let logClock = 0;
       for (const d of writes) {
         logClock = Math.max(logClock, await this.logAndApply([{ ...d, ts: this.clock.now() }]));
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, NON_ATOMIC_GAP_MS));
       }
       await this.holdAck(logClock);
       return this.clock.now();

@@ -16,8 +16,11 @@ export interface SimCluster {
   stop(): Promise<void>;
 }
 
-/** `replicas` single-node replicas at 127.0.0.<firstOctet + i>, all data+log, writable on every node. */
-export async function simCluster(name: string, firstOctet: number, replicas: number, env: Record<string, string> = {}): Promise<SimCluster> {
+/**
+ * `replicas` single-node replicas at 127.0.0.<firstOctet + i>, all data+log, writable on every node; `env` for
+ * every node, `envOf(i)` added for node i (a fault switch on one node).
+ */
+export async function simCluster(name: string, firstOctet: number, replicas: number, env: Record<string, string> = {}, envOf: (i: number) => Record<string, string> = () => ({})): Promise<SimCluster> {
   const base = mkdtempSync(join(tmpdir(), `${name}-`));
   const nodes = Array.from({ length: replicas }, (_, i) => prepare(base, `${name}${i + 1}`, `127.0.0.${firstOctet + i}`));
   const stop = async () => {
@@ -25,7 +28,7 @@ export async function simCluster(name: string, firstOctet: number, replicas: num
     rmSync(base, { recursive: true, force: true });
   };
   try {
-    for (const n of nodes) start(n, { ...FAST, ...env });
+    nodes.forEach((n, i) => start(n, { ...FAST, ...env, ...envOf(i) }));
     await Promise.all(nodes.map(waitAdmin));
     const seed = nodes[0]!;
     await admin(seed, "POST", "/admin/init", { replica_name: "replica-1" });
