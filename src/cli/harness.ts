@@ -84,7 +84,7 @@ export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
       durationS: (Date.now() - t0) / 1000,
       cluster: `${h.namespace}/${name}`,
       topology: topologyOf(cluster),
-      load: `${h.runOptions?.workers ?? DEFAULT_LOAD.workers} workers, ${h.runOptions?.pauseMs ?? DEFAULT_LOAD.pauseMs} ms pause, every ${DEFAULT_LOAD.readEvery}th op a read, one connection per op through the client Service`,
+      load: `${h.runOptions?.rate ?? DEFAULT_LOAD.rate} ops/s open loop, at most ${h.runOptions?.concurrency ?? DEFAULT_LOAD.concurrency} in flight; writes, read-backs, bank transfers and balance reads, register writes and reads; one connection per op through the client Service`,
       scenarios,
       notRun: [...NOT_RUN, ...unselected],
     };

@@ -22,11 +22,16 @@ export interface Injected {
   heal?(): Promise<void>;
 }
 
+/** What the runner lends an injection: a mark on the timeline, optionally starting a latency phase ("skewed"). */
+export interface InjectHooks {
+  mark(label: string, phase?: string): void;
+}
+
 export interface Scenario {
   name: string;
   fault: string;
   expectation: string;
-  inject(t: HarnessTarget): Promise<Injected>;
+  inject(t: HarnessTarget, hooks?: InjectHooks): Promise<Injected>;
 }
 
 const KILLED_NODE_REPLICA = "replica-2";

@@ -145,6 +145,8 @@ export interface LoadReport {
   concurrency: number;
   latency: LatencySummary;
   latencyByOp: Record<string, LatencySummary>;
+  /** By the phase the operation finished in (RunningLoad.setPhase). */
+  latencyByPhase: Record<string, LatencySummary>;
   series: SecondSample[];
   startedAt: number;
   durationMs: number;
@@ -155,6 +157,8 @@ export interface RunningLoad {
   readonly history: History;
   readonly names: WorkloadNames;
   report(): LoadReport;
+  /** Operations finishing from now on count to this phase's latency (e.g. "fault", "skewed"). */
+  setPhase(phase: string): void;
   /** Stops issuing operations and waits for the in-flight ones. */
   stop(): Promise<LoadReport>;
 }
@@ -313,6 +317,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
     concurrency,
     latency: stats.latency(),
     latencyByOp: stats.latencyByOp(),
+    latencyByPhase: stats.latencyByPhase(),
     series: stats.series(endedAt ?? Date.now()),
     startedAt: t0,
     durationMs: (endedAt ?? Date.now()) - t0,
@@ -322,6 +327,9 @@ export function startLoad(options: LoadOptions): RunningLoad {
     history,
     names,
     report,
+    setPhase(phase) {
+      stats.phase = phase;
+    },
     async stop() {
       if (!stopped) {
         stopped = true;

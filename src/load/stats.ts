@@ -47,6 +47,9 @@ export class LoadStats {
   readonly startedAt: number;
   readonly overall = newHistogram();
   private readonly byOp = new Map<string, Histogram>();
+  private readonly byPhase = new Map<string, Histogram>();
+  /** Operations due from now on count to this phase (e.g. "steady", "fault", "skewed"). */
+  phase = "steady";
   private readonly seconds: { ok: number; errors: Record<ErrorClass, number>; h: Histogram }[] = [];
 
   constructor(startedAt: number) {
@@ -66,6 +69,9 @@ export class LoadStats {
     let h = this.byOp.get(op);
     if (!h) this.byOp.set(op, (h = newHistogram()));
     h.recordValue(micros);
+    let p = this.byPhase.get(this.phase);
+    if (!p) this.byPhase.set(this.phase, (p = newHistogram()));
+    p.recordValue(micros);
     const s = this.second(endedAt);
     s.h.recordValue(micros);
     if (failure) s.errors[failure]++;
@@ -87,6 +93,10 @@ export class LoadStats {
 
   latency(): LatencySummary {
     return summarize(this.overall);
+  }
+
+  latencyByPhase(): Record<string, LatencySummary> {
+    return Object.fromEntries([...this.byPhase].map(([phase, h]) => [phase, summarize(h)]));
   }
 
   latencyByOp(): Record<string, LatencySummary> {

@@ -12,7 +12,7 @@ const clusters: Record<string, SimCluster> = {};
 before(async () => {
   [clusters.healthy, clusters.lossy, clusters.nonAtomic] = await Promise.all([
     simCluster("chk-ok", 91, 1),
-    simCluster("chk-lossy", 92, 3, {}, (i) => (i === 2 ? { FAUNA_SIM_FAULT_DROP_ACKED_WRITES: "1" } : {})),
+    simCluster("chk-lossy", 92, 3, {}, (i): Record<string, string> => (i === 2 ? { FAUNA_SIM_FAULT_DROP_ACKED_WRITES: "1" } : {})),
     simCluster("chk-nonatomic", 95, 1, { FAUNA_SIM_FAULT_NON_ATOMIC: "1" }),
   ]);
 });
