@@ -2,7 +2,7 @@
 // the local tier. Brings the tier up if needed, then re-runs itself inside the tier's network namespace (the load must
 // reach the client Service's cluster IP): installs the operator Deployment scoped to a fresh namespace, applies the
 // sample there, runs the failure scenarios under load, writes the report to .work/harness/ and prints it.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -10,7 +10,8 @@ import type { FaunaCluster } from "../api/types.ts";
 import { down, exec, insideTier, readState } from "../localtier/tier.ts";
 import { REPO_ROOT } from "../localtier/paths.ts";
 import type { Kubectl } from "../harness/kube.ts";
-import { headline, overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
+import { overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
+import { writeReportFiles } from "../harness/reportFiles.ts";
 import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.ts";
 import { networkPartition, NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
 import { canIsolate } from "../localtier/runner/networkIsolation.ts";
@@ -115,15 +116,6 @@ export function harnessCluster(file: string): FaunaCluster {
   return parse(readFileSync(file, "utf8")) as FaunaCluster;
 }
 
-export function writeReport(report: HarnessReport, dir = join(REPO_ROOT, ".work", "harness")): { markdown: string; json: string } {
-  mkdirSync(dir, { recursive: true });
-  const stamp = report.startedAt.replaceAll(":", "").replace(/\.\d+Z$/, "Z");
-  const files = { markdown: join(dir, `report-${stamp}.md`), json: join(dir, `report-${stamp}.json`) };
-  writeFileSync(files.markdown, renderMarkdown(report));
-  writeFileSync(files.json, `${JSON.stringify({ verdict: headline(report), pass: overallPass(report), ...report }, null, 2)}\n`);
-  return files;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   const scenarios = selectScenarios(o.scenarios);
@@ -148,9 +140,9 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     if (!o.keep) await kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
   }
-  const files = writeReport(report);
+  const files = await writeReportFiles(report, join(REPO_ROOT, ".work", "harness"));
   process.stdout.write(`${renderMarkdown(report)}\n`);
-  say(`[harness] report: ${files.markdown.replace(`${REPO_ROOT}/`, "")} (+ .json)`);
+  say(`[harness] report: ${files.html.replace(`${REPO_ROOT}/`, "")} (+ report.md, report.json, junit.xml${files.png ? ", report.png" : ""})`);
   if (o.keep) say(`[harness] left running: namespace ${namespace}, deployment ${operatorNames(namespace).namespace}/${operatorNames(namespace).deployment}`);
   return overallPass(report) ? 0 : 1;
 }
