@@ -15,25 +15,34 @@ import { writeReportFiles } from "../harness/reportFiles.ts";
 import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.ts";
 import { networkPartition, NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
 import { canIsolate } from "../localtier/runner/networkIsolation.ts";
+import { harnessMetrics, liveOptions } from "../harness/metrics.ts";
+import { DEFAULT_METRICS_PORT, relayRunMetrics, serveRunMetrics } from "../harness/metricsServer.ts";
 import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL } from "./tierSetup.ts";
 
-const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
+const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS] [--rate OPS] [--concurrency N] [--metrics-port PORT]";
 
 interface Options {
   scenarios: string[];
   keep: boolean;
   sample: string;
   timeoutS: number;
+  rate: number;
+  concurrency: number;
+  /** Live Prometheus metrics on the host at 127.0.0.1:PORT/metrics (0 = none). */
+  metricsPort: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scenarios: [], keep: false, sample: join(REPO_ROOT, "manifests/samples/local/cluster.yaml"), timeoutS: 600 };
+  const o: Options = { scenarios: [], keep: false, sample: join(REPO_ROOT, "manifests/samples/local/cluster.yaml"), timeoutS: 600, rate: DEFAULT_LOAD.rate, concurrency: DEFAULT_LOAD.concurrency, metricsPort: DEFAULT_METRICS_PORT };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--keep") o.keep = true;
     else if (a === "--scenarios") o.scenarios = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (a === "--sample") o.sample = argv[++i] ?? o.sample;
     else if (a === "--timeout") o.timeoutS = Number(argv[++i] ?? o.timeoutS);
+    else if (a === "--rate") o.rate = Number(argv[++i] ?? o.rate);
+    else if (a === "--concurrency") o.concurrency = Number(argv[++i] ?? o.concurrency);
+    else if (a === "--metrics-port") o.metricsPort = Number(argv[++i] ?? o.metricsPort);
     else throw new Error(`harness: unknown argument ${a}; ${USAGE}`);
   }
   return o;
@@ -123,21 +132,28 @@ export async function main(argv: string[]): Promise<number> {
   const state = running?.ready && insideTier(running) ? running : undefined;
   if (!state) {
     const { startedHere } = await ensureTier(say, "harness");
+    const stopRelay = await relayRunMetrics(o.metricsPort, join(REPO_ROOT, ".work", "harness", "metrics.sock"));
+    if (o.metricsPort) say(`[harness] live metrics: http://127.0.0.1:${o.metricsPort}/metrics (Grafana: dashboards/fauna.json)`);
     try {
       const script = process.argv[1] ?? join(REPO_ROOT, "src", "cli", "main.ts");
       say("[harness] continuing inside the tier's network namespace");
       return await exec([process.execPath, script, "harness", ...argv]);
     } finally {
+      await stopRelay();
       if (!o.keep && startedHere) await down();
     }
   }
   const kubectl = tierKubectl(state);
   const namespace = `harness-${randomBytes(3).toString("hex")}`;
   await kubectl(["create", "namespace", namespace]);
+  const metrics = harnessMetrics();
+  const stopMetrics = await serveRunMetrics(metrics.registry, o.metricsPort);
   let report: HarnessReport;
   try {
-    report = await runHarness({ kubectl, namespace, cluster: harnessCluster(o.sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say });
+    const runOptions = { rate: o.rate, concurrency: o.concurrency, ...liveOptions(metrics) };
+    report = await runHarness({ kubectl, namespace, cluster: harnessCluster(o.sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say, runOptions });
   } finally {
+    await stopMetrics();
     if (!o.keep) await kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
   }
   const files = await writeReportFiles(report, join(REPO_ROOT, ".work", "harness"));

@@ -27,6 +27,9 @@ export interface RunOptions {
   observer?: LoadObserver;
   /** Told of every fault, heal and readiness change as it happens (live metrics). */
   onEvent?: (scenario: string, event: TimelineEvent) => void;
+  /** Told when a scenario starts and when its result is in (live metrics). */
+  onScenario?: (name: string) => void;
+  onResult?: (result: ScenarioResult) => void;
 }
 
 export const DEFAULT_LOAD = { rate: DEFAULT_RATE, concurrency: DEFAULT_CONCURRENCY } as const;
@@ -194,7 +197,9 @@ export async function runScenarios(scenarios: readonly Scenario[], t: HarnessTar
       continue;
     }
     o.progress?.(`${s.name}: starting (${s.fault})`);
+    o.onScenario?.(s.name);
     const r = await runScenario(s, target, access, o);
+    o.onResult?.(r);
     o.progress?.(`${s.name}: ${r.lost} of ${r.writesAcknowledged} acknowledged writes lost; Ready again ${r.readyAgainS ?? "never"} s; expectation ${r.expectationMet ? "met" : "NOT met"}`);
     results.push(r);
   }
