@@ -92,6 +92,7 @@ export interface Mix {
   registerRead: number;
 }
 export type OpKind = keyof Mix;
+const WRITING = new Set<OpKind>(["write", "transfer", "registerWrite"]);
 
 export const DEFAULT_MIX: Mix = { write: 45, read: 15, transfer: 20, balances: 5, registerWrite: 10, registerRead: 5 };
 /** Sized for 2 cores running a 9-node simulated cluster, its control plane and the load itself. */
@@ -279,7 +280,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
       if (kind === "write") counts.writesFailed++;
     }
     const now = Date.now();
-    stats.record(kind, dueAt, now, failure);
+    stats.record(kind, dueAt, now, failure, WRITING.has(kind));
     options.observer?.finished(kind, (now - dueAt) / 1000, failure);
   };
 

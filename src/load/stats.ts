@@ -11,6 +11,8 @@ export interface SecondSample {
   /** Seconds since the load started (the bucket's start). */
   t: number;
   ok: number;
+  /** Of `ok`, the operations that committed a write (document writes, transfers, register writes). */
+  okWrites: number;
   errors: Record<ErrorClass, number>;
   /** Latency percentiles of the operations that completed in this second (ok or not), ms; null when none. */
   p50Ms: number | null;
@@ -50,7 +52,7 @@ export class LoadStats {
   private readonly byPhase = new Map<string, Histogram>();
   /** Operations due from now on count to this phase (e.g. "steady", "fault", "skewed"). */
   phase = "steady";
-  private readonly seconds: { ok: number; errors: Record<ErrorClass, number>; h: Histogram }[] = [];
+  private readonly seconds: { ok: number; okWrites: number; errors: Record<ErrorClass, number>; h: Histogram }[] = [];
 
   constructor(startedAt: number) {
     this.startedAt = startedAt;
@@ -58,12 +60,12 @@ export class LoadStats {
 
   private second(at: number) {
     const i = Math.max(0, Math.floor((at - this.startedAt) / 1000));
-    while (this.seconds.length <= i) this.seconds.push({ ok: 0, errors: noErrors(), h: newHistogram() });
+    while (this.seconds.length <= i) this.seconds.push({ ok: 0, okWrites: 0, errors: noErrors(), h: newHistogram() });
     return this.seconds[i]!;
   }
 
-  /** One finished operation: when it was due and when it ended (epoch ms), and its failure class if any. */
-  record(op: string, dueAt: number, endedAt: number, failure?: ErrorClass): void {
+  /** One finished operation: when it was due and when it ended (epoch ms), its failure class if any, whether it writes. */
+  record(op: string, dueAt: number, endedAt: number, failure?: ErrorClass, writes = false): void {
     const micros = Math.max(1, Math.round((endedAt - dueAt) * 1000));
     this.overall.recordValue(micros);
     let h = this.byOp.get(op);
@@ -75,7 +77,10 @@ export class LoadStats {
     const s = this.second(endedAt);
     s.h.recordValue(micros);
     if (failure) s.errors[failure]++;
-    else s.ok++;
+    else {
+      s.ok++;
+      if (writes) s.okWrites++;
+    }
   }
 
   series(until = Date.now()): SecondSample[] {
@@ -83,7 +88,7 @@ export class LoadStats {
     return this.seconds.map((s, t) => {
       const any = s.h.totalCount > 0;
       return {
-        t, ok: s.ok, errors: { ...s.errors },
+        t, ok: s.ok, okWrites: s.okWrites, errors: { ...s.errors },
         p50Ms: any ? ms(s.h.getValueAtPercentile(50)) : null,
         p99Ms: any ? ms(s.h.getValueAtPercentile(99)) : null,
         maxMs: any ? ms(s.h.maxValue) : null,

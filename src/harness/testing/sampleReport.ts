@@ -9,7 +9,7 @@ function series(seconds: number, outage: [number, number]): SecondSample[] {
   return Array.from({ length: seconds }, (_, t) => {
     const down = t >= outage[0] && t < outage[1];
     return {
-      t, ok: down ? 20 + (t % 3) : 78 + (t % 5),
+      t, ok: down ? 20 + (t % 3) : 78 + (t % 5), okWrites: down ? 12 : 50,
       errors: { timeout: down ? 6 : 0, unavailable: down ? 3 : 0, refused: t === outage[0] ? 2 : 0, contention: t % 7 === 0 ? 1 : 0, other: 0 },
       p50Ms: down ? 900 + t * 10 : 12 + (t % 4), p99Ms: down ? 4800 : 40 + (t % 6) * 5, maxMs: down ? 5200 : 90,
     };
