@@ -18,7 +18,7 @@ import { writeReportFiles } from "../harness/reportFiles.ts";
 import { DEFAULT_LOAD, runScenarios } from "../harness/runner.ts";
 import { clockVerdict, TUTORIAL_SCENARIOS } from "../harness/tutorial.ts";
 import { harnessMetrics, liveOptions } from "../harness/metrics.ts";
-import { DEFAULT_METRICS_PORT, relayRunMetrics, serveRunMetrics } from "../harness/metricsServer.ts";
+import { DEFAULT_METRICS_PORT, metricsSocket, relayRunMetrics, serveRunMetrics } from "../harness/metricsServer.ts";
 import { once, type Endpoint } from "../load/load.ts";
 import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady } from "./tierSetup.ts";
 import { runAdmin } from "./faunaAdmin.ts";
@@ -163,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
   const state = running?.ready && insideTier(running) ? running : undefined;
   if (state) return tutorial(o, tierKubectl(state), state.kubeconfig);
   const { startedHere } = await ensureTier(say, "demo");
-  const stopRelay = await relayRunMetrics(o.metricsPort, join(REPO_ROOT, ".work", "demo", "metrics.sock"));
+  const stopRelay = await relayRunMetrics(o.metricsPort, metricsSocket("demo"));
   if (o.metricsPort) say(`[demo] live metrics: http://127.0.0.1:${o.metricsPort}/metrics (Grafana: dashboards/fauna.json; README "Live metrics")`);
   try {
     say("[demo] continuing inside the tier's network namespace");

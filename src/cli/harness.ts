@@ -16,7 +16,7 @@ import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.t
 import { networkPartition, NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
 import { canIsolate } from "../localtier/runner/networkIsolation.ts";
 import { harnessMetrics, liveOptions } from "../harness/metrics.ts";
-import { DEFAULT_METRICS_PORT, relayRunMetrics, serveRunMetrics } from "../harness/metricsServer.ts";
+import { DEFAULT_METRICS_PORT, metricsSocket, relayRunMetrics, serveRunMetrics } from "../harness/metricsServer.ts";
 import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL } from "./tierSetup.ts";
 
 const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS] [--rate OPS] [--concurrency N] [--metrics-port PORT]";
@@ -132,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
   const state = running?.ready && insideTier(running) ? running : undefined;
   if (!state) {
     const { startedHere } = await ensureTier(say, "harness");
-    const stopRelay = await relayRunMetrics(o.metricsPort, join(REPO_ROOT, ".work", "harness", "metrics.sock"));
+    const stopRelay = await relayRunMetrics(o.metricsPort, metricsSocket("harness"));
     if (o.metricsPort) say(`[harness] live metrics: http://127.0.0.1:${o.metricsPort}/metrics (Grafana: dashboards/fauna.json)`);
     try {
       const script = process.argv[1] ?? join(REPO_ROOT, "src", "cli", "main.ts");

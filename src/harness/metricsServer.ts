@@ -3,7 +3,9 @@
 // as the tier forwards its API server.
 import { createServer, type Server } from "node:http";
 import { connect, createServer as createTcp, type Server as NetServer } from "node:net";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { workDir } from "../localtier/paths.ts";
 import type { Registry } from "prom-client";
 import { splice } from "../localtier/splice.ts";
 
@@ -20,7 +22,10 @@ export async function serveMetrics(registry: Registry, listen: Listen): Promise<
       (err: unknown) => res.writeHead(500).end(String(err)),
     );
   });
-  if ("path" in listen) rmSync(listen.path, { force: true });
+  if ("path" in listen) {
+    mkdirSync(dirname(listen.path), { recursive: true });
+    rmSync(listen.path, { force: true });
+  }
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
     if ("path" in listen) server.listen(listen.path, ok);
@@ -38,6 +43,9 @@ export async function relayToSocket(port: number, path: string, host = "127.0.0.
   });
   return relay;
 }
+
+/** The socket a run inside the tier serves its metrics on, in the tier's work dir (where the API socket is too). */
+export const metricsSocket = (run: string) => join(workDir(), `${run}-metrics.sock`);
 
 /** The inner harness serves here when the host side relays a port to it. */
 export const METRICS_SOCKET_ENV = "FAUNA_HARNESS_METRICS_SOCKET";

@@ -96,8 +96,50 @@ const WRITING = new Set<OpKind>(["write", "transfer", "registerWrite"]);
 
 export const DEFAULT_MIX: Mix = { write: 45, read: 15, transfer: 20, balances: 5, registerWrite: 10, registerRead: 5 };
 /** Sized for 2 cores running a 9-node simulated cluster, its control plane and the load itself. */
-export const DEFAULT_RATE = 80;
+export const DEFAULT_RATE = 40;
 export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_OPS_PER_CONNECTION = 10;
+
+interface PooledClient {
+  client: faunadb.Client;
+  uses: number;
+}
+
+/**
+ * Driver clients for the load, each used by one operation at a time and replaced after `opsPerConnection`
+ * operations or any failure (a timed-out query may still be in flight on it).
+ */
+function clientPool(endpoint: () => Endpoint, secret: string, timeoutMs: number, opsPerConnection: number) {
+  const idle: PooledClient[] = [];
+  const retire = (c: PooledClient) => void c.client.close({ force: true }).catch(() => undefined);
+  return {
+    async query<T>(expr: faunadb.ExprArg, seenTxn?: number): Promise<{ value: T; txnTime: number }> {
+      const c = idle.pop() ?? { client: clientFor(endpoint(), secret, timeoutMs), uses: 0 };
+      const txn = c.client as unknown as { syncLastTxnTime(t: number): void; getLastTxnTime(): number | undefined };
+      if (seenTxn) txn.syncLastTxnTime(seenTxn);
+      c.uses++;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new OperationTimeout(timeoutMs)), timeoutMs + 500);
+        });
+        const value = await Promise.race([c.client.query<T>(expr), deadline]);
+        const txnTime = txn.getLastTxnTime() ?? 0;
+        if (c.uses < opsPerConnection) idle.push(c);
+        else retire(c);
+        return { value, txnTime };
+      } catch (err) {
+        retire(c);
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      idle.splice(0).forEach(retire);
+    },
+  };
+}
 
 /** Where the load reports live (Prometheus, src/load/metrics.ts); every method optional to call. */
 export interface LoadObserver {
@@ -111,7 +153,7 @@ export interface LoadOptions {
   secret: string;
   /** The collection of plain writes; the bank and the registers take names after it (workloads.ts namesFor). */
   collection: string;
-  /** Operations due per second (default 80), whether earlier ones finished or not. */
+  /** Operations due per second (default 40), whether earlier ones finished or not. */
   rate?: number;
   /** Most operations in flight at once (default 16); due operations wait beyond that, and their wait counts. */
   concurrency?: number;
@@ -121,6 +163,11 @@ export interface LoadOptions {
   /** Per-operation deadline, ms (default 5000). */
   opTimeoutMs?: number;
   observer?: LoadObserver;
+  /**
+   * Operations one driver connection carries before it is replaced (default 10): a new connection through the
+   * client Service goes to the next endpoint, so the load spreads over the nodes without paying a connection per op.
+   */
+  opsPerConnection?: number;
   /** The former closed-loop form, kept for its callers: `workers` writers/readers (3 writes to 1 read), a pause each. */
   workers?: number;
   pauseMs?: number;
@@ -196,7 +243,8 @@ export function startLoad(options: LoadOptions): RunningLoad {
   const backlog: number[] = [];
   const idle: (() => void)[] = [];
 
-  const query = <T>(expr: faunadb.ExprArg, seenTxn?: number) => timedQuery<T>(options.endpoint(), options.secret, expr, timeoutMs, seenTxn);
+  const pool = clientPool(options.endpoint, options.secret, timeoutMs, options.opsPerConnection ?? DEFAULT_OPS_PER_CONNECTION);
+  const query = <T>(expr: faunadb.ExprArg, seenTxn?: number) => pool.query<T>(expr, seenTxn);
 
   /** Runs one operation; resolves to its failure class (undefined = success). */
   const operations: Record<OpKind, (op: number) => Promise<void>> = {
@@ -337,6 +385,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
         clearInterval(tick);
         backlog.length = 0;
         if (inFlight > 0) await new Promise<void>((r) => idle.push(r));
+        pool.close();
         endedAt = Date.now();
       }
       return report();
