@@ -6,13 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { admin, kill, prepare, start, waitAdmin } from "../src/sim/testing/processCluster.ts";
 import { ensureCompiledCli } from "../src/localtier/tier.ts";
+import { FAST_SIM_ENV } from "../src/sim/settings.ts";
 import { REPO_ROOT } from "../src/localtier/paths.ts";
 
 const count = Number(process.argv[2] ?? 9);
 // Measure what pods run: the compiled CLI (src/ through type stripping costs ~35 MB more per node).
 if (!process.env.FAUNA_SIM_ENTRY) {
   await ensureCompiledCli((m) => process.stdout.write(`${m}\n`));
-  process.env.FAUNA_SIM_ENTRY = join(REPO_ROOT, "dist", "cli", "main.js");
+  process.env.FAUNA_SIM_ENTRY = join(REPO_ROOT, "dist", "cli", "faunadb.js");
 }
 process.stdout.write(`entry: ${process.env.FAUNA_SIM_ENTRY}\n`);
 const base = mkdtempSync(join(tmpdir(), "sim-bench-"));
@@ -20,7 +21,7 @@ const nodes = Array.from({ length: count }, (_, i) => prepare(base, `n${i}`, `12
 try {
   for (const n of nodes) {
     const t0 = performance.now();
-    start(n);
+    start(n, FAST_SIM_ENV); // start time without FaunaDB's deliberate start delay (FAUNA_SIM_START_DELAY_MS)
     await waitAdmin(n);
     const ms = performance.now() - t0;
     const status = readFileSync(`/proc/${n.proc!.pid}/status`, "utf8");

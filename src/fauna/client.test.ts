@@ -8,7 +8,7 @@ import { AdminError } from "./errors.ts";
 
 // A tiny node that answers as FACTS §2 says, with switches for the cases under test.
 const KEY = "s3cr3t-root-key";
-const golden = readFileSync(new URL("../../../shared/fauna/golden/admin-status.json", import.meta.url), "utf8");
+const golden = readFileSync(new URL("../../test/fixtures/golden/admin-status.json", import.meta.url), "utf8");
 const fake = {
   member: true,
   etag: '"v1"',

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseAdminStatus } from "./statusParse.ts";
 
 const golden: unknown = JSON.parse(
-  readFileSync(new URL("../../../shared/fauna/golden/admin-status.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../test/fixtures/golden/admin-status.json", import.meta.url), "utf8"),
 );
 
 test("the golden /admin/status parses as FaunaDB sends it", () => {

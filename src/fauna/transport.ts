@@ -38,6 +38,8 @@ export interface RawRequest {
   timeoutMs: number;
   /** /ping needs no auth (FACTS §5). */
   auth?: boolean;
+  /** Aborts the call (besides its timeout). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RawAnswer {
@@ -55,7 +57,7 @@ export async function send(options: TransportOptions, req: RawRequest): Promise<
     try {
       return await sendOnce(options, req);
     } catch (error) {
-      const retry = error instanceof AdminError && error.kind === "connection" && attempt < options.retry.attempts;
+      const retry = error instanceof AdminError && error.kind === "connection" && attempt < options.retry.attempts && !req.signal?.aborted;
       if (!retry) throw error;
       await options.sleep(delay);
       delay = Math.min(delay * 2, options.retry.maxDelayMs);
@@ -73,7 +75,9 @@ function sendOnce(options: TransportOptions, req: RawRequest): Promise<RawAnswer
     headers["content-length"] = String(Buffer.byteLength(payload));
   }
   const tls = options.tls;
-  const common = { host, port, method: req.method, path: req.path, headers, signal: AbortSignal.timeout(req.timeoutMs) };
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+  const common = { host, port, method: req.method, path: req.path, headers, signal };
   return new Promise<RawAnswer>((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];

@@ -32,21 +32,24 @@ async function setupNamespace(): Promise<void> {
 }
 
 async function writeShim(): Promise<void> {
-  // Pods' commands find `fauna-operator` on PATH, as in the project's container image.
+  // Pods' commands find `fauna-operator` and `faunadb` (the simulator behind FaunaDB's launcher arguments) on PATH,
+  // as in the project's container image.
   await mkdir(files.shimBin, { recursive: true });
-  const shim = `${files.shimBin}/fauna-operator`;
-  // Pods see the project, this shim and node under $FAUNA_LOCALTIER_ROOT (bind-mounted by the runner before the
+  // Pods see the project, these shims and node under $FAUNA_LOCALTIER_ROOT (bind-mounted by the runner before the
   // pod's own volumes). The compiled CLI when present (tier up keeps it fresh): a simulator node then needs ~60 MB
   // instead of ~95 MB, since type stripping is not loaded.
   const node = `"$S/node/${basename(process.execPath)}"`;
-  await writeFile(shim, [
-    "#!/bin/sh",
-    'S="${FAUNA_LOCALTIER_ROOT:?the local tier sets FAUNA_LOCALTIER_ROOT for pod processes}"',
-    `if [ -f "$S/repo/dist/cli/main.js" ]; then exec ${node} "$S/repo/dist/cli/main.js" "$@"; fi`,
-    `exec ${node} "$S/repo/src/cli/main.ts" "$@"`,
-    "",
-  ].join("\n"));
-  await chmod(shim, 0o755);
+  for (const [name, entry] of [["fauna-operator", "main"], ["faunadb", "faunadb"]] as const) {
+    const shim = `${files.shimBin}/${name}`;
+    await writeFile(shim, [
+      "#!/bin/sh",
+      'S="${FAUNA_LOCALTIER_ROOT:?the local tier sets FAUNA_LOCALTIER_ROOT for pod processes}"',
+      `if [ -f "$S/repo/dist/cli/${entry}.js" ]; then exec ${node} "$S/repo/dist/cli/${entry}.js" "$@"; fi`,
+      `exec ${node} "$S/repo/src/cli/${entry}.ts" "$@"`,
+      "",
+    ].join("\n"));
+    await chmod(shim, 0o755);
+  }
 }
 
 function relayApiserver() {

@@ -17,6 +17,7 @@ import {
   replicationEtagSource,
   validateReplication,
   withLeaving,
+  withMovementFrom,
   withoutMember,
   withReplication,
 } from "./model/cluster.ts";
@@ -62,22 +63,73 @@ function replicaNameError(node: SimNode, body: Record<string, unknown>): Reply |
   return undefined;
 }
 
-const notMember = (node: SimNode): Reply =>
-  internal(node.identity.replicaName === undefined ? ADMIN_MESSAGES.notInitialized : ADMIN_MESSAGES.notMember);
+/**
+ * A node never initialised or joined has no `CassandraService`: routes that use it fail with its
+ * `UninitializedException`, which handleRequest's catch-all turns into a 500 (golden 01/02; FACTS Corrections 1).
+ */
+const uninitialized = (): Reply =>
+  err(500, "internal server error", uncaughtExceptionDescription("fauna.repo.UninitializedException", "FaunaDB Service is uninitialized"));
+
+/** Runs `h` only once the node's cluster service exists (a replica name is stored). */
+const withService =
+  (h: Handler): Handler =>
+  (node, body, req, rest) =>
+    node.serviceStarted() ? h(node, body, req, rest) : uninitialized();
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** `TimeBound.toString`: `TimeBound(<duration.toCoarsest>)`, e.g. `TimeBound(5 minutes)`. */
+function timeBound(ms: number): string {
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"], [1, "millisecond"]];
+  const [size, name] = units.find(([u]) => ms % u === 0 && ms >= u) ?? [1, "millisecond"];
+  const n = ms / size;
+  return `TimeBound(${n} ${name}${n === 1 ? "" : "s"})`;
+}
+
+/** `CassandraService.initCluster` on a node whose service now exists: membership init, topology, daemon start. */
+function initNode(node: SimNode): Promise<boolean> {
+  if (node.initializing) return node.initializing.then(() => false);
+  const run = (async () => {
+    await sleep(node.tuning.initMs);
+    if (node.isMember()) return false;
+    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
+    node.state = { ...initCluster(me), version: node.state.version + 1 };
+    node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
+    node.dataSince = node.clock.now();
+    node.running = true;
+    node.persist();
+    node.onMember?.();
+    return true;
+  })();
+  node.initializing = run;
+  void run.finally(() => (node.initializing = undefined));
+  return run;
+}
+
+/** `CassandraService.removeNode`: the cleanliness check (unless allowed unclean), then `NodeRemoval.removeNode`. */
+async function removeNode(node: SimNode, id: string, force: boolean, allowUnclean: boolean): Promise<Reply> {
+  if (!allowUnclean) {
+    const clean = await node.allClean(id, node.tuning.cleanCheckTimeoutMs);
+    if ("timedOut" in clean)
+      return badRequest(`Timed out checking cleanliness of cfs: all. Deadline: ${timeBound(node.tuning.cleanCheckTimeoutMs)}. Recipient: ${clean.timedOut}.`);
+    if (!clean.clean) return badRequest(ADMIN_MESSAGES.storageNotClean);
+  }
+  const check = checkRemoval(node.state, id, force, node.upSet().has(id));
+  if (!check.ok) return badRequest(check.message);
+  const movementFrom = node.clock.now() + node.tuning.movementStartMs;
+  const owns = node.views().get(id)?.owns ?? 0;
+  if (check.kind === "forced") await node.propose((s) => withMovementFrom(withoutMember(s, id, owns), movementFrom));
+  if (check.kind === "graceful") await node.propose((s) => withMovementFrom(withLeaving(s, id), movementFrom));
+  return { status: 204 };
+}
 
 const routes: Record<string, Partial<Record<string, Handler>>> = {
   "/admin/init": {
-    POST: (node, body) => {
+    POST: async (node, body) => {
       const e = replicaNameError(node, body);
       if (e) return e;
       if (node.isMember()) return { status: 200, body: { changed: false } };
-      const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
-      node.state = { ...initCluster(me), version: node.state.version + 1 };
-      node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
-      node.dataSince = node.clock.now();
-      node.persist();
-      node.onMember?.();
-      return { status: 200, body: { changed: true } };
+      return { status: 200, body: { changed: await initNode(node) } };
     },
   },
   "/admin/join": {
@@ -89,44 +141,37 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
     },
   },
   "/admin/status": {
-    GET: (node) =>
+    GET: withService((node) =>
       node.isMember()
         ? { status: 200, body: statusResponse(node.state, node.views()) }
-        : err(503, "cluster uninitialized", ADMIN_MESSAGES.statusUninitialized),
+        : err(503, "cluster uninitialized", ADMIN_MESSAGES.statusUninitialized)),
   },
   "/admin/identity": {
-    GET: (node) => (node.isMember() ? { status: 200, body: { identity: node.identity.hostId } } : notMember(node)),
+    GET: (node) => {
+      if (node.isMember()) return { status: 200, body: { identity: node.identity.hostId } };
+      return internal(node.serviceStarted() ? ADMIN_MESSAGES.notMember : ADMIN_MESSAGES.notInitialized);
+    },
   },
   "/admin/host-id": {
-    POST: (node, body) => {
+    POST: withService((node, body) => {
       const m = node.state.members.find((x) => x.address === body.node);
       return m ? { status: 200, body: { identity: m.hostId } } : badRequest(ADMIN_MESSAGES.hostUnknown);
-    },
+    }),
   },
   "/admin/remove_node": {
     POST: async (node, body) => {
       if (typeof body.nodeID !== "string") return badRequest(ADMIN_MESSAGES.noNodeId);
-      if (!node.isMember()) return notMember(node);
+      if (!node.serviceStarted()) return uninitialized();
       const id = body.nodeID;
       const target = node.state.members.find((m) => m.hostId === id);
-      const isCompute = target !== undefined && !node.state.dataReplicas.includes(target.replica);
+      const isCompute = target !== undefined && !target.leaving && !node.state.dataReplicas.includes(target.replica);
       const allowUnclean = typeof body.allow_unclean === "boolean" ? body.allow_unclean : isCompute;
-      // CassandraService.removeNode: the cleanliness check runs first, over the cluster except the removed host.
-      if (!allowUnclean && node.clusterNeedsCleanup(id)) return badRequest(ADMIN_MESSAGES.storageNotClean);
-      const check = checkRemoval(node.state, id, body.force === true, node.upSet().has(id));
-      if (!check.ok) return badRequest(check.message);
-      if (check.kind === "forced") await node.propose((s) => withoutMember(s, id));
-      if (check.kind === "graceful") await node.propose((s) => withLeaving(s, id));
-      return { status: 204 };
+      return removeNode(node, id, body.force === true, allowUnclean);
     },
   },
   "/admin/replication": {
-    GET: (node) =>
-      node.isMember()
-        ? { status: 200, body: { resource: { replicas: replicaInfo(node.state) } }, headers: { etag: replicationEtag(node) } }
-        : notMember(node),
-    PUT: async (node, body, req) => {
-      if (!node.isMember()) return notMember(node);
+    GET: withService((node) => ({ status: 200, body: { resource: { replicas: replicaInfo(node.state) } }, headers: { etag: replicationEtag(node) } })),
+    PUT: withService(async (node, body, req) => {
       const ifMatch = req.headers["if-match"];
       const result = validateReplication(node.state, body, replicationEtag(node), typeof ifMatch === "string" ? ifMatch : undefined);
       if (!result.ok) {
@@ -134,20 +179,20 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
         if (result.status === 400) return badRequest(result.message);
         return err(500, "internal server error", uncaughtExceptionDescription("java.lang.IllegalArgumentException", result.message));
       }
-      await node.propose((s) => withReplication(s, result.data, result.log, node.clock.now(), node.tuning.settleMs));
+      const now = node.clock.now();
+      await node.propose((s) => withMovementFrom(withReplication(s, result.data, result.log, now, node.tuning.settleMs), now + node.tuning.movementStartMs));
       return { status: 204 };
-    },
+    }),
   },
   "/admin/movement_status": {
-    GET: (node) =>
-      node.isMember() ? { status: 200, body: { resource: { movement_status: movementStatus(node.state, node.views()) } } } : notMember(node),
+    GET: withService((node) => ({ status: 200, body: { resource: { movement_status: movementStatus(node.state, node.views(), node.clock.now()) } } })),
   },
   "/admin/storage/clean": {
-    GET: (node) => ({ status: 200, body: { resources: { clean: node.needsCleanup() } } }),
-    PUT: (node) => {
-      node.cleanStorage();
+    GET: withService((node) => ({ status: 200, body: { resources: { clean: node.needsCleanup() } } })),
+    PUT: withService((node) => {
+      node.scheduleCleanup();
       return { status: 200, body: { resource: "ok" } };
-    },
+    }),
   },
   // Simulator-only debug path (not in FaunaDB): the fault switch of issue 4.
   "/admin/debug/sim-fault": {

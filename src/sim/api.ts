@@ -6,14 +6,15 @@ import { connect, createServer as createNet, type Server, type Socket } from "no
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
 import { hashSecret, keyDocKey, keyIdOf, ROLES, runFql4, scopePrefix, type Role, type Scope } from "./fql4.ts";
+import { prettyJson } from "./prettyJson.ts";
 import { readAvailable } from "./model/cluster.ts";
 import type { SimNode } from "./node.ts";
 
 type Req = IncomingMessage | Http2ServerRequest;
 type Res = ServerResponse | Http2ServerResponse;
 
-function send(res: Res, status: number, body: unknown, head = false): void {
-  const text = JSON.stringify(body);
+function send(res: Res, status: number, body: unknown, head = false, pretty = false): void {
+  const text = pretty ? prettyJson(body) : JSON.stringify(body);
   const r = res as ServerResponse;
   r.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
   r.end(head ? undefined : text);
@@ -113,7 +114,7 @@ async function handle(node: SimNode, req: Req, res: Res): Promise<void> {
   if (url.pathname === "/ping") {
     if (req.method !== "GET" && !head) return send(res, 405, errorBody("method not allowed", "Allowed methods are GET."));
     const r = await ping(node, url);
-    return send(res, r.status, r.body, head);
+    return send(res, r.status, r.body, head, true);
   }
   if (url.pathname === "/error") return send(res, 500, errorBody("internal server error", internalErrorDescription("Test error")));
   if (url.pathname === "/" && req.method === "POST") {

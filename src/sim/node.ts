@@ -8,6 +8,8 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Clock } from "./clock.ts";
 import type { SimConfig } from "./config.ts";
+import { FailureDetector } from "./model/failureDetector.ts";
+import type { SimTuning } from "./settings.ts";
 import { parseJsonObject, postJson, readBody, sendJson } from "./http.ts";
 import {
   commitNeeds,
@@ -15,7 +17,9 @@ import {
   hasWholeReplicaAndLog,
   helloRefusal,
   logSegments,
+  membersOf,
   nextWorkerId,
+  normalizeState,
   ownerInReplica,
   OWNERSHIP_EPSILON,
   ownershipGoal,
@@ -25,13 +29,14 @@ import {
   supersedes,
   withAddress,
   withMember,
-  withoutMember,
+  withMovementFrom,
+  withoutDeparted,
   withSegmentUnstuck,
   writeAvailable,
   type ClusterState,
   type Member,
 } from "./model/cluster.ts";
-import type { HostView } from "./model/status.ts";
+import { departedOwnership, type HostView } from "./model/status.ts";
 import { KeyLocks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
@@ -43,38 +48,16 @@ export interface Doc {
   data: Record<string, unknown>;
 }
 
-export interface SimTuning {
-  heartbeatMs: number;
-  /** A peer is `down` when nothing was heard from it for this long (FACTS §1.5: up/down within about 2 s). */
-  downAfterMs: number;
-  /** Settle time of FACTS §7.3 (the tests sleep 30 s). */
-  settleMs: number;
-  /** Data size and streaming rate: moving the whole ring takes dataSizeMb / streamMbPerSec seconds. */
-  dataSizeMb: number;
-  streamMbPerSec: number;
-  helloTimeoutMs: number;
-}
-
-export function tuningFromEnv(env: NodeJS.ProcessEnv): SimTuning {
-  const num = (k: string, d: number) => (env[k] !== undefined && env[k] !== "" ? Number(env[k]) : d);
-  return {
-    heartbeatMs: num("FAUNA_SIM_HEARTBEAT_MS", 400),
-    downAfterMs: num("FAUNA_SIM_DOWN_AFTER_MS", 1500),
-    settleMs: num("FAUNA_SIM_SETTLE_MS", 30_000),
-    dataSizeMb: num("FAUNA_SIM_DATA_SIZE_MB", 64),
-    streamMbPerSec: num("FAUNA_SIM_STREAM_MB_PER_SEC", 16),
-    helloTimeoutMs: num("FAUNA_SIM_HELLO_TIMEOUT_MS", 90_000),
-  };
-}
-
 interface Identity {
   hostId: string;
   replicaName?: string;
 }
 
 interface PeerInfo {
-  /** clock.monotonic(): a skewed wall clock must not make live peers look down. */
-  lastSeen: number;
+  /** The peer's process start: a new one means it restarted (FailureService `hostRestarted`). */
+  generation: number;
+  /** Its heartbeat version: one per check interval; only a newer one counts as an arrival (FailureService recvSyn). */
+  beat: number;
   owns: number;
   needsCleanup: boolean;
   persistedTimestamp?: string;
@@ -91,6 +74,8 @@ export class ClusterError extends Error {
 }
 
 const PEER_TIMEOUT_MS = 800;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Under FAUNA_SIM_FAULT_NON_ATOMIC, the pause between two writes of one query: wide enough for others to interleave. */
 const NON_ATOMIC_GAP_MS = 30;
@@ -114,7 +99,18 @@ export class SimNode {
   nonAtomic: boolean;
   private readonly locks = new KeyLocks();
   shuttingDown = false;
+  /**
+   * Cluster services started (`CassandraService.running`): after init, after a join's daemon start, or after a
+   * restarted member's startDaemon found its worker ID, a whole data replica and a log replica (FACTS Corrections 3).
+   */
+  running = false;
   readonly startedAt: number;
+  readonly generation = Date.now();
+  private beat = 0;
+  readonly fd: FailureDetector;
+  private cleaning = false;
+  /** An init in progress (admin.ts): a second init waits for it. */
+  initializing: Promise<boolean> | undefined;
   private peerServer: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastTick: number;
@@ -125,19 +121,20 @@ export class SimNode {
   private proposing: Promise<void> = Promise.resolve();
   onMember: (() => void) | undefined;
 
-  constructor(config: SimConfig, clock: Clock, tuning: SimTuning, env: NodeJS.ProcessEnv) {
+  constructor(config: SimConfig, clock: Clock, tuning: SimTuning) {
     this.config = config;
     this.clock = clock;
     this.tuning = tuning;
-    this.dropAckedWrites = env.FAUNA_SIM_FAULT_DROP_ACKED_WRITES === "1";
-    this.nonAtomic = env.FAUNA_SIM_FAULT_NON_ATOMIC === "1";
+    this.dropAckedWrites = tuning.faultDropAckedWrites === 1;
+    this.nonAtomic = tuning.faultNonAtomic === 1;
+    this.fd = new FailureDetector(tuning.checkIntervalMs, clock.monotonic());
     this.startedAt = clock.now();
     this.lastTick = clock.monotonic();
     // FACTS §3.5: everything persistent lives under storage_data_path; tmp is wiped at each start.
     for (const d of ["data", "system", "scopes"]) mkdirSync(join(config.dataPath, d), { recursive: true });
     rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
     this.identity = this.loadIdentity();
-    this.state = this.readJson<ClusterState>("system/cluster.json") ?? emptyState();
+    this.state = normalizeState(this.readJson<ClusterState>("system/cluster.json") ?? emptyState());
     const meta = this.readJson<{ owns: number; dataSince: number }>("system/node.json");
     if (meta) ({ owns: this.owns, dataSince: this.dataSince } = meta);
     for (const d of this.readJsonl<Doc>("data/docs.jsonl")) this.docs.set(d.key, d);
@@ -196,7 +193,8 @@ export class SimNode {
     this.saveMeta();
   }
   /** Takes `state` if it supersedes ours (version, then digest); true when ours is now exactly `state`. */
-  private adopt(state: ClusterState): boolean {
+  private adopt(incoming: ClusterState): boolean {
+    const state = normalizeState(incoming);
     if (!supersedes(state, this.state)) return stateDigest(state) === stateDigest(this.state);
     this.state = state;
     this.writeJson("system/cluster.json", state);
@@ -230,18 +228,56 @@ export class SimNode {
   isMember(): boolean {
     return this.self() !== undefined;
   }
+  /** `CassandraService` exists once a replica name is stored (`maybeStart`, or init/join storing it). */
+  serviceStarted(): boolean {
+    return this.identity.replicaName !== undefined;
+  }
+  /** Hosts this node sees up: itself, and members its phi-accrual failure detector believes alive. */
   upSet(): Set<string> {
-    const now = this.clock.monotonic();
     const up = new Set<string>();
     if (this.isMember() && !this.shuttingDown) up.add(this.identity.hostId);
-    for (const [h, p] of this.peers) if (now - p.lastSeen <= this.tuning.downAfterMs) up.add(h);
+    for (const m of this.state.members) if (m.hostId !== this.identity.hostId && this.fd.isAlive(m.hostId)) up.add(m.hostId);
     return up;
+  }
+  /**
+   * `startDaemon` of a member (`CassandraService.scala`): a worker ID, a whole data replica and a log replica, here
+   * counted among the hosts it can reach, since the transaction pipeline must start with them.
+   */
+  daemonReady(): boolean {
+    const me = this.self();
+    if (!me) return false;
+    const up = this.upSet();
+    const whole = (r: string) => {
+      const live = membersOf(this.state, r).filter((m) => !m.leaving);
+      return live.length > 0 && live.every((m) => up.has(m.hostId));
+    };
+    return this.state.dataReplicas.some(whole) && this.state.logReplicas.some(whole);
   }
   needsCleanup(): boolean {
     const me = this.self();
     if (!me) return false;
     for (const d of this.docs.values()) if (ownerInReplica(this.state, me.replica, d.key) !== me.hostId) return true;
     return false;
+  }
+  /**
+   * A peer's heartbeat arrived (in its request or in its answer to ours). Only a newer heartbeat version is an arrival
+   * for the failure detector, so a host is sampled once per check interval however many ways it is heard; a new
+   * generation (it restarted) resets its arrival history first (FailureService `markAlive`, `hostRestarted`).
+   */
+  private heard(hostId: string, body: Record<string, unknown>): void {
+    const generation = Number(body.generation ?? 0);
+    const beat = Number(body.beat ?? 0);
+    const known = this.peers.get(hostId);
+    if (known && known.generation !== generation) this.fd.remove(hostId);
+    const fresh = !known || known.generation !== generation || beat > known.beat;
+    if (fresh) this.fd.mark(hostId, this.clock.monotonic());
+    this.peers.set(hostId, {
+      generation,
+      beat: fresh ? beat : known.beat,
+      owns: Number(body.owns ?? 0),
+      needsCleanup: body.needsCleanup === true,
+      ...(typeof body.persistedTimestamp === "string" ? { persistedTimestamp: body.persistedTimestamp } : {}),
+    });
   }
   views(): Map<string, HostView> {
     const up = this.upSet();
@@ -254,14 +290,6 @@ export class SimNode {
     }
     return out;
   }
-  /** Over the cluster's members only: a host that left keeps its last heartbeat in `peers`, which must not count. */
-  clusterNeedsCleanup(exclude: string): boolean {
-    if (exclude !== this.identity.hostId && this.needsCleanup()) return true;
-    const members = new Set(this.state.members.map((m) => m.hostId));
-    for (const [h, p] of this.peers) if (h !== exclude && members.has(h) && p.needsCleanup) return true;
-    return false;
-  }
-
   // ---- peer protocol ---------------------------------------------------------------------------------------------
 
   private peerHeaders(): Record<string, string> {
@@ -314,7 +342,7 @@ export class SimNode {
       this.peerServer!.once("error", fail);
       this.peerServer!.listen(this.config.peerPort, this.config.listenAddress, () => ok());
     });
-    this.timer = setInterval(() => void this.tick(), this.tuning.heartbeatMs);
+    this.timer = setInterval(() => void this.tick(), this.tuning.checkIntervalMs);
   }
 
   private async handlePeer(url: string, cluster: string | string[] | undefined, req: import("node:http").IncomingMessage): Promise<unknown> {
@@ -323,16 +351,11 @@ export class SimNode {
     if (this.shuttingDown) throw new ClusterError(503, "shutdown", "shutting down");
     const body = parseJsonObject(await readBody(req));
     switch (url) {
-      case "/peer/heartbeat": {
-        const h = String(body.hostId);
-        this.peers.set(h, {
-          lastSeen: this.clock.monotonic(),
-          owns: Number(body.owns ?? 0),
-          needsCleanup: body.needsCleanup === true,
-          ...(typeof body.persistedTimestamp === "string" ? { persistedTimestamp: body.persistedTimestamp } : {}),
-        });
+      case "/peer/heartbeat":
+        this.heard(String(body.hostId), body);
         return this.heartbeatBody();
-      }
+      case "/peer/needs-cleanup":
+        return { needsCleanup: this.needsCleanup() };
       case "/peer/state":
         return { state: this.state };
       case "/peer/propose":
@@ -369,6 +392,8 @@ export class SimNode {
   private heartbeatBody() {
     return {
       hostId: this.identity.hostId,
+      generation: this.generation,
+      beat: this.beat,
       version: this.state.version,
       digest: stateDigest(this.state),
       owns: this.owns,
@@ -396,7 +421,8 @@ export class SimNode {
       if (s.members.some((m) => m.hostId === hostId)) return s;
       const workerId = nextWorkerId(s, this.config.minWorkerId, this.config.maxWorkerId);
       if (workerId === undefined) throw new ClusterError(500, "hello", "No free worker IDs are available.");
-      return withMember(s, { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() });
+      const next = withMember(s, { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() });
+      return next.dataReplicas.includes(replica) ? withMovementFrom(next, this.clock.now() + this.tuning.movementStartMs) : next;
     });
     return { state: this.state, changed: true };
   }
@@ -414,7 +440,11 @@ export class SimNode {
         if (r.status === 200) {
           this.state = emptyState();
           this.adopt(r.body.state as ClusterState);
-          this.peers.set(String((r.body.state as ClusterState).members.find((x) => x.address === target.address)?.hostId ?? ""), { lastSeen: this.clock.monotonic(), owns: 0, needsCleanup: false });
+          const seedHost = this.state.members.find((x) => x.address === target.address)?.hostId;
+          if (seedHost) this.fd.mark(seedHost, this.clock.monotonic());
+          // `startDaemonAfter(membership.join(..))`: a member now, the join answers once the daemon has started.
+          await sleep(this.tuning.joinMs);
+          this.running = true;
           this.onMember?.();
           return r.body.changed === true;
         }
@@ -438,6 +468,7 @@ export class SimNode {
       const now = this.clock.monotonic();
       const dt = now - this.lastTick;
       this.lastTick = now;
+      this.beat++;
       const others = this.state.members.filter((m) => m.hostId !== this.identity.hostId);
       if (!this.isMember()) return;
       const replies = await Promise.allSettled(others.map((m) => this.send(m, "/peer/heartbeat", this.heartbeatBody())));
@@ -450,12 +481,7 @@ export class SimNode {
         // Liveness is per host ID, not per address: a node that came back at the same address with an empty disk
         // (a new identity) does not keep the old host up (FACTS §3.4); the old one stays down until it is removed.
         if (b.hostId !== m.hostId) return;
-        this.peers.set(m.hostId, {
-          lastSeen: this.clock.monotonic(),
-          owns: Number(b.owns ?? 0),
-          needsCleanup: b.needsCleanup === true,
-          ...(typeof b.persistedTimestamp === "string" ? { persistedTimestamp: b.persistedTimestamp } : {}),
-        });
+        this.heard(m.hostId, b);
         const seen = { version: Number(b.version), digest: String(b.digest ?? "") };
         if (seen.version > newestSeen.version || (seen.version === newestSeen.version && seen.digest > newestSeen.digest)) {
           newest = m;
@@ -466,6 +492,7 @@ export class SimNode {
         const r = await this.send(newest, "/peer/state", {}).catch(() => undefined);
         if (r?.status === 200) this.adopt(r.body.state as ClusterState);
       }
+      this.fd.interpret(others.map((m) => m.hostId), this.clock.monotonic());
       await this.maintenance(dt);
     } catch (e) {
       this.log(`tick failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -488,28 +515,52 @@ export class SimNode {
       if (next === this.state) this.pendingUnstick = false;
       else await this.propose((s) => withSegmentUnstuck(s, me.hostId)).then(() => (this.pendingUnstick = false), () => undefined);
     }
-    // A leaving node leaves membership once it owns nothing (NodeRemoval listener, FACTS §7.5).
-    if (me.leaving && this.owns === 0) {
-      await this.propose((s) => withoutMember(s, me.hostId)).catch(() => undefined);
-      return;
-    }
+    // A leaving node never leaves membership by itself: it stays `removed` with Owns 0 until a forced remove
+    // (NodeRemoval.scala: markLeaving only; the listener its comment names does not exist; FACTS Corrections 2).
+    await this.pruneDeparted();
     await this.moveData(dt);
     await this.catchUp();
   }
 
+  /** The first member by host ID prunes departed hosts that own nothing any more (one proposer, no storm). */
+  private async pruneDeparted(): Promise<void> {
+    if (this.state.departed.length === 0) return;
+    const first = [...this.state.members].sort((a, b) => a.hostId.localeCompare(b.hostId))[0];
+    if (first?.hostId !== this.identity.hostId) return;
+    const views = this.views();
+    const gone = this.state.departed.filter((d) => departedOwnership(this.state, d, views) === 0).map((d) => d.hostId);
+    if (gone.length > 0) await this.propose((s) => withoutDeparted(s, gone)).catch(() => undefined);
+  }
+
   /**
-   * Data movement (FACTS §7.3, §7.5; `TopologyReconciler.scala`): Owns moves toward Goal at
-   * streamMbPerSec / dataSizeMb of the ring per second. A receiving node progresses only while some other node
-   * of a data replica is up to stream from; if no node holds data at all, the range is claimed without
-   * streaming. When it arrives, the node copies the documents it now owns from the holders.
+   * Data movement (FACTS §7.3, §7.5; `Repartitioner.scala`, `TopologyReconciler.scala`): a receiving node's Owns
+   * moves toward its Goal at a whole ring per ringMoveMs, from the moment the change's movementFrom has passed, while
+   * some node of a data replica is up to stream from (if no node holds data at all, the range is claimed without
+   * streaming). When it arrives, the node copies the documents it now owns from the holders. A node giving ranges away
+   * (leaving, or its replica grew) keeps what its replica's other members do not hold yet; a replica turned compute
+   * drops its topology, so its nodes own nothing at once.
    */
   private async moveData(dt: number): Promise<void> {
     const me = this.self()!;
     const goal = ownershipGoal(this.state, me.hostId);
-    const step = (dt / 1000) * (this.tuning.streamMbPerSec / this.tuning.dataSizeMb);
     if (this.owns === goal) return;
-    if (this.owns > goal || Math.abs(goal - this.owns) < OWNERSHIP_EPSILON) {
-      this.owns = stepOwnership(this.owns, goal, step);
+    if (!this.state.dataReplicas.includes(me.replica)) {
+      this.owns = 0;
+      this.saveMeta();
+      return;
+    }
+    if (this.owns > goal) {
+      const others = this.state.members.filter((m) => m.replica === me.replica && m.hostId !== me.hostId);
+      const held = others.reduce((a, m) => a + (this.peers.get(m.hostId)?.owns ?? 0), 0);
+      const target = Math.max(goal, Math.min(this.owns, 1 - held));
+      this.owns = target - goal < OWNERSHIP_EPSILON ? goal : target;
+      this.saveMeta();
+      return;
+    }
+    if (this.clock.now() < this.state.movementFrom) return;
+    const step = dt / Math.max(1, this.tuning.ringMoveMs);
+    if (Math.abs(goal - this.owns) < OWNERSHIP_EPSILON) {
+      this.owns = goal;
       this.saveMeta();
       return;
     }
@@ -554,12 +605,71 @@ export class SimNode {
     this.storeDoc(doc);
   }
 
-  cleanStorage(): void {
+  /**
+   * `StorageCleaner.scheduleCleanup`: PUT /admin/storage/clean only schedules it (one at a time) and answers `ok`.
+   * The cleanup itself `require`s a stable topology for the node's replica (Owns = Goal everywhere in it, nothing
+   * departed still owning): otherwise it fails in the background and storage stays unclean, so callers poll
+   * GET /admin/storage/clean and schedule again.
+   */
+  scheduleCleanup(): void {
+    if (this.cleaning) {
+      this.log("Storage cleanup is already running.");
+      return;
+    }
+    this.cleaning = true;
+    this.log("Storage cleanup scheduled.");
+    setTimeout(() => {
+      this.cleaning = false;
+      if (!this.replicaTopologyStable()) {
+        this.log("Storage cleanup failed: java.lang.IllegalArgumentException: requirement failed: cannot safely cleanup storage with unstable topology");
+        return;
+      }
+      this.cleanStorage();
+    }, this.tuning.cleanupMs).unref();
+  }
+
+  private replicaTopologyStable(): boolean {
+    const me = this.self();
+    if (!me || !this.state.dataReplicas.includes(me.replica)) return true;
+    if (this.clock.now() < this.state.movementFrom) return false;
+    const views = this.views();
+    const moving = this.state.members.some(
+      (m) => m.replica === me.replica && Math.abs((views.get(m.hostId)?.owns ?? 0) - ownershipGoal(this.state, m.hostId)) >= OWNERSHIP_EPSILON,
+    );
+    return !moving && !this.state.departed.some((d) => d.replica === me.replica && departedOwnership(this.state, d, views) > 0);
+  }
+
+  private cleanStorage(): void {
     const me = this.self();
     if (!me) return;
     const keep = [...this.docs.values()].filter((d) => ownerInReplica(this.state, me.replica, d.key) === me.hostId);
     this.docs = new Map(keep.map((d) => [d.key, d]));
     writeFileSync(this.path("data/docs.jsonl"), keep.map((d) => JSON.stringify(d) + "\n").join(""));
+    this.log("Storage cleanup completed successfully.");
+  }
+
+  /**
+   * `StorageService.allClean(None, deadline, ignore)`: every running member (not leaving, not ignored) is asked
+   * whether it needs cleanup, and all must answer before the deadline. Resolves to "clean", "unclean", or the
+   * host that did not answer in time.
+   */
+  async allClean(ignore: string, deadlineMs: number): Promise<{ clean: boolean } | { timedOut: string }> {
+    const deadline = Date.now() + deadlineMs;
+    const peers = this.state.members.filter((m) => !m.leaving && m.hostId !== ignore);
+    const answers = await Promise.all(
+      peers.map(async (m): Promise<boolean | undefined> => {
+        if (m.hostId === this.identity.hostId) return this.needsCleanup();
+        while (Date.now() < deadline) {
+          const r = await this.send(m, "/peer/needs-cleanup", {}, Math.max(1, Math.min(5000, deadline - Date.now()))).catch(() => undefined);
+          if (r?.status === 200) return r.body.needsCleanup === true;
+          await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
+        }
+        return undefined;
+      }),
+    );
+    const silent = peers.find((_, i) => answers[i] === undefined);
+    if (silent) return { timedOut: silent.hostId };
+    return { clean: answers.every((a) => a === false) };
   }
 
   // ---- write and read paths ---------------------------------------------------------------------------------------

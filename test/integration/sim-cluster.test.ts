@@ -8,10 +8,11 @@ import { join } from "node:path";
 import faunadb from "faunadb";
 import type { AdminStatusResponse, ReplicationGetResponse } from "../../src/fauna/wire.ts";
 import { MOVEMENT_IDLE } from "../../src/fauna/wire.ts";
+import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
 import { admin, http, kill, prepare, ROOT_KEY, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
 
 const q = faunadb.query;
-const ENV = { FAUNA_SIM_SETTLE_MS: "1500", FAUNA_SIM_DATA_SIZE_MB: "2", FAUNA_SIM_STREAM_MB_PER_SEC: "4" };
+const ENV = FAST_SIM_ENV;
 const base = mkdtempSync(join(tmpdir(), "sim-cluster-"));
 const nodes: SimProc[] = [];
 for (let r = 1; r <= 3; r++)

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import faunadb from "faunadb";
 import { isAdminErrorBody, type AdminStatusResponse } from "../../src/fauna/wire.ts";
+import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
 import { admin, basic, http, kill, prepare, ROOT_KEY, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
 
 const q = faunadb.query;
@@ -17,9 +18,9 @@ const faulty = prepare(base, "faulty", "127.0.0.62");
 const trap = [1, 2, 3].map((i) => prepare(base, `trap${i}`, `127.0.0.${62 + i}`));
 
 before(async () => {
-  start(solo);
-  start(faulty, { FAUNA_SIM_FAULT_DROP_ACKED_WRITES: "1" });
-  for (const n of trap) start(n, { FAUNA_SIM_SETTLE_MS: "60000" });
+  start(solo, FAST_SIM_ENV);
+  start(faulty, { ...FAST_SIM_ENV, FAUNA_SIM_FAULT_DROP_ACKED_WRITES: "1" });
+  for (const n of trap) start(n, { ...FAST_SIM_ENV, FAUNA_SIM_SETTLE_MS: "60000" });
   await Promise.all([solo, faulty, ...trap].map(waitAdmin));
 });
 after(async () => {
@@ -56,13 +57,21 @@ test("auth: Basic with root key only; Bearer and wrong keys get the 401 body", a
   }
 });
 
-test("before init: status 503, identity 500, 8443 closed; init validation; init, then idempotent", async () => {
-  const st = await admin(solo, "GET", "/admin/status");
-  assert.equal(st.status, 503);
-  assert.deepEqual(errorOf(st), { code: "cluster uninitialized", description: "This node is not part of a cluster." });
+test("before init (FACTS Corrections 1): status/replication/movement/storage 500 UninitializedException, identity 500 not initialized, 8443 closed; init validation; init, then idempotent", async () => {
+  const uninitialized = {
+    code: "internal server error",
+    description: "fauna.repo.UninitializedException: FaunaDB Service is uninitialized Please create a ticket at https://support.fauna.com",
+  };
+  for (const [method, path] of [["GET", "/admin/status"], ["GET", "/admin/replication"], ["GET", "/admin/movement_status"], ["GET", "/admin/storage/clean"], ["PUT", "/admin/storage/clean"], ["POST", "/admin/host-id"]] as const) {
+    const r = await admin(solo, method, path, method === "GET" ? undefined : {});
+    assert.equal(r.status, 500, `${method} ${path}`);
+    assert.deepEqual(errorOf(r), uninitialized, `${method} ${path}`);
+  }
+  assert.equal(errorOf(await admin(solo, "POST", "/admin/remove_node", {})).description, "No nodeID in the request");
+  assert.deepEqual(errorOf(await admin(solo, "POST", "/admin/remove_node", { nodeID: "x" })), uninitialized);
   const id = await admin(solo, "GET", "/admin/identity");
   assert.equal(id.status, 500);
-  assert.match(errorOf(id).description, /^Host is not initialized\n/);
+  assert.deepEqual(errorOf(id), { code: "internal server error", description: "Host is not initialized\nPlease create a ticket at https://support.fauna.com" });
   await assert.rejects(http(solo.address, 8443, "GET", "/ping?scope=node"));
   assert.equal(errorOf(await admin(solo, "POST", "/admin/init", {})).description, "Replica name is required.");
   assert.equal(errorOf(await admin(solo, "POST", "/admin/init", { replica_name: "-bad" })).description, "Replica name is invalid.");
@@ -111,7 +120,7 @@ test("/ping scopes, bodies and the unknown-scope rule", async () => {
   for (const [param, scope] of [["", "write"], ["?scope=read", "read"], ["?scope=local", "read"], ["?scope=global", "write"], ["?scope=all", "all"], ["?scope=node", "node"], ["?scope=WRITE", "node"]]) {
     const r = await http(solo.address, 8443, "GET", `/ping${param}`);
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json, { resource: `Scope ${scope} is OK` });
+    assert.equal(r.text, `{ "resource": "Scope ${scope} is OK" }\n`);
   }
   assert.equal((await http(solo.address, 8443, "HEAD", "/ping")).text, "");
 });

@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReplicationGetResponse } from "../../src/fauna/wire.ts";
+import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
 import { admin, http, kill, prepare, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
 
 export { ROOT_KEY } from "../../src/sim/testing/processCluster.ts";
 
-/** Simulator settings scaled down for tests (documented in src/sim/node.ts tuningFromEnv). */
-export const FAST = { FAUNA_SIM_SETTLE_MS: "1000", FAUNA_SIM_DATA_SIZE_MB: "2", FAUNA_SIM_STREAM_MB_PER_SEC: "8" };
+/** Every FaunaDB delay at (nearly) zero (src/sim/settings.ts): these tests check behaviour, not timing. */
+export const FAST: Readonly<Record<string, string>> = FAST_SIM_ENV;
 
 export interface SimCluster {
   nodes: SimProc[];
@@ -34,7 +35,7 @@ export async function simCluster(name: string, firstOctet: number, replicas: num
     await admin(seed, "POST", "/admin/init", { replica_name: "replica-1" });
     for (const [i, n] of nodes.slice(1).entries()) await admin(n, "POST", "/admin/join", { seed: seed.address, replica_name: `replica-${i + 2}` });
     if (nodes.length > 1) {
-      await new Promise((r) => setTimeout(r, Number(FAST.FAUNA_SIM_SETTLE_MS) + 200));
+      await new Promise((r) => setTimeout(r, Number(FAST.FAUNA_SIM_SETTLE_MS ?? 0) + 200));
       const get = await admin(seed, "GET", "/admin/replication");
       const all = (get.json as ReplicationGetResponse).resource.replicas.map((r) => ({ name: r.name, type: "data+log" }));
       await admin(seed, "PUT", "/admin/replication", { replicas: all }, { "if-match": String(get.headers.etag) });

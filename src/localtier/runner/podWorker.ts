@@ -11,6 +11,7 @@ import { REPO_ROOT } from "../paths.ts";
 import { runProbe, execIn } from "./probes.ts";
 import type { ContainerView } from "./podStatus.ts";
 import { ClockOffsetFile, clockOffsetContent, clockOffsetEnv } from "./clockOffset.ts";
+import { simEnv } from "./simEnv.ts";
 import { isolationWanted, type NetworkIsolation } from "./networkIsolation.ts";
 
 /** Probes run at most this often so that tests and demos do not wait out production-sized periods. */
@@ -126,6 +127,7 @@ export class PodWorker {
       ...env,
       FAUNA_LOCALTIER_ROOT: stage.dir,
       ...clockOffsetEnv(`${stage.dir}/clock`),
+      ...simEnv(pod),
       PATH: `${stage.dir}/bin:${env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}`,
     };
     return launchContainer(argv, fullEnv, mounts, pod.spec?.hostname ?? pod.metadata?.name ?? "pod", c.workingDir, logFile, stage);

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { AdminStatusResponse } from "../../fauna/wire.ts";
 import { formatStatusTable } from "../statusTable.ts";
-import { initCluster, logSegments, stateDigest, stepOwnership, supersedes, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
-import { movementStatus } from "./status.ts";
+import { initCluster, logSegments, withoutMember, stateDigest, stepOwnership, supersedes, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
+import { movementStatus, statusResponse } from "./status.ts";
 
 const member = (i: number, replica: string): Member => ({ hostId: `h${i}`, address: `10.0.0.${i}`, peerPort: 7500, replica, workerId: i, leaving: false, joinedAt: 0 });
 
@@ -44,13 +44,29 @@ test("settle trap marks fresh segments stuck", () => {
 test("movement status strings", () => {
   const s = cluster3x3();
   const views = new Map(s.members.map((m) => [m.hostId, { up: true, owns: m.replica === "r1" ? 1 / 3 : 0 }]));
-  assert.equal(movementStatus(s, views), "100.00% of tokens in 6 segments moving to 6 nodes in 2 replicas.");
+  assert.equal(movementStatus(s, views, 0), "100.00% of tokens in 258 segments moving to 6 nodes in 2 replicas.");
+  assert.equal(movementStatus({ ...s, movementFrom: 10 }, views, 9), "No data movement is currently in progress.", "not yet started");
   for (const v of views.values()) v.owns = 1 / 3;
-  assert.equal(movementStatus(s, views), "No data movement is currently in progress.");
+  assert.equal(movementStatus(s, views, 0), "No data movement is currently in progress.");
+});
+
+test("a host removed by force while owning data stays in status (n/a, removed, down) until its replica holds its share", () => {
+  const s = cluster3x3();
+  const gone = withoutMember(s, "h4", 1 / 3);
+  assert.deepEqual(gone.departed, [{ hostId: "h4", replica: "r2", owns: 1 / 3 }]);
+  const views = new Map(gone.members.map((m) => [m.hostId, { up: true, owns: 1 / 3 }]));
+  const row = statusResponse(gone, views).nodes.find((n) => n.host_id === "h4");
+  assert.deepEqual(row, {
+    status: "down", state: "removed", ownership: 1 / 3, ownership_goal: 0, host_id: "h4", address: "n/a", replica: "r2",
+    worker_id: "n/a", log_segment: "none", log_segment_leader: false, persisted_timestamp: "not reported",
+  });
+  for (const h of ["h3", "h5"]) views.get(h)!.owns = 0.5;
+  assert.equal(statusResponse(gone, views).nodes.some((n) => n.host_id === "h4"), false);
+  assert.equal(withoutMember(s, "h4", 0).departed.length, 0, "a host that owned nothing leaves no trace");
 });
 
 test("status text layout of the golden sample (FACTS §1.5)", () => {
-  const golden = JSON.parse(readFileSync(new URL("../../../../shared/fauna/golden/admin-status.json", import.meta.url), "utf8")) as AdminStatusResponse;
+  const golden = JSON.parse(readFileSync(new URL("../../../test/fixtures/golden/admin-status.json", import.meta.url), "utf8")) as AdminStatusResponse;
   const lines = formatStatusTable(golden).split("\n");
   assert.equal(lines[0], "");
   assert.equal(lines[1], "Replica: dc1 (data+log)");

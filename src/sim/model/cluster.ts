@@ -31,6 +31,21 @@ export interface ClusterState {
   logReplicas: string[];
   /** Segments left stuck by a replication change made before the settle time (FACTS §7.3). */
   stuckSegments: number[];
+  /**
+   * Hosts removed by force while they still owned part of their replica's ring: `ClusterStatus.status` keeps listing
+   * a host that owns segments in the current topology after it left membership (address `n/a`, state `removed`),
+   * until the Repartitioner has given its segments to others (FACTS Corrections, `ClusterStatus.scala`).
+   */
+  departed: Departed[];
+  /** Wall-clock time before which the last topology change shows no movement (it is still being proposed). */
+  movementFrom: number;
+}
+
+export interface Departed {
+  hostId: string;
+  replica: string;
+  /** What it owned when it was removed. */
+  owns: number;
 }
 
 export const emptyState = (): ClusterState => ({
@@ -40,7 +55,12 @@ export const emptyState = (): ClusterState => ({
   dataReplicas: [],
   logReplicas: [],
   stuckSegments: [],
+  departed: [],
+  movementFrom: 0,
 });
+
+/** A state read from disk or a peer, written by an older simulator, gets the fields added since. */
+export const normalizeState = (state: ClusterState): ClusterState => ({ ...emptyState(), ...state });
 
 /** `LogTopology.MaxSegments` (FACTS §7.1). */
 export const MAX_SEGMENTS = 3;
@@ -122,15 +142,30 @@ export function withAddress(state: ClusterState, hostId: string, address: string
   };
 }
 
-/** Forced removal drops the host at once and tombstones it (`Membership.remove`, FACTS §7.5). */
-export function withoutMember(state: ClusterState, hostId: string): ClusterState {
+/**
+ * Forced removal drops the host at once and tombstones it (`Membership.remove`, FACTS §7.5). `owns` is what the host
+ * held: a data host that still owned data stays listed in status as departed until others hold its share.
+ */
+export function withoutMember(state: ClusterState, hostId: string, owns = 0): ClusterState {
+  const m = state.members.find((x) => x.hostId === hostId);
+  const departs = m !== undefined && owns > OWNERSHIP_EPSILON && state.dataReplicas.includes(m.replica);
   return {
     ...state,
     version: state.version + 1,
-    members: state.members.filter((m) => m.hostId !== hostId),
+    members: state.members.filter((x) => x.hostId !== hostId),
     removed: state.removed.includes(hostId) ? state.removed : [...state.removed, hostId],
+    departed: departs ? [...state.departed.filter((d) => d.hostId !== hostId), { hostId, replica: m.replica, owns }] : state.departed,
   };
 }
+
+/** Drops departed hosts that no longer own anything (see departedOwnership). */
+export function withoutDeparted(state: ClusterState, hostIds: readonly string[]): ClusterState {
+  if (!state.departed.some((d) => hostIds.includes(d.hostId))) return state;
+  return { ...state, version: state.version + 1, departed: state.departed.filter((d) => !hostIds.includes(d.hostId)) };
+}
+
+/** Topology changes take a moment before movement shows (golden 08-movement: idle right after the PUT). */
+export const withMovementFrom = (state: ClusterState, at: number): ClusterState => ({ ...state, movementFrom: at });
 
 export function withLeaving(state: ClusterState, hostId: string): ClusterState {
   return {

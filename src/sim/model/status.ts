@@ -3,10 +3,11 @@ import {
   formatMovementStatus,
   LOG_SEGMENT_NONE,
   PERSISTED_TIMESTAMP_NOT_REPORTED,
+  WORKER_ID_UNASSIGNED,
   type AdminStatusNode,
   type AdminStatusResponse,
 } from "../../fauna/wire.ts";
-import { logSegments, ownershipGoal, replicaInfo, segmentLeader, type ClusterState } from "./cluster.ts";
+import { logSegments, OWNERSHIP_EPSILON, ownershipGoal, replicaInfo, segmentLeader, type ClusterState, type Departed } from "./cluster.ts";
 
 /** What a node knows about each host beyond the replicated state: gossiped by heartbeats. */
 export interface HostView {
@@ -14,6 +15,34 @@ export interface HostView {
   /** Fraction of the ring the host holds now (0..1). */
   owns: number;
   persistedTimestamp?: string;
+}
+
+/**
+ * What a host removed by force still owns: its replica's ring not yet held by the replica's members, at most what it
+ * had (the Repartitioner hands its segments to the others, who stream them in).
+ */
+export function departedOwnership(state: ClusterState, d: Departed, views: ReadonlyMap<string, HostView>): number {
+  if (!state.dataReplicas.includes(d.replica)) return 0;
+  const held = state.members.filter((m) => m.replica === d.replica).reduce((a, m) => a + (views.get(m.hostId)?.owns ?? 0), 0);
+  const left = Math.min(d.owns, Math.max(0, 1 - held));
+  return left < OWNERSHIP_EPSILON ? 0 : left;
+}
+
+/** A departed host in status (`ClusterStatus.scala`): no host information, so address `n/a` and state `removed`; down. */
+function departedNode(d: Departed, owns: number): AdminStatusNode {
+  return {
+    status: "down",
+    state: "removed",
+    ownership: owns,
+    ownership_goal: 0,
+    host_id: d.hostId,
+    address: "n/a",
+    replica: d.replica,
+    worker_id: WORKER_ID_UNASSIGNED,
+    log_segment: LOG_SEGMENT_NONE,
+    log_segment_leader: false,
+    persisted_timestamp: PERSISTED_TIMESTAMP_NOT_REPORTED,
+  };
 }
 
 export function statusResponse(state: ClusterState, views: ReadonlyMap<string, HostView>): AdminStatusResponse {
@@ -37,22 +66,30 @@ export function statusResponse(state: ClusterState, views: ReadonlyMap<string, H
       persisted_timestamp: v?.persistedTimestamp ?? PERSISTED_TIMESTAMP_NOT_REPORTED,
     };
   });
+  for (const d of state.departed) {
+    const owns = departedOwnership(state, d, views);
+    if (owns > 0) nodes.push(departedNode(d, owns));
+  }
   return { nodes, replica_info: replicaInfo(state) };
 }
 
 const EPS = 1e-9;
+const SEGMENTS_PER_RING = 129;
 
 /**
  * `Topologies.pendingStatus`: idle when no replica has missing segments; otherwise the share of the ring still
- * moving (summed over hosts, divided by the number of replicas moving), the number of moving "segments" (one
- * per receiving host here), receiving hosts and replicas.
+ * moving (summed over hosts, divided by the number of replicas moving), the number of moving token segments (a
+ * ring is SEGMENTS_PER_RING of them), receiving hosts and replicas. Idle until the change's movementFrom.
  */
-export function movementStatus(state: ClusterState, views: ReadonlyMap<string, HostView>): string {
+export function movementStatus(state: ClusterState, views: ReadonlyMap<string, HostView>, now: number): string {
+  if (now < state.movementFrom) return formatMovementStatus(null);
   const moving = state.members
     .map((m) => ({ m, gap: ownershipGoal(state, m.hostId) - (views.get(m.hostId)?.owns ?? 0) }))
     .filter((x) => x.gap > EPS);
   if (moving.length === 0) return formatMovementStatus(null);
   const replicas = new Set(moving.map((x) => x.m.replica)).size;
   const pct = (moving.reduce((a, x) => a + x.gap, 0) * 100) / replicas;
-  return formatMovementStatus({ percent: pct, segments: moving.length, hosts: moving.length, replicas });
+  // A ring has 129 token segments per replica here (golden: "100.00% of tokens in 258 segments moving to 2 nodes in 2 replicas.").
+  const segments = Math.max(moving.length, Math.ceil(moving.reduce((a, x) => a + x.gap, 0) * SEGMENTS_PER_RING - 1e-6));
+  return formatMovementStatus({ percent: pct, segments, hosts: moving.length, replicas });
 }

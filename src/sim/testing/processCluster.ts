@@ -12,6 +12,8 @@ export interface SimProc {
   dir: string;
   proc?: ChildProcess;
   output: string[];
+  /** The simulator settings of its last start: a restart without new ones keeps them. */
+  env?: Record<string, string>;
 }
 
 export function nodeConfig(address: string, dir: string): string {
@@ -34,9 +36,11 @@ export function prepare(base: string, name: string, address: string): SimProc {
   return { name, address, dir, output: [] };
 }
 
-export function start(node: SimProc, env: Record<string, string> = {}): void {
-  const proc = spawn(process.execPath, [...(process.env.FAUNA_SIM_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), process.env.FAUNA_SIM_ENTRY ?? "src/cli/main.ts", "sim", "--config", join(node.dir, "faunadb.yml")], {
-    env: { ...process.env, ...env },
+export function start(node: SimProc, env: Record<string, string> = node.env ?? {}): void {
+  node.env = env;
+  // FaunaDB's launcher command line (`faunadb -c <faunadb.yml>`, FACTS §6), with the JAVA_OPTS it insists on.
+  const proc = spawn(process.execPath, [...(process.env.FAUNA_SIM_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), process.env.FAUNA_SIM_ENTRY ?? "src/cli/faunadb.ts", "-c", join(node.dir, "faunadb.yml")], {
+    env: { JAVA_OPTS: "", ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   proc.stdout!.on("data", (c: Buffer) => node.output.push(c.toString()));
