@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReplicationGetResponse } from "../../src/fauna/wire.ts";
 import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
-import { admin, http, kill, prepare, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
+import { admin, http, kill, prepare, start, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
 
 export { ROOT_KEY } from "../../src/sim/testing/processCluster.ts";
 
@@ -30,7 +30,8 @@ export async function simCluster(name: string, firstOctet: number, replicas: num
   };
   try {
     nodes.forEach((n, i) => start(n, { ...FAST, ...env, ...envOf(i) }));
-    await Promise.all(nodes.map(waitAdmin));
+    // A shared 2-core machine can take longer than waitAdmin's 10 s to start a few nodes.
+    await Promise.all(nodes.map((n) => waitFor(`admin API of ${n.name}`, async () => ((await admin(n, "GET", "/admin/identity")).status > 0 ? true : undefined), 60_000, 100)));
     const seed = nodes[0]!;
     await admin(seed, "POST", "/admin/init", { replica_name: "replica-1" });
     for (const [i, n] of nodes.slice(1).entries()) await admin(n, "POST", "/admin/join", { seed: seed.address, replica_name: `replica-${i + 2}` });
