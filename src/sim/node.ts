@@ -37,7 +37,7 @@ import {
   type Member,
 } from "./model/cluster.ts";
 import { departedOwnership, type HostView } from "./model/status.ts";
-import { KeyLocks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
+import { KeyLocks, segmentAcks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
 export interface Doc {
@@ -692,9 +692,11 @@ export class SimNode {
     let latestClock = Math.max(...docs.map((d) => d.ts));
     const results = await Promise.all(
       segments.map(async (seg) => {
-        if (segmentLeader(this.state, seg, up) === undefined) return false;
-        const acks = await Promise.allSettled(
-          seg.hostIds.map(async (h) => {
+        const leader = segmentLeader(this.state, seg, up);
+        if (leader === undefined) return false;
+        const appends = seg.hostIds.map((h) => ({
+          host: h,
+          ack: (async () => {
             if (h === this.identity.hostId) {
               for (const d of docs) this.storeLog(d);
               return this.clock.now();
@@ -703,11 +705,11 @@ export class SimNode {
             const r = await this.send(m, "/peer/log-append", { docs });
             if (r.status !== 200) throw new Error(String(r.body.error));
             return Number(r.body.clock);
-          }),
-        );
-        const ok = acks.filter((a) => a.status === "fulfilled");
-        for (const a of ok) latestClock = Math.max(latestClock, a.value);
-        return ok.length >= Math.floor(seg.hostIds.length / 2) + 1;
+          })(),
+        }));
+        const { clocks, quorum } = await segmentAcks(appends, leader, Math.floor(seg.hostIds.length / 2) + 1);
+        for (const c of clocks) latestClock = Math.max(latestClock, c);
+        return quorum;
       }),
     );
     if (!results.every(Boolean)) throw new ClusterError(503, "time out", "Request timed out.");

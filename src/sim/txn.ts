@@ -58,3 +58,40 @@ export class KeyLocks {
     };
   }
 }
+
+/**
+ * Waits for a log segment's appends until a majority took the entry and its leader answered (the leader orders
+ * the entry; its clock sets the transaction time, FACTS §8), or until every append settled: a member that died but
+ * is not yet seen down must not hold the commit for its timeout. Resolves to the clocks that answered by then.
+ */
+export function segmentAcks(appends: { host: string; ack: Promise<number> }[], leader: string | undefined, majority: number): Promise<{ clocks: number[]; quorum: boolean }> {
+  return new Promise((resolve) => {
+    const clocks: number[] = [];
+    let settled = 0;
+    let leaderDone = leader === undefined;
+    let done = false;
+    const check = () => {
+      if (done) return;
+      if ((clocks.length >= majority && leaderDone) || settled === appends.length) {
+        done = true;
+        resolve({ clocks: [...clocks], quorum: clocks.length >= majority });
+      }
+    };
+    for (const a of appends) {
+      a.ack.then(
+        (clock) => {
+          clocks.push(clock);
+          if (a.host === leader) leaderDone = true;
+          settled++;
+          check();
+        },
+        () => {
+          if (a.host === leader) leaderDone = true;
+          settled++;
+          check();
+        },
+      );
+    }
+    check();
+  });
+}
