@@ -20,9 +20,11 @@ after(() => cluster?.stop());
 
 const client = (address: string, secret: string) => new faunadb.Client({ secret, domain: address, port: 8443, scheme: "http", queryTimeout: 5000 });
 
+/** FaunaShell with its own ~/.fauna-shell (mode 600, as `fauna add-endpoint` writes it): no secret on a command line. */
 async function shell(args: string[], address: string) {
   const home = mkdtempSync(join(tmpdir(), "fauna-shell-home-"));
-  return execa(process.execPath, [join(REPO_ROOT, "node_modules/fauna-shell/bin/run"), ...args, "--url", `http://${address}:8443`, "--secret", ROOT_KEY], {
+  writeFileSync(join(home, ".fauna-shell"), `default=sim\n\n[endpoint.sim]\nsecret=${ROOT_KEY}\nurl=http://${address}:8443\n`, { mode: 0o600 });
+  return execa(process.execPath, [join(REPO_ROOT, "node_modules/fauna-shell/bin/run"), ...args], {
     env: { HOME: home, PATH: process.env.PATH ?? "" },
     reject: false,
     timeout: 60_000,
