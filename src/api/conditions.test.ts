@@ -28,7 +28,7 @@ describe("setCondition", () => {
   }
 
   it("appends new types and leaves others and its input untouched", () => {
-    const next = setCondition(base, { type: ConditionType.Degraded, status: "True", reason: Reason.NodesDown, message: "r1-0 down" }, t1);
+    const next = setCondition(base, { type: ConditionType.Degraded, status: "True", reason: Reason.NodeDown, message: "r1-0 down" }, t1);
     assert.deepEqual(next.map((c) => c.type), ["Ready", "Degraded"]);
     assert.equal(base.length, 1);
     assert.ok(isConditionTrue(next, ConditionType.Degraded));

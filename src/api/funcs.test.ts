@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { effectiveServiceTargets, isSimulatorImage, podDnsName, pvcName, replicaTypeLabelValue } from "./funcs.ts";
+import { effectiveServiceTargets, podDnsName, pvcName, replicaTypeLabelValue } from "./funcs.ts";
+import { isSimulatorImage } from "../../test/support/images.ts";
 import { minimalCluster } from "../../test/fixtures/faunacluster/valid.ts";
 
 describe("funcs", () => {

@@ -28,8 +28,6 @@ export const PORTS = { peer: 7500, peerSecure: 7501, api: 8443, admin: 8444 } as
 
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
-/** The repository of the simulator image; such pods run `fauna-operator sim` instead of the FaunaDB launcher. */
-export const SIMULATOR_REPOSITORY_SUFFIX = "faunadb-simulator";
 
 function clusterName(cluster: FaunaCluster): string {
   return cluster.metadata.name ?? "";
@@ -128,14 +126,6 @@ export function ownerReference(cluster: FaunaCluster): V1OwnerReference {
     controller: true,
     blockOwnerDeletion: true,
   };
-}
-
-export function isSimulatorImage(image: string): boolean {
-  const withoutDigest = image.split("@")[0] ?? image;
-  const lastSlash = withoutDigest.lastIndexOf("/");
-  const colon = withoutDigest.indexOf(":", lastSlash + 1);
-  const repository = colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
-  return repository.endsWith(SIMULATOR_REPOSITORY_SUFFIX);
 }
 
 /** What the client Service targets: `auto` is compute nodes when a compute replica exists, else all. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { parse, parseAllDocuments } from "yaml";
 import { validateFaunaCluster } from "./validate.ts";
-import { isSimulatorImage } from "./funcs.ts";
+import { isSimulatorImage } from "../../test/support/images.ts";
 import type { FaunaCluster } from "./types.ts";
 
 const root = new URL("../../manifests/", import.meta.url);

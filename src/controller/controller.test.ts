@@ -7,6 +7,7 @@ import { Controller, type Reconciler } from "./controller.ts";
 import { ResilientInformer } from "./informer.ts";
 import { createLogger } from "./log.ts";
 import { ControllerMetrics } from "./metrics.ts";
+import { LEADERSHIP_LOST } from "./leader.ts";
 import { done, failed, requeueAfter } from "./result.ts";
 import { FakeListWatch } from "./testing.ts";
 
@@ -135,5 +136,19 @@ describe("Controller", () => {
     release();
     await all;
     assert.equal(finished, 1, "the dirty re-add is not started after shutdown");
+  });
+
+  it("cancels the pass in flight at once when the lease is lost (no drain)", async () => {
+    let aborted: unknown;
+    const t = setup(async (_key, ctx) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
+      aborted = ctx.signal.reason;
+      return done();
+    });
+    t.primary.emit("add", { metadata: { name: "a", namespace: "ns" } });
+    await flush();
+    t.stop.abort(LEADERSHIP_LOST);
+    await t.all();
+    assert.equal(aborted, LEADERSHIP_LOST, "the pass saw its signal abort with the lease loss");
   });
 });

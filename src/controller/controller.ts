@@ -5,6 +5,7 @@ import type { KubernetesObject } from "../kube/client.ts";
 import type { Clock } from "./clock.ts";
 import type { ResilientInformer } from "./informer.ts";
 import { objectKey } from "./keys.ts";
+import { LEADERSHIP_LOST } from "./leader.ts";
 import { type Logger, newReconcileId } from "./log.ts";
 import type { ControllerMetrics } from "./metrics.ts";
 import { type OwnerMatch, ownerKeys } from "./owner.ts";
@@ -14,7 +15,10 @@ import { applyResult, DEFAULT_RESULT_POLICY, type Outcome, type Result, type Res
 export type ReconcileContext = {
   reconcileId: string;
   log: Logger;
-  /** Aborts only when a shutdown drain runs out of time: passes normally finish what they started. */
+  /**
+   * Aborts when the leader lease is lost (at once) or when a shutdown drain runs out of time; on a requested stop
+   * passes normally finish what they started. Steps hand it to every Kubernetes and FaunaDB call.
+   */
   signal: AbortSignal;
 };
 
@@ -104,8 +108,13 @@ export class Controller {
       if (signal.aborted) resolve();
       signal.addEventListener("abort", () => resolve(), { once: true });
     });
-    log.info({ inFlight: this.queue.inFlight }, "stopping: draining passes in flight");
     const drained = this.queue.drain();
+    if (signal.reason === LEADERSHIP_LOST) {
+      log.warn({ inFlight: this.queue.inFlight }, "leader lease lost: cancelling passes in flight");
+      hardStop.abort(LEADERSHIP_LOST);
+    } else {
+      log.info({ inFlight: this.queue.inFlight }, "stopping: draining passes in flight");
+    }
     const timeout = new AbortController();
     const timedOut = this.#o.clock
       .sleep(this.#o.drainTimeoutMs ?? 25_000, timeout.signal)

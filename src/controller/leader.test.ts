@@ -124,6 +124,30 @@ describe("LeaderElector", () => {
     assert.deepEqual(a.log, ["started", "stopped"]);
   });
 
+  it("fencing: writes are refused from renewDeadline after the last renewal sent, before the lease can pass on", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await clock.advance(3_000);
+    assert.equal(a.elector.mayWrite(), true);
+    store.down.add("a");
+    const cutAt = clock.now();
+    let refusedAfter: number | undefined;
+    while (a.outcome() === undefined) {
+      await clock.advance(100);
+      if (refusedAfter === undefined && !a.elector.mayWrite()) refusedAfter = clock.now() - cutAt;
+    }
+    assert.ok(refusedAfter !== undefined && refusedAfter <= 10_000, `writes refused after ${refusedAfter} ms`);
+    // A frozen leader (no timers ran) is fenced by the clock alone, whatever isLeader still says.
+    const b = candidate("b", new MemoryLeaseStore(), clock);
+    await clock.advance(3_000);
+    assert.equal(b.elector.mayWrite(), true);
+    assert.equal(b.elector.mayWrite(clock.now() + 10_001), false);
+    assert.equal(b.elector.isLeader, true);
+    b.stop.abort();
+    await b.done;
+  });
+
   it("survives a transient failure shorter than the renew deadline", async () => {
     const clock = new FakeClock();
     const store = new MemoryLeaseStore();

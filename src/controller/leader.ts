@@ -45,6 +45,17 @@ export type LeaderElectorOptions = {
 
 export type ElectionOutcome = "stopped" | "lost";
 
+/** A write refused because this replica no longer (surely) holds the lease. */
+export class NotLeaderError extends Error {
+  constructor(what = "write") {
+    super(`${what} refused: this replica no longer holds the leader lease (fenced)`);
+    this.name = "NotLeaderError";
+  }
+}
+
+/** The abort reason the manager gives its leader-only runnables when the lease is lost: stop now, do not drain. */
+export const LEADERSHIP_LOST = "leadership-lost";
+
 export class LeaderElector {
   readonly identity: string;
   readonly #store: LeaseStore;
@@ -55,6 +66,8 @@ export class LeaderElector {
   #observedAt = 0;
   #leader = false;
   #lastLeader = "";
+  /** When the last successful renewal was SENT: others may take over leaseDuration after it, we stop at renewDeadline. */
+  #renewedAt = 0;
 
   constructor(o: LeaderElectorOptions) {
     if (o.timings && !(o.timings.leaseDurationMs > o.timings.renewDeadlineMs && o.timings.renewDeadlineMs > o.timings.retryPeriodMs)) {
@@ -69,6 +82,15 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.#leader;
+  }
+
+  /**
+   * Fencing (issue 10): whether this replica may still write. True only while it leads AND its last successful
+   * renewal was sent less than renewDeadline ago — a leader frozen (SIGSTOP, a long GC) past its lease learns it
+   * lost it only on its next renewal attempt, but its writes are refused from the moment the deadline passed.
+   */
+  mayWrite(now = this.#clock.now()): boolean {
+    return this.#leader && now - this.#renewedAt < this.#t.renewDeadlineMs;
   }
 
   /**
@@ -143,6 +165,7 @@ export class LeaderElector {
   async #tryAcquireOrRenew(outer: AbortSignal, events: ElectionEvents): Promise<boolean> {
     // One attempt may not outlive the renew deadline, or a hung call could keep a dead leader "leading".
     const signal = AbortSignal.any([outer, AbortSignal.timeout(this.#t.renewDeadlineMs)]);
+    const sentAt = this.#clock.now();
     const now = this.#timestamp();
     const mine = (transitions: number, acquireTime: string): LeaseRecord => ({
       holderIdentity: this.identity,
@@ -155,6 +178,7 @@ export class LeaderElector {
       const current = await this.#store.get(signal);
       if (!current) {
         this.#observe(await this.#store.create(mine(0, now), signal));
+        this.#renewedAt = sentAt;
         this.#noteLeader(this.identity, events);
         return true;
       }
@@ -168,6 +192,7 @@ export class LeaderElector {
           ? mine(current.record.leaseTransitions, current.record.acquireTime)
           : mine(current.record.leaseTransitions + 1, now);
       this.#observe(await this.#store.update(next, current.version, signal));
+      this.#renewedAt = sentAt;
       this.#noteLeader(this.identity, events);
       return true;
     } catch (err) {

@@ -3,7 +3,7 @@
 // server, so a successor never overlaps with a pass still writing.
 import type { Clock } from "./clock.ts";
 import { type HealthServer, type ReadyCheck, startHealthServer } from "./health.ts";
-import type { LeaderElector } from "./leader.ts";
+import { LEADERSHIP_LOST, type LeaderElector } from "./leader.ts";
 import type { Logger } from "./log.ts";
 import type { ControllerMetrics } from "./metrics.ts";
 
@@ -120,7 +120,8 @@ export class Manager {
 
     await stopRequested;
     log.info({ reason: exit }, "shutting down");
-    leaderStop.abort();
+    // A lost lease stops reconciles at once (their writes are fenced already); a requested stop lets them drain.
+    leaderStop.abort((exit as ManagerExit) === "lost-leadership" ? LEADERSHIP_LOST : undefined);
     await Promise.all(leading);
     electionStop.abort();
     await electing;

@@ -14,7 +14,7 @@ import { type ListWatchOptions, makeListWatch } from "../kube/watch.ts";
 import { type Clock, realClock } from "./clock.ts";
 import type { Controller } from "./controller.ts";
 import { ResilientInformer } from "./informer.ts";
-import { LeaderElector } from "./leader.ts";
+import { LeaderElector, NotLeaderError } from "./leader.ts";
 import { kubeLeaseStore } from "./leaseStore.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Manager } from "./manager.ts";
@@ -44,7 +44,11 @@ export type Runtime = {
   recorder: EventRecorder;
   manager: Manager;
   identity: string;
+  /** `<component> (<identity>)`, sent as User-Agent to the API server and to FaunaDB's admin API. */
+  userAgent: string;
   clock: Clock;
+  /** Throws NotLeaderError when this replica may not write (leader election on, lease not surely held). */
+  fence: () => void;
   /** A restarting cache for `r`, run on every replica and counted in /readyz until synced. */
   informer<T extends KubernetesObject>(r: Resource, opts?: ListWatchOptions): ResilientInformer<T>;
   /** Runs `c` on the leader only. */
@@ -57,12 +61,19 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const log = createLogger({ level: o.logLevel, redactor });
   const { kubeConfig, source } = loadKubeConfig(o.kubeconfig);
   const metrics = new ControllerMetrics(undefined, { processMetrics: true });
-  const client = new KubeClient({
-    transport: kubeConfigTransport(kubeConfig),
+  const identity = o.identity ?? process.env.POD_NAME ?? `${hostname()}_${randomUUID()}`;
+  const userAgent = `${o.component} (${identity})`;
+  // The lease store writes with this unfenced client; everything else writes through the fenced one below.
+  const leaseClient = new KubeClient({
+    transport: kubeConfigTransport(kubeConfig, { userAgent }),
     fieldManager: o.component,
     metrics: kubeMetrics(metrics.registry),
   });
-  const identity = o.identity ?? process.env.POD_NAME ?? `${hostname()}_${randomUUID()}`;
+  let elector: LeaderElector | undefined;
+  const fence = () => {
+    if (elector && !elector.mayWrite()) throw new NotLeaderError();
+  };
+  const client = leaseClient.fenced(fence);
   const recorder = new KubeEventRecorder({
     client,
     component: o.component,
@@ -71,16 +82,14 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     now: () => clock.now(),
     onError: (err, event) => log.warn({ err, reason: event.reason }, "could not record event"),
   });
-  const election = o.leaderElection
-    ? {
-        name: o.leaderElection.name,
-        elector: new LeaderElector({
-          identity,
-          clock,
-          store: kubeLeaseStore({ client, namespace: o.leaderElection.namespace, name: o.leaderElection.name }),
-        }),
-      }
-    : undefined;
+  if (o.leaderElection) {
+    elector = new LeaderElector({
+      identity,
+      clock,
+      store: kubeLeaseStore({ client: leaseClient, namespace: o.leaderElection.namespace, name: o.leaderElection.name }),
+    });
+  }
+  const election = o.leaderElection && elector ? { name: o.leaderElection.name, elector } : undefined;
   const manager = new Manager({
     clock,
     log,
@@ -100,7 +109,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     recorder,
     manager,
     identity,
+    userAgent,
     clock,
+    fence,
     informer<T extends KubernetesObject>(r: Resource, opts: ListWatchOptions = {}) {
       const name = resourceLabel(r) + (opts.namespace ? `@${opts.namespace}` : "");
       const informer = new ResilientInformer<T>({

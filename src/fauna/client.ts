@@ -72,8 +72,19 @@ export interface HttpFaunaAdminOptions {
   adminPort?: number;
   apiPort?: number;
   tls?: AdminTls;
-  /** Per-call timeouts; join blocks up to ~90 s for Hello plus daemon start (FACTS §1.4, §2). */
-  timeoutMs?: { default?: number; join?: number; init?: number };
+  /**
+   * Per-call timeouts. Join blocks for Hello (up to ~90 s) and then the node's daemon start, with no fixed bound
+   * (FACTS Corrections): a join that times out is not abandoned, the next pass sees whether the node became a member
+   * and re-sends it (it is idempotent). A graceful remove runs a storage-clean check of up to 5 minutes first
+   * (CassandraService.removeNode → allClean(..., 5.minutes)).
+   */
+  timeoutMs?: { default?: number; join?: number; init?: number; remove?: number };
+  /** Aborts every call of this client (the reconcile pass's signal: a pass that lost the lease stops at once). */
+  signal?: AbortSignal;
+  /** Sent as User-Agent: which operator replica called (FaunaDB logs it with the request). */
+  userAgent?: string;
+  /** Called before every call that changes the cluster (init, join, replication, remove, clean): throws to refuse it. */
+  fence?: () => void;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -81,21 +92,25 @@ export interface HttpFaunaAdminOptions {
 export function createHttpFaunaAdmin(options: HttpFaunaAdminOptions): FaunaAdmin {
   const transport: TransportOptions = {
     rootKey: options.rootKey,
+    userAgent: options.userAgent,
     tls: options.tls,
     retry: { attempts: 4, baseDelayMs: 200, maxDelayMs: 3000, ...options.retry },
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   };
   const adminPort = options.adminPort ?? DEFAULT_PORTS.adminHttp;
   const apiPort = options.apiPort ?? DEFAULT_PORTS.coordinatorHttp;
-  const timeouts = { default: 10_000, join: 150_000, init: 60_000, ...options.timeoutMs };
+  const timeouts = { default: 10_000, join: 120_000, init: 60_000, remove: 330_000, ...options.timeoutMs };
 
-  const call = (op: string, node: AdminNode, method: RawRequest["method"], path: string, extra: Partial<RawRequest> = {}) =>
-    send(transport, { op, node, method, path, port: adminPort, timeoutMs: timeouts.default, ...extra });
+  const call = (op: string, node: AdminNode, method: RawRequest["method"], path: string, extra: Partial<RawRequest> = {}) => {
+    if (method !== "GET" && op !== "host-id") options.fence?.();
+    return send(transport, { op, node, method, path, port: adminPort, timeoutMs: timeouts.default, signal: options.signal, ...extra });
+  };
 
   return {
     async status(node) {
       const res = await call("status", node, "GET", "/admin/status");
-      if (res.status === 503 && kindOf(res) === "not-member") return { member: false };
+      // 500 UninitializedException on a fresh node; 503 once a replica name is stored but membership is empty.
+      if ((res.status === 500 || res.status === 503) && kindOf(res) === "not-member") return { member: false };
       const parsed = parseAdminStatus(json(expectOk("status", node, res), "status", node));
       if (!parsed.ok) throw protocol("status", node, parsed.error);
       return { member: true, cluster: parsed.value };
@@ -138,7 +153,7 @@ export function createHttpFaunaAdmin(options: HttpFaunaAdminOptions): FaunaAdmin
     },
     async removeNode(node, hostId, { force, allowUnclean }) {
       const body = { nodeID: hostId, force, allow_unclean: allowUnclean };
-      expectOk("remove-node", node, await call("remove-node", node, "POST", "/admin/remove_node", { body }));
+      expectOk("remove-node", node, await call("remove-node", node, "POST", "/admin/remove_node", { body, timeoutMs: timeouts.remove }));
     },
     async movementStatus(node) {
       const res = await call("movement-status", node, "GET", "/admin/movement_status");

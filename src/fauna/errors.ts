@@ -113,7 +113,9 @@ export function kindOfAnswer(status: number, code: string | undefined, descripti
   if (status === 412) return "precondition-failed";
   if (code === "cluster uninitialized") return "not-member";
   if (code === "hello timeout") return "hello-timeout";
-  if (/Host is not a member of a cluster|Host is not initialized/.test(description)) return "not-member";
+  // A node never initialised or joined answers 500 UninitializedException on repo routes (FACTS Corrections 1,
+  // CassandraService.instance), and /admin/identity says so in words.
+  if (/Host is not a member of a cluster|Host is not initialized|UninitializedException/.test(description)) return "not-member";
   if (/previously removed from the cluster/.test(description)) return "previously-removed";
   if (/Storage is not clean/.test(description)) return "storage-not-clean";
   if (/would leave its data replica .* empty/.test(description)) return "last-data-node";

@@ -21,6 +21,7 @@ export interface RetryPolicy {
 
 export interface TransportOptions {
   rootKey: string;
+  userAgent?: string | undefined;
   tls?: AdminTls | undefined;
   retry: RetryPolicy;
   sleep: (ms: number) => Promise<void>;
@@ -38,6 +39,8 @@ export interface RawRequest {
   timeoutMs: number;
   /** /ping needs no auth (FACTS §5). */
   auth?: boolean;
+  /** Aborts the call (besides its timeout). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RawAnswer {
@@ -55,7 +58,7 @@ export async function send(options: TransportOptions, req: RawRequest): Promise<
     try {
       return await sendOnce(options, req);
     } catch (error) {
-      const retry = error instanceof AdminError && error.kind === "connection" && attempt < options.retry.attempts;
+      const retry = error instanceof AdminError && error.kind === "connection" && attempt < options.retry.attempts && !req.signal?.aborted;
       if (!retry) throw error;
       await options.sleep(delay);
       delay = Math.min(delay * 2, options.retry.maxDelayMs);
@@ -66,14 +69,16 @@ export async function send(options: TransportOptions, req: RawRequest): Promise<
 function sendOnce(options: TransportOptions, req: RawRequest): Promise<RawAnswer> {
   const { host, port } = splitNode(req.node, req.port);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const headers: Record<string, string> = { accept: "application/json", ...req.headers };
+  const headers: Record<string, string> = { accept: "application/json", ...(options.userAgent ? { "user-agent": options.userAgent } : {}), ...req.headers };
   if (req.auth !== false) headers.authorization = basicAuth(options.rootKey);
   if (payload !== undefined) {
     headers["content-type"] = "application/json";
     headers["content-length"] = String(Buffer.byteLength(payload));
   }
   const tls = options.tls;
-  const common = { host, port, method: req.method, path: req.path, headers, signal: AbortSignal.timeout(req.timeoutMs) };
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+  const common = { host, port, method: req.method, path: req.path, headers, signal };
   return new Promise<RawAnswer>((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];

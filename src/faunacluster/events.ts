@@ -16,5 +16,11 @@ export const EventReason = {
   TopologyActionFailed: "TopologyActionFailed",
   TopologyRefused: "TopologyRefused",
   TopologyConverged: "TopologyConverged",
+  /** A destructive action was held back: a member is down while its pod runs. */
+  NodeDown: "NodeDown",
+  /** A destructive action was held back: FaunaDB's view is not confirmed by a majority of the members. */
+  FaunaViewIncomplete: "FaunaViewIncomplete",
+  /** Something read from status did not fit the spec or the observation and was dropped. */
+  StatusDiscarded: "StatusDiscarded",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];

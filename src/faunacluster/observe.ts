@@ -1,35 +1,31 @@
-// Observe once (STYLE idiom 3): one read of everything a pass needs: the FaunaCluster, the objects it owns, its pods
-// and volumes, and each node's own admin view gathered in parallel with per-node errors (idiom 9). Steps never read
-// the API server or FaunaDB themselves; they only act.
+// Observe once (STYLE idiom 3, issue 10): the pass starts by building one read-only Observation — the FaunaCluster,
+// the objects it owns, its pods and volumes, the root key, every node's own admin answers and the merged FaunaDB
+// view with its provenance. Steps and the planner only read it; nothing after this file reads the API server or
+// FaunaDB for the pass.
 import type {
   V1ConfigMap,
   V1PersistentVolumeClaim,
   V1Pod,
   V1PodDisruptionBudget,
+  V1Secret,
   V1Service,
   V1StatefulSet,
 } from "@kubernetes/client-node";
-import { CLUSTER_LABEL, REPLICA_LABEL } from "../api/funcs.ts";
+import { resolveSpec } from "../api/defaults.ts";
+import { rootKeyProblem } from "../api/faunaConfig.ts";
+import { CLUSTER_LABEL, generatedRootKeySecretName } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import type { FaunaAdmin } from "../fauna/client.ts";
-import type { MemberStatus } from "../fauna/statusParse.ts";
-import type { ReplicaSpec } from "../fauna/wire.ts";
 import type { KubeClient, KubernetesObject } from "../kube/client.ts";
 import { Resources } from "../kube/resource.ts";
+import { mergeViews, NO_VIEW, type FaunaObservation, type MemberView } from "./faunaView.ts";
+import { isPodRunning, slots, type Slot } from "./slots.ts";
 
 /** What one pod's own admin API said; `error` explains `unreachable`. */
 export type NodeAnswer =
   | { pod: string; kind: "unreachable"; error: string }
   | { pod: string; kind: "not-member" }
-  | { pod: string; kind: "member"; hostId: string | null; members: MemberStatus[]; needsCleanup: boolean | undefined };
-
-export interface FaunaView {
-  members: MemberStatus[] | null;
-  replication: { replicas: ReplicaSpec[]; etag: string | null } | null;
-  movementIdle: boolean | null;
-  /** The pod whose view this is. */
-  source: string | null;
-}
+  | { pod: string; kind: "member"; hostId: string; needsCleanup: boolean | undefined; view: MemberView };
 
 export interface Observed {
   cluster: FaunaCluster;
@@ -42,10 +38,54 @@ export interface Observed {
   networkPolicies: KubernetesObject[];
 }
 
+export type RootKeyObservation =
+  | { kind: "usable"; secretName: string; key: string }
+  /** `generate`: no rootKeySecretRef, so the operator creates `<cluster>-root-key`. */
+  | { kind: "absent"; secretName: string; secretKey: string; generate: boolean }
+  | { kind: "unusable"; secretName: string; problem: string };
+
+export interface Observation {
+  readonly cluster: FaunaCluster;
+  readonly kube: Readonly<Observed>;
+  readonly rootKey: RootKeyObservation;
+  /** Every (replica, ordinal) with a pod or a PVC. */
+  readonly slots: readonly Slot[];
+  /** One answer per slot, in slot order. */
+  readonly nodes: readonly NodeAnswer[];
+  readonly fauna: FaunaObservation;
+  /** The admin client built from the observed root key (absent without a usable key). */
+  readonly admin: FaunaAdmin | undefined;
+}
+
 /** Where the operator reaches a pod's admin API: its stable DNS name by default, the pod IP in some tests. */
 export type AdminAddressResolver = (pod: { name: string; dnsName: string; podIP: string | undefined }) => string | undefined;
 export const byDnsName: AdminAddressResolver = (p) => p.dnsName;
 export const byPodIp: AdminAddressResolver = (p) => p.podIP;
+
+export interface ObserveDeps {
+  client: KubeClient;
+  makeAdmin: (rootKey: string, signal: AbortSignal) => FaunaAdmin;
+  adminAddress: AdminAddressResolver;
+  clusterDomain?: string | undefined;
+}
+
+export async function observe(deps: ObserveDeps, cluster: FaunaCluster, signal: AbortSignal): Promise<Observation> {
+  const [kube, rootKey] = await Promise.all([observeKube(deps.client, cluster, signal), observeRootKey(deps.client, cluster, signal)]);
+  const all = slots(kube, deps.clusterDomain);
+  if (rootKey.kind !== "usable") {
+    const nodes = all.map((s): NodeAnswer => ({ pod: s.name, kind: "unreachable", error: "the root key is not usable" }));
+    return { cluster, kube, rootKey, slots: all, nodes, fauna: NO_VIEW, admin: undefined };
+  }
+  const admin = deps.makeAdmin(rootKey.key, signal);
+  const nodes = await observeNodes(admin, all.map((s) => ({ pod: s.name, node: adminNode(deps, s) })));
+  const views = nodes.flatMap((n) => (n.kind === "member" ? [n.view] : []));
+  return { cluster, kube, rootKey, slots: all, nodes, fauna: mergeViews(views), admin };
+}
+
+/** The admin address of a slot's pod, or undefined when its pod is not running. */
+export function adminNode(deps: Pick<ObserveDeps, "adminAddress">, s: Slot): string | undefined {
+  return s.pod && isPodRunning(s.pod) ? deps.adminAddress({ name: s.name, dnsName: s.dnsName, podIP: s.pod.status?.podIP }) : undefined;
+}
 
 export async function observeKube(client: KubeClient, cluster: FaunaCluster, signal?: AbortSignal): Promise<Observed> {
   const namespace = cluster.metadata.namespace;
@@ -74,58 +114,54 @@ export async function observeKube(client: KubeClient, cluster: FaunaCluster, sig
   };
 }
 
-export function replicaOf(obj: { metadata?: { labels?: Record<string, string> } }): string | undefined {
-  return obj.metadata?.labels?.[REPLICA_LABEL];
-}
-
-export function isPodRunning(pod: V1Pod): boolean {
-  return pod.status?.phase === "Running" && !pod.metadata?.deletionTimestamp && !!pod.status?.podIP;
-}
-
-export function isPodReady(pod: V1Pod): boolean {
-  return !!pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+/** The root key named by the spec (or the generated Secret). Problems name the Secret, never its content. */
+export async function observeRootKey(client: KubeClient, cluster: FaunaCluster, signal?: AbortSignal): Promise<RootKeyObservation> {
+  const spec = resolveSpec(cluster);
+  const ref = spec.rootKeySecretRef ?? { name: generatedRootKeySecretName(cluster), key: "root-key" };
+  const secretKey = ref.key ?? "root-key";
+  const secret = await client.find<V1Secret>(Resources.secrets, { namespace: cluster.metadata.namespace, name: ref.name }, { signal });
+  const encoded = secret?.data?.[secretKey];
+  if (encoded === undefined) return { kind: "absent", secretName: ref.name, secretKey, generate: !spec.rootKeySecretRef && !secret };
+  const key = Buffer.from(encoded, "base64").toString("utf8").trim();
+  const problem = rootKeyProblem(key);
+  return problem === undefined ? { kind: "usable", secretName: ref.name, key } : { kind: "unusable", secretName: ref.name, problem };
 }
 
 /**
- * Asks every running pod for its own view, in parallel. A pod that does not answer is `unreachable` with the error;
- * nothing here throws. `needsCleanup` is asked only when `withCleanup` (scale-down needs it; unknown = needs cleanup).
+ * Asks every running pod, in parallel, who it is (GET /admin/identity: a fresh node answers 500, read as "not a
+ * member", FACTS Corrections 1) and, for members, its view of the cluster. A pod that does not answer is
+ * `unreachable` with the error — a restarted member keeps its admin port closed until its peers are reachable
+ * (Corrections 3), so unreachable never means "gone". Nothing here throws.
  */
-export async function observeNodes(
-  admin: FaunaAdmin,
-  targets: { pod: string; node: string | undefined; address: string }[],
-  withCleanup: boolean,
-): Promise<NodeAnswer[]> {
+export async function observeNodes(admin: FaunaAdmin, targets: { pod: string; node: string | undefined }[]): Promise<NodeAnswer[]> {
   return Promise.all(
-    targets.map(async ({ pod, node, address }): Promise<NodeAnswer> => {
+    targets.map(async ({ pod, node }): Promise<NodeAnswer> => {
       if (node === undefined) return { pod, kind: "unreachable", error: "the pod is not running" };
+      let hostId: string | null;
       try {
-        const status = await admin.status(node);
-        if (!status.member) return { pod, kind: "not-member" };
-        const self = status.cluster.members.find((m) => m.address === address);
-        let needsCleanup: boolean | undefined;
-        if (withCleanup) needsCleanup = await admin.needsCleanup(node).catch(() => undefined);
-        return { pod, kind: "member", hostId: self?.hostId ?? null, members: status.cluster.members, needsCleanup };
+        hostId = await admin.identity(node);
       } catch (err) {
-        return { pod, kind: "unreachable", error: err instanceof Error ? err.message : String(err) };
+        return { pod, kind: "unreachable", error: messageOf(err) };
       }
+      if (hostId === null) return { pod, kind: "not-member" };
+      const [status, replication, movement, needsCleanup] = await Promise.all([
+        admin.status(node).catch(() => null),
+        admin.getReplication(node).catch(() => null),
+        admin.movementStatus(node).catch(() => null),
+        admin.needsCleanup(node).catch(() => undefined),
+      ]);
+      const view: MemberView = {
+        pod,
+        hostId,
+        members: status?.member ? status.cluster.members : null,
+        replication,
+        movementIdle: movement === null ? null : movement.idle,
+      };
+      return { pod, kind: "member", hostId, needsCleanup, view };
     }),
   );
 }
 
-/** The cluster-wide view (members, replication, movement) from the first member that answers all three. */
-export async function observeFauna(admin: FaunaAdmin, candidates: { pod: string; node: string }[]): Promise<FaunaView> {
-  for (const { pod, node } of candidates) {
-    try {
-      const [status, replication, movement] = await Promise.all([
-        admin.status(node),
-        admin.getReplication(node),
-        admin.movementStatus(node),
-      ]);
-      if (!status.member) continue;
-      return { members: status.cluster.members, replication, movementIdle: movement.idle, source: pod };
-    } catch {
-      // try the next member
-    }
-  }
-  return { members: null, replication: null, movementIdle: null, source: null };
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -7,16 +7,16 @@ import type { FaunaAdmin } from "../fauna/client.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { EventInput, EventRecorder } from "../kube/events.ts";
 import type { Redactor } from "../kube/redact.ts";
-import type { AdminAddressResolver, Observed } from "./observe.ts";
-import type { PlanDecision, PodObservation, FaunaObservation } from "./plan/types.ts";
+import type { AdminAddressResolver, Observation } from "./observe.ts";
+import type { PlanDecision, PlanInput } from "./plan/types.ts";
 
 export interface Deps {
   client: KubeClient;
   recorder: EventRecorder;
   redactor: Redactor;
   clock: Clock;
-  /** Builds the admin client once the root key is known. */
-  makeAdmin: (rootKey: string) => FaunaAdmin;
+  /** Builds the admin client once the root key is known; its calls abort with `signal` (the pass's). */
+  makeAdmin: (rootKey: string, signal: AbortSignal) => FaunaAdmin;
   /** Where to reach a pod's admin API (stable DNS name by default). */
   adminAddress: AdminAddressResolver;
   clusterDomain?: string | undefined;
@@ -40,8 +40,8 @@ export interface Findings {
   invalid?: string;
   rootKeyProblem?: string;
   applyError?: string;
-  pods?: PodObservation[];
-  fauna?: FaunaObservation;
+  /** The planner's input, as built from the observation (status reports its pods and view). */
+  input?: PlanInput;
   decision?: PlanDecision;
   /** Why topology work waits, or what it just did. */
   topologyMessage?: string;
@@ -58,11 +58,15 @@ export interface Pass {
   original: FaunaClusterStatus;
   /** The draft the steps edit; written once by the runner. */
   status: FaunaClusterStatus;
-  observed?: Observed;
-  rootKey?: string;
-  admin?: FaunaAdmin;
+  /** The one read-only observation of the pass, made after the gates (deletion, validation) passed. */
+  obs?: Observation;
   findings: Findings;
   event(e: EventInput): Promise<void>;
   /** Writes the draft now (the in-flight record must be durable before the admin call it guards). */
   flushStatus(): Promise<void>;
 }
+
+/** A step that runs before anything is observed: it looks at the FaunaCluster object only. */
+export type Gate = { name: string; run: (pass: Pass) => Promise<StepResult> };
+/** A step that acts on the pass's observation (and never reads the API server or FaunaDB itself). */
+export type Step = { name: string; run: (pass: Pass, obs: Observation) => Promise<StepResult> };

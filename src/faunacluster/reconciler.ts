@@ -1,33 +1,27 @@
-// The FaunaCluster reconciler: an ordered list of named steps (STYLE idioms 1, 2) run against one observation, with
-// the single status write after the steps (idiom 11), which also happens after an error or a requeue.
+// The FaunaCluster reconciler: gates on the object itself, then ONE read-only observation (observe.ts), then an
+// ordered list of named steps (STYLE idioms 1, 2) that act on it, with the single status write after the steps
+// (idiom 11), which also happens after an error or a requeue.
 import type { FaunaCluster, FaunaClusterStatus } from "../api/types.ts";
 import { parseKey } from "../controller/keys.ts";
 import type { ReconcileContext, Reconciler } from "../controller/controller.ts";
 import { done, failed, requeueAfter, type Result } from "../controller/result.ts";
 import { isConflict, isNotFound } from "../kube/errors.ts";
-import type { Deps, Pass, StepResult } from "./pass.ts";
+import { observe } from "./observe.ts";
+import type { Deps, Gate, Pass, Step, StepResult } from "./pass.ts";
 import { FaunaClusterResource } from "./resource.ts";
 import { sameStatus, summarize } from "./status.ts";
 import { applyObjects } from "./steps/applyObjects.ts";
 import { deleteRemovedReplicas } from "./steps/deleteRemovedReplicas.ts";
 import { ensureRootKey } from "./steps/ensureRootKey.ts";
 import { handleDeletion } from "./steps/handleDeletion.ts";
-import { observeCluster } from "./steps/observeCluster.ts";
 import { topology } from "./steps/topology.ts";
 import { validateSpec } from "./steps/validateSpec.ts";
 
-export type Step = { name: string; run: (pass: Pass) => Promise<StepResult> };
+/** Before anything is observed: a cluster being deleted or with an invalid (or paused) spec goes no further. */
+export const GATES: readonly Gate[] = [handleDeletion, validateSpec];
 
-/** Order encodes safety: deletion, validation, credentials, observation, owned objects, topology, cleanup. */
-export const STEPS: readonly Step[] = [
-  handleDeletion,
-  validateSpec,
-  ensureRootKey,
-  observeCluster,
-  applyObjects,
-  topology,
-  deleteRemovedReplicas,
-];
+/** Order encodes safety: credentials, owned objects, topology, cleanup. */
+export const STEPS: readonly Step[] = [ensureRootKey, applyObjects, topology, deleteRemovedReplicas];
 
 /** A converged cluster is looked at again this often (reads only), so status follows FaunaDB's own view. */
 export const CONVERGED_RESYNC_MS = 60_000;
@@ -61,10 +55,20 @@ async function reconcileOnce(deps: Deps, key: string, ctx: ReconcileContext): Pr
   let result: StepResult = { kind: "continue" };
   let stepName = "";
   try {
-    for (const step of STEPS) {
-      stepName = step.name;
-      result = await step.run(pass);
+    for (const gate of GATES) {
+      stepName = gate.name;
+      result = await gate.run(pass);
       if (result.kind !== "continue") break;
+    }
+    if (result.kind === "continue") {
+      stepName = "Observe";
+      const obs = await observe(deps, cluster, ctx.signal);
+      pass.obs = obs;
+      for (const step of STEPS) {
+        stepName = step.name;
+        result = await step.run(pass, obs);
+        if (result.kind !== "continue") break;
+      }
     }
   } catch (err) {
     result = { kind: "error", error: err, terminal: false };

@@ -1,12 +1,13 @@
-// The status the pass reports (STYLE idiom 11): conditions, phase, per-replica counts and per-node FaunaDB state,
-// computed from the findings at the end of the pass; written once, and only when it differs from what was read.
+// The status the pass reports (STYLE idiom 11): one small pure function per condition, each of the facts the pass
+// gathered (StatusFacts), then the phase; per-replica counts and per-node FaunaDB state. Written once, and only when
+// it differs from what was read.
 import { resolveSpec } from "../api/defaults.ts";
 import { ConditionType, Reason, setCondition, type ConditionUpdate } from "../api/conditions.ts";
-import type { NodeStatus, Phase, ReplicaStatus, TopologyOperationStatus } from "../api/types.ts";
+import type { FaunaClusterSpec, NodeStatus, Phase, ReplicaStatus, TopologyOperationStatus } from "../api/types.ts";
 import type { MemberStatus } from "../fauna/statusParse.ts";
 import { leaderlessSegments } from "./plan/segments.ts";
 import type { Pass } from "./pass.ts";
-import type { PlanState } from "./plan/types.ts";
+import type { PlanDecision, PlanInput, PlanState, StepName } from "./plan/types.ts";
 
 /** status.topology: the in-flight operation (schema fields) plus the planner's state, which the schema preserves. */
 export type TopologyStatus = TopologyOperationStatus & {
@@ -36,10 +37,119 @@ function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function nodeStatuses(pass: Pass): NodeStatus[] {
-  const pods = pass.findings.pods ?? [];
-  const members: MemberStatus[] = pass.findings.fauna?.members ?? [];
-  return pods
+/** What the conditions are computed from: the pass's findings, reduced to plain data. */
+export interface StatusFacts {
+  spec: Pick<FaunaClusterSpec, "replicas" | "paused">;
+  invalid?: string | undefined;
+  rootKeyProblem?: string | undefined;
+  applyError?: string | undefined;
+  topologyError?: string | undefined;
+  topologyMessage?: string | undefined;
+  input?: PlanInput | undefined;
+  decision?: PlanDecision | undefined;
+}
+
+type Update = Omit<ConditionUpdate, "observedGeneration">;
+
+function readyNodes(f: StatusFacts): number {
+  const pods = f.input?.kube.pods ?? [];
+  return f.spec.replicas.reduce((n, r) => n + pods.filter((p) => p.replica === r.name && p.ready && p.ordinal < r.nodes).length, 0);
+}
+
+function desiredNodes(f: StatusFacts): number {
+  return f.spec.replicas.reduce((n, r) => n + r.nodes, 0);
+}
+
+function topologyDone(f: StatusFacts): boolean {
+  const d = f.decision;
+  return d !== undefined && d.actions.length === 1 && d.actions[0]?.kind === "done" && !d.refusal;
+}
+
+export function topologyReadyCondition(f: StatusFacts): Update | null {
+  const d = f.decision;
+  if (!d) return null;
+  if (topologyDone(f)) return { type: ConditionType.TopologyReady, status: "True", reason: Reason.TopologyConverged, message: "every node is a member as the spec asks" };
+  return { type: ConditionType.TopologyReady, status: "False", reason: topologyReason(d.step), message: f.topologyMessage ?? d.refusal?.message ?? d.step };
+}
+
+export function dataMovingCondition(f: StatusFacts): Update | null {
+  if (!f.input) return null;
+  const idle = f.input.fauna.movementIdle;
+  if (idle === false) return { type: ConditionType.DataMoving, status: "True", reason: Reason.DataMovementInProgress, message: "data is moving between nodes" };
+  if (idle === null) return { type: ConditionType.DataMoving, status: "Unknown", reason: Reason.AdminUnreachable, message: "no member answered" };
+  return { type: ConditionType.DataMoving, status: "False", reason: Reason.NoDataMovement, message: "no data movement" };
+}
+
+/** Members FaunaDB reports down, with whether their pod still runs (then the operator waits: issue 10). */
+function downMembers(f: StatusFacts): { member: MemberStatus; podRunning: boolean }[] {
+  const members = f.input?.fauna.members ?? [];
+  const pods = f.input?.kube.pods ?? [];
+  return members
+    .filter((m) => m.state === "live" && m.status === "down")
+    .map((member) => ({ member, podRunning: pods.some((p) => p.address === member.address && p.running) }));
+}
+
+export function degradedCondition(f: StatusFacts): Update {
+  const degraded = (reason: Reason, message: string): Update => ({ type: ConditionType.Degraded, status: "True", reason, message });
+  if (f.invalid !== undefined) return degraded(Reason.InvalidSpec, f.invalid);
+  if (f.rootKeyProblem !== undefined) return degraded(Reason.RootKeyMissing, f.rootKeyProblem);
+  if (f.applyError !== undefined) return degraded(Reason.ApplyFailed, f.applyError);
+  const hold = f.decision?.hold;
+  if (hold?.reason === "FaunaViewIncomplete") return degraded(Reason.FaunaViewIncomplete, hold.message);
+  const down = downMembers(f);
+  if (hold?.reason === "NodeDown") return degraded(Reason.NodeDown, hold.message);
+  if (down.length > 0) {
+    const describe = ({ member, podRunning }: (typeof down)[number]) => `${member.address}${podRunning ? " (pod Running: waiting for it)" : ""}`;
+    return degraded(Reason.NodeDown, `${down.length} member(s) down: ${down.map(describe).join(", ")}`);
+  }
+  if (f.topologyError !== undefined) return degraded(Reason.Reconciling, f.topologyError);
+  if (hold) return degraded(Reason.Reconciling, hold.message);
+  if (f.decision?.refusal) return degraded(Reason.Reconciling, f.decision.refusal.message);
+  const leaderless = leaderlessSegments(f.input?.fauna.members ?? []);
+  if (leaderless.length > 0) {
+    return degraded(
+      Reason.LogSegmentWithoutLeader,
+      `log segment(s) ${leaderless.join(", ")} have no leader: writes cannot commit (a replication change made before the settle time can leave a segment stuck until its nodes restart, FACTS §7.3)`,
+    );
+  }
+  return { type: ConditionType.Degraded, status: "False", reason: Reason.Reconciled, message: "no problem found" };
+}
+
+export function isReady(f: StatusFacts): boolean {
+  return topologyDone(f) && readyNodes(f) === desiredNodes(f) && degradedCondition(f).status === "False";
+}
+
+export function readyCondition(f: StatusFacts): Update {
+  if (f.invalid !== undefined) return { type: ConditionType.Ready, status: "False", reason: Reason.InvalidSpec, message: "the spec is invalid" };
+  if (isReady(f)) return { type: ConditionType.Ready, status: "True", reason: Reason.Reconciled, message: "all nodes are ready members" };
+  const podsReady = readyNodes(f) === desiredNodes(f);
+  return {
+    type: ConditionType.Ready,
+    status: "False",
+    reason: podsReady ? Reason.Reconciling : Reason.PodsNotReady,
+    message: f.topologyMessage ?? `${readyNodes(f)}/${desiredNodes(f)} nodes ready`,
+  };
+}
+
+export function progressingCondition(f: StatusFacts): Update {
+  if (f.invalid !== undefined) return { type: ConditionType.Progressing, status: "False", reason: Reason.InvalidSpec, message: "fix the spec" };
+  if (f.spec.paused) return { type: ConditionType.Progressing, status: "False", reason: Reason.Paused, message: "spec.paused is true" };
+  if (isReady(f)) return { type: ConditionType.Progressing, status: "False", reason: Reason.Reconciled, message: "converged" };
+  return { type: ConditionType.Progressing, status: "True", reason: Reason.Reconciling, message: f.topologyMessage ?? "working towards the spec" };
+}
+
+export function phaseOf(f: StatusFacts): Phase {
+  if (f.invalid !== undefined) return "Failed";
+  if (f.spec.paused) return "Paused";
+  if (isReady(f)) return "Running";
+  const bootstrapped = f.decision?.state.bootstrapped ?? false;
+  if (degradedCondition(f).status === "True" && bootstrapped) return "Degraded";
+  return bootstrapped ? "Updating" : "Creating";
+}
+
+function nodeStatuses(input: PlanInput): NodeStatus[] {
+  const members: MemberStatus[] = input.fauna.members ?? [];
+  return input.kube.pods
     .filter((p) => p.exists || members.some((m) => m.address === p.address))
     .map((p) => {
       const m = members.find((x) => x.address === p.address);
@@ -60,108 +170,56 @@ function nodeStatuses(pass: Pass): NodeStatus[] {
     });
 }
 
-function replicaStatuses(pass: Pass): ReplicaStatus[] {
-  const pods = pass.findings.pods ?? [];
-  const fauna = pass.findings.fauna;
-  return resolveSpec(pass.cluster).replicas.map((r) => {
-    const members = fauna?.members?.filter((m) => m.replica === r.name && m.state === "live").length;
-    const currentType = fauna?.replication?.replicas.find((x) => x.name === r.name)?.type ?? (members ? "compute" : undefined);
+function replicaStatuses(spec: ReturnType<typeof resolveSpec>, input: PlanInput): ReplicaStatus[] {
+  const fauna = input.fauna;
+  return spec.replicas.map((r) => {
+    const members = fauna.members?.filter((m) => m.replica === r.name && m.state === "live").length;
+    const currentType = fauna.replication?.replicas.find((x) => x.name === r.name)?.type ?? (members ? "compute" : undefined);
     return {
       name: r.name,
       type: r.type,
       desired: r.nodes,
-      ready: pods.filter((p) => p.replica === r.name && p.ready && p.ordinal < r.nodes).length,
+      ready: input.kube.pods.filter((p) => p.replica === r.name && p.ready && p.ordinal < r.nodes).length,
       ...(members === undefined ? {} : { members }),
       ...(currentType ? { currentType } : {}),
     };
   });
 }
 
+export function statusFacts(pass: Pass): StatusFacts {
+  return { spec: pass.cluster.spec, ...pass.findings };
+}
+
 /** Fills the draft's summary fields from what the steps found. */
 export function summarize(pass: Pass): void {
   const s = pass.status;
-  const f = pass.findings;
+  const f = statusFacts(pass);
   const generation = pass.cluster.metadata.generation;
   const now = new Date(pass.deps.clock.now());
-  const set = (u: Omit<ConditionUpdate, "observedGeneration">) => {
-    s.conditions = setCondition(s.conditions, { ...u, ...(generation === undefined ? {} : { observedGeneration: generation }) }, now);
+  const set = (u: Update | null) => {
+    if (u) s.conditions = setCondition(s.conditions, { ...u, ...(generation === undefined ? {} : { observedGeneration: generation }) }, now);
   };
   if (generation !== undefined) s.observedGeneration = generation;
-  const spec = pass.cluster.spec;
-  s.replicaCount = spec.replicas.length;
-  s.desiredNodes = spec.replicas.reduce((n, r) => n + r.nodes, 0);
-
-  if (f.invalid !== undefined) {
-    set({ type: ConditionType.Degraded, status: "True", reason: Reason.InvalidSpec, message: f.invalid });
-    set({ type: ConditionType.Ready, status: "False", reason: Reason.InvalidSpec, message: "the spec is invalid" });
-    set({ type: ConditionType.Progressing, status: "False", reason: Reason.InvalidSpec, message: "fix the spec" });
-    s.phase = "Failed";
-    return;
+  s.replicaCount = f.spec.replicas.length;
+  s.desiredNodes = desiredNodes(f);
+  if (f.input) {
+    s.replicas = replicaStatuses(resolveSpec(pass.cluster), f.input);
+    s.nodes = nodeStatuses(f.input);
+    s.readyNodes = readyNodes(f);
   }
-  if (spec.paused) {
-    set({ type: ConditionType.Progressing, status: "False", reason: Reason.Paused, message: "spec.paused is true" });
-    s.phase = "Paused";
-    return;
+  if (f.invalid === undefined && !f.spec.paused) {
+    set(topologyReadyCondition(f));
+    set(dataMovingCondition(f));
   }
-  if (f.pods) {
-    s.replicas = replicaStatuses(pass);
-    s.nodes = nodeStatuses(pass);
-    s.readyNodes = s.replicas.reduce((n, r) => n + r.ready, 0);
+  if (!f.spec.paused || f.invalid !== undefined) {
+    set(degradedCondition(f));
+    set(readyCondition(f));
   }
-  const d = f.decision;
-  const topologyDone = d !== undefined && d.actions.length === 1 && d.actions[0]?.kind === "done" && !d.refusal;
-  const members = f.fauna?.members ?? [];
-  const down = members.filter((m) => m.state === "live" && m.status === "down");
-  const podsReady = s.readyNodes !== undefined && s.readyNodes === s.desiredNodes;
-  const problem = f.rootKeyProblem ?? f.applyError ?? f.topologyError;
-
-  if (d) {
-    set(
-      topologyDone
-        ? { type: ConditionType.TopologyReady, status: "True", reason: Reason.TopologyConverged, message: "every node is a member as the spec asks" }
-        : { type: ConditionType.TopologyReady, status: "False", reason: topologyReason(d.step), message: f.topologyMessage ?? d.refusal?.message ?? d.step },
-    );
-  }
-  if (f.fauna) {
-    const idle = f.fauna.movementIdle;
-    set(
-      idle === false
-        ? { type: ConditionType.DataMoving, status: "True", reason: Reason.DataMovementInProgress, message: "data is moving between nodes" }
-        : { type: ConditionType.DataMoving, status: idle === null ? "Unknown" : "False", reason: idle === null ? Reason.AdminUnreachable : Reason.NoDataMovement, message: idle === null ? "no member answered" : "no data movement" },
-    );
-  }
-  const leaderless = leaderlessSegments(members);
-  const stuck = leaderless.length > 0
-    ? `log segment(s) ${leaderless.join(", ")} have no leader: writes cannot commit (a replication change made before the settle time can leave a segment stuck until its nodes restart, FACTS §7.3)`
-    : undefined;
-  const downMessage = down.length > 0 ? `${down.length} member(s) down: ${down.map((m) => m.address).join(", ")}` : undefined;
-  const degraded = problem ?? d?.refusal?.message ?? downMessage ?? stuck;
-  const degradedReason = f.rootKeyProblem ? Reason.RootKeyMissing
-    : f.applyError ? Reason.ApplyFailed
-    : problem || d?.refusal ? Reason.Reconciling
-    : downMessage ? Reason.NodesDown
-    : stuck ? Reason.LogSegmentWithoutLeader
-    : Reason.Reconciling;
-  set(
-    degraded !== undefined
-      ? { type: ConditionType.Degraded, status: "True", reason: degradedReason, message: degraded }
-      : { type: ConditionType.Degraded, status: "False", reason: Reason.Reconciled, message: "no problem found" },
-  );
-  const ready = topologyDone && podsReady && degraded === undefined;
-  set(
-    ready
-      ? { type: ConditionType.Ready, status: "True", reason: Reason.Reconciled, message: "all nodes are ready members" }
-      : { type: ConditionType.Ready, status: "False", reason: podsReady ? Reason.Reconciling : Reason.PodsNotReady, message: f.topologyMessage ?? `${s.readyNodes ?? 0}/${s.desiredNodes} nodes ready` },
-  );
-  set(
-    ready
-      ? { type: ConditionType.Progressing, status: "False", reason: Reason.Reconciled, message: "converged" }
-      : { type: ConditionType.Progressing, status: "True", reason: Reason.Reconciling, message: f.topologyMessage ?? "working towards the spec" },
-  );
-  s.phase = phaseOf(ready, degraded !== undefined, d?.state.bootstrapped ?? false);
+  set(progressingCondition(f));
+  s.phase = phaseOf(f);
 }
 
-function topologyReason(step: string): Reason {
+function topologyReason(step: StepName): Reason {
   switch (step) {
     case "InitCluster":
       return Reason.Initializing;
@@ -177,12 +235,6 @@ function topologyReason(step: string): Reason {
     default:
       return Reason.Reconciling;
   }
-}
-
-function phaseOf(ready: boolean, degraded: boolean, bootstrapped: boolean): Phase {
-  if (ready) return "Running";
-  if (degraded && bootstrapped) return "Degraded";
-  return bootstrapped ? "Updating" : "Creating";
 }
 
 /** Deep equality that ignores key order (the API server may return keys in another order than we built them). */

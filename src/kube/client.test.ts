@@ -32,6 +32,20 @@ function client(answer: (req: TransportRequest) => TransportResponse | Error) {
 }
 
 describe("KubeClient", () => {
+  it("a fenced client refuses writes (and sends nothing) while reads go through", async () => {
+    const { c, seen } = client((req) => ({ status: 200, body: req.method === "GET" ? '{"items":[],"metadata":{}}' : "{}" }));
+    let leading = true;
+    const fenced = c.fenced(() => {
+      if (!leading) throw new Error("not leader");
+    });
+    await fenced.delete(Resources.pods, { namespace: "ns", name: "p" });
+    leading = false;
+    await assert.rejects(fenced.delete(Resources.pods, { namespace: "ns", name: "p" }), /not leader/);
+    await assert.rejects(fenced.apply(Resources.statefulSets, { metadata: { name: "s", namespace: "ns" } }), /not leader/);
+    await fenced.list(Resources.pods, { namespace: "ns" });
+    assert.deepEqual(seen.map((r) => r.method), ["DELETE", "GET"]);
+  });
+
   it("applies with server-side apply, one field manager and force", async () => {
     const { c, seen } = client((req) => ({ status: 200, body: req.body ?? "" }));
     await c.apply(Resources.statefulSets, { metadata: { name: "db-a", namespace: "prod" } });

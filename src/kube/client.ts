@@ -44,17 +44,31 @@ export type KubeClientOptions = {
   /** The server-side-apply field manager: one per operator, so ownership of fields is stable across restarts. */
   fieldManager: string;
   metrics?: KubeMetrics | undefined;
+  /**
+   * Called before every write (create, replace, apply, patch, delete, status): throws to refuse it. The operator
+   * fences writes on holding the leader lease (issue 10); the lease store itself uses an unfenced client.
+   */
+  fence?: (() => void) | undefined;
 };
+
+const READ_METHODS = new Set(["GET", "HEAD"]);
 
 export class KubeClient {
   readonly fieldManager: string;
   readonly #transport: Transport;
   readonly #metrics: KubeMetrics;
+  readonly #fence: (() => void) | undefined;
 
   constructor(opts: KubeClientOptions) {
     this.fieldManager = opts.fieldManager;
     this.#transport = opts.transport;
     this.#metrics = opts.metrics ?? noKubeMetrics;
+    this.#fence = opts.fence;
+  }
+
+  /** The same client, its writes fenced by `fence`. */
+  fenced(fence: () => void): KubeClient {
+    return new KubeClient({ transport: this.#transport, fieldManager: this.fieldManager, metrics: this.#metrics, fence });
   }
 
   async get<T extends KubernetesObject>(r: Resource, ref: ObjectRef, opts: CallOptions = {}): Promise<T> {
@@ -206,6 +220,7 @@ export class KubeClient {
   ): Promise<T> {
     const resource = resourceLabel(r);
     const target = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
+    if (!READ_METHODS.has(req.method)) this.#fence?.();
     let status = 0;
     try {
       const res = await this.#transport.request(req);

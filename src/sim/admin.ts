@@ -233,10 +233,20 @@ export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<
   }
 }
 
+/** One line per request that changes the cluster, with who sent it (address, User-Agent): who acted, and when. */
+function logWrite(node: SimNode, req: IncomingMessage, status: number): void {
+  if (req.method === "GET" || req.method === "HEAD") return;
+  const agent = req.headers["user-agent"] ?? "-";
+  node.log(`admin ${req.method} ${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"} agent=${JSON.stringify(agent)} -> ${status}`);
+}
+
 export function adminServer(node: SimNode): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     void handleAdmin(node, req).then(
-      (r) => sendJson(res, r.status, r.status === 204 ? undefined : r.body, r.headers, req.method === "HEAD"),
+      (r) => {
+        logWrite(node, req, r.status);
+        sendJson(res, r.status, r.status === 204 ? undefined : r.body, r.headers, req.method === "HEAD");
+      },
       (e: unknown) => sendJson(res, 500, { errors: [{ code: "internal server error", description: String(e) }] }),
     );
   });

@@ -216,11 +216,12 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
       assert.equal(sts.spec.replicas, 1);
       const pvcs = (await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"])).trim().split("\n").sort();
       assert.deepEqual(pvcs, ["replica-1-0", "replica-2-0", "replica-3-0"].map((p) => `persistentvolumeclaim/${DATA_VOLUME}-${NAME}-${p}`));
+      // Each removed host: a graceful removal, then the forced one once its data moved (FACTS Corrections 2); nothing else.
       const removals = (await events(ns)).filter((e) => e.reason === "RemovingNode");
       for (const e of removals) {
-        assert.ok(removed.some((h) => h !== undefined && e.message === `removing host ${h}`), `only graceful removals of the two hosts: ${e.message}`);
+        assert.ok(removed.some((h) => h !== undefined && (e.message === `removing host ${h}` || e.message === `force-removing host ${h}`)), `only removals of the removed hosts: ${e.message}`);
       }
-      assert.deepEqual([...new Set(removals.map((e) => e.message))].sort(), removed.map((h) => `removing host ${h}`).sort());
+      assert.deepEqual([...new Set(removals.map((e) => e.message))].sort(), removed.flatMap((h) => [`force-removing host ${h}`, `removing host ${h}`]).sort());
       assert.deepEqual(await differencesFromBuilders(tier, after), [], "owned objects are what the builders make of the new spec");
     } finally {
       watching = false;

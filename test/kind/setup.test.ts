@@ -9,7 +9,7 @@ import { after, describe, it } from "node:test";
 import { execa } from "execa";
 import YAML from "yaml";
 import { PATHS } from "../../src/api/faunaConfig.ts";
-import { isSimulatorImage } from "../../src/api/funcs.ts";
+import { isSimulatorImage } from "../support/images.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { validateFaunaCluster } from "../../src/api/validate.ts";
 import { buildStatefulSet, RUN_AS_USER } from "../../src/faunacluster/build/statefulSet.ts";

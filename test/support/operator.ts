@@ -191,3 +191,12 @@ export function logTail(file: string | undefined, lines = 40): string {
     return "";
   }
 }
+
+/** The identity an instance logged at start (`<hostname>_<uuid>`), as it writes it into the Lease and its User-Agent. */
+export function identityOf(op: RunningOperator): string {
+  for (const line of readFileSync(op.logFile, "utf8").split("\n")) {
+    const m = /"msg":"runtime configured"/.test(line) ? /"identity":"([^"]+)"/.exec(line) : null;
+    if (m?.[1]) return m[1];
+  }
+  throw new Error(`no identity in ${op.logFile}`);
+}

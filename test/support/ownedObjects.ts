@@ -5,7 +5,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { generatedRootKeySecretName } from "../../src/api/funcs.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import type { Pass } from "../../src/faunacluster/pass.ts";
+import type { Observation } from "../../src/faunacluster/observe.ts";
 import { APPLIED_HASH_ANNOTATION, appliedHash, desiredObjects } from "../../src/faunacluster/steps/applyObjects.ts";
 import type { TestTier } from "./localtier.ts";
 
@@ -14,8 +14,8 @@ const OWNED_KINDS = "statefulsets,services,configmaps,secrets,poddisruptionbudge
 /** The objects ApplyObjects would apply for this cluster, StatefulSets at their node counts. */
 export function builtObjects(cluster: FaunaCluster): KubernetesObject[] {
   const empty = { cluster, statefulSets: [], pods: [], pvcs: [], services: [], configMaps: [], pdbs: [], networkPolicies: [] };
-  const pass = { cluster, deps: { clusterDomain: undefined }, observed: empty } as unknown as Pass;
-  return desiredObjects(pass).map((d) => {
+  const obs = { cluster, kube: empty } as unknown as Observation;
+  return desiredObjects(obs, null).map((d) => {
     const o = structuredClone(d.object) as KubernetesObject & { spec?: { replicas?: number } };
     if (o.kind === "StatefulSet" && o.spec) {
       const replica = cluster.spec.replicas.find((r) => o.metadata?.name?.endsWith(`-${r.name}`));

@@ -71,7 +71,7 @@ function container(spec: ResolvedSpec, replica: ResolvedReplica): V1Container {
     name: CONTAINER_NAME,
     image: spec.image,
     ...(spec.imagePullPolicy ? { imagePullPolicy: spec.imagePullPolicy } : {}),
-    command: ["/bin/sh", "-c", startScript(spec.image)],
+    command: ["/bin/sh", "-c", startScript()],
     env: [
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
@@ -97,9 +97,10 @@ function container(spec: ResolvedSpec, replica: ResolvedReplica): V1Container {
       failureThreshold: 3,
       successThreshold: 1,
     },
-    // FACTS §5: 8443 stays closed until the node joins, so liveness and startup use the admin port, open from start.
-    startupProbe: { tcpSocket: { port: "admin" }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
-    livenessProbe: { tcpSocket: { port: "admin" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+    // No liveness or startup probe, on purpose: no port is open through every healthy phase. A fresh node has 8444
+    // open and 7500 closed; a member that restarts has 7500 open and keeps 8444 (and 8443) closed until its peers are
+    // reachable, which may take as long as a whole replica is down (FACTS Corrections 3, FaunaApp.start). A probe on
+    // either would restart a healthy node in a loop. A crashed JVM exits and the kubelet restarts it.
     ...(replica.resources ? { resources: structuredClone(replica.resources) } : {}),
     securityContext: {
       allowPrivilegeEscalation: false,

@@ -7,11 +7,16 @@ import { NOW, address, cluster, hostId, podName } from "./testing.ts";
 const kinds = (d: PlanDecision) => d.actions.map((a) => a.kind);
 const waitReason = (d: PlanDecision) => (d.actions[0]?.kind === "wait" ? d.actions[0].reason : undefined);
 const three = ["live", "live", "live"] as const;
-const removal = (stage: "cleaning" | "leaving" | "shrinking", ordinal = 2): InFlight => ({
+const removal = (stage: "cleaning" | "leaving" | "forcing" | "shrinking", ordinal = 2): InFlight => ({
   kind: "remove", stage, replica: "r1", ordinal, pod: podName("r1", ordinal), hostId: hostId("r1", ordinal),
 });
 
-// ---- scale-down: clean → graceful remove → left + idle → shrink → release PVC ----
+// ---- scale-down: clean → graceful remove (leaving) → owns nothing + idle → forced remove → shrink → release PVC ----
+// (FACTS Corrections 2; FaunaDB QA RemoveNode → WaitForTopology → ForceRemoveNode)
+
+const twoNodes = [{ name: "r1", type: "data+log" as const, nodes: 2 }];
+const shrinking = (inFlight: InFlight, extra: Parameters<typeof cluster>[1] = {}) =>
+  ({ spec: { r1: ["data+log", 2] as ["data+log", number] }, ...extra, state: { accepted: twoNodes, inFlight, ...extra.state } });
 
 test("scale-down starts by recording the removal and cleaning storage everywhere", () => {
   const d = plan(cluster({ r1: [...three], r2: [...three], r3: [...three] }, { spec: { r1: ["data+log", 2], r2: ["data+log", 3], r3: ["data+log", 3] } }));
@@ -20,31 +25,42 @@ test("scale-down starts by recording the removal and cleaning storage everywhere
   assert.deepEqual(d.state.inFlight, removal("cleaning"));
 });
 
-test("graceful removal waits until no node needs cleanup (unknown counts as dirty)", () => {
-  const d = plan(cluster({ r1: [...three] }, { spec: { r1: ["data+log", 2] }, needsCleanup: true, state: { inFlight: removal("cleaning") } }));
-  assert.equal(waitReason(d), "StorageCleanup");
+test("while a node needs cleanup (unknown counts as dirty) cleanup is re-issued there and the removal waits", () => {
+  const d = plan(cluster({ r1: [...three] }, shrinking(removal("cleaning"), { needsCleanup: true })));
+  assert.deepEqual(kinds(d), ["cleanStorage", "wait"]);
+  assert.equal(d.actions[1]?.kind === "wait" && d.actions[1].reason, "StorageCleanup");
 });
 
 test("with clean storage the highest ordinal's host is removed gracefully through another member", () => {
-  const d = plan(cluster({ r1: [...three] }, { spec: { r1: ["data+log", 2] }, state: { inFlight: removal("cleaning") } }));
+  const d = plan(cluster({ r1: [...three] }, shrinking(removal("cleaning"))));
   assert.deepEqual(d.actions, [
     { kind: "setInFlight", record: removal("leaving") },
     { kind: "removeHost", via: address("r1", 0), hostId: hostId("r1", 2), force: false, allowUnclean: false },
   ]);
 });
 
-test("while the host is leaving nothing is shrunk", () => {
-  const d = plan(cluster({ r1: ["live", "live", "leaving"] }, { spec: { r1: ["data+log", 2] }, state: { inFlight: removal("leaving") } }));
-  assert.equal(waitReason(d), "HostLeaving");
-});
-
-test("the host left membership but data still moves: still no shrink", () => {
-  const d = plan(cluster({ r1: ["live", "live", "left"] }, { spec: { r1: ["data+log", 2] }, movementIdle: false, state: { inFlight: removal("leaving") } }));
+test("while the leaving host still owns data nothing more happens", () => {
+  const d = plan(cluster({ r1: ["live", "live", "leaving"] }, shrinking(removal("leaving"))));
   assert.equal(waitReason(d), "DataMoving");
 });
 
-test("only after it left and movement is idle the StatefulSet shrinks", () => {
-  const d = plan(cluster({ r1: ["live", "live", "left"] }, { spec: { r1: ["data+log", 2] }, state: { inFlight: removal("leaving") } }));
+test("the leaving host owns nothing but data still moves: no forced removal yet", () => {
+  const d = plan(cluster({ r1: ["live", "live", "drained"] }, shrinking(removal("leaving"), { movementIdle: false })));
+  assert.equal(waitReason(d), "DataMoving");
+});
+
+test("once it owns nothing and movement is idle the host is force-removed (a graceful removal never ends by itself)", () => {
+  const d = plan(cluster({ r1: ["live", "live", "drained"] }, shrinking(removal("leaving"))));
+  assert.deepEqual(d.actions, [
+    { kind: "setInFlight", record: removal("forcing") },
+    { kind: "removeHost", via: address("r1", 0), hostId: hostId("r1", 2), force: true, allowUnclean: true },
+  ]);
+});
+
+test("only once it is out of membership the StatefulSet shrinks", () => {
+  const still = plan(cluster({ r1: ["live", "live", "drained"] }, shrinking(removal("forcing"))));
+  assert.deepEqual(kinds(still), ["setInFlight", "removeHost"], "the forced call is re-sent while the host is listed");
+  const d = plan(cluster({ r1: ["live", "live", "left"] }, shrinking(removal("forcing"))));
   assert.deepEqual(d.actions, [
     { kind: "setInFlight", record: removal("shrinking") },
     { kind: "scaleStatefulSet", replica: "r1", replicas: 2 },
@@ -52,16 +68,16 @@ test("only after it left and movement is idle the StatefulSet shrinks", () => {
 });
 
 test("the PVC is released only once the pod is gone, then the record is cleared", () => {
-  const terminating = plan(cluster({ r1: ["live", "live", "left"] }, { spec: { r1: ["data+log", 2] }, statefulSets: { r1: 2 }, state: { inFlight: removal("shrinking") } }));
+  const terminating = plan(cluster({ r1: ["live", "live", "left"] }, shrinking(removal("shrinking"), { statefulSets: { r1: 2 } })));
   assert.equal(waitReason(terminating), "PodTerminating");
   // pod gone, volume kept, host out of membership:
-  const input = cluster({ r1: ["live", "live", "down"] }, { spec: { r1: ["data+log", 2] }, statefulSets: { r1: 2 }, state: { inFlight: removal("shrinking") } });
+  const input = cluster({ r1: ["live", "live", "down"] }, shrinking(removal("shrinking"), { statefulSets: { r1: 2 } }));
   input.fauna.members = input.fauna.members!.filter((m) => m.hostId !== hostId("r1", 2));
-  assert.deepEqual(plan(input).actions, [{ kind: "deletePVC", pod: podName("r1", 2) }, { kind: "clearInFlight" }]);
+  assert.deepEqual(plan(input).actions, [{ kind: "deletePVC", pod: podName("r1", 2), uid: `uid-data-${podName("r1", 2)}` }, { kind: "clearInFlight" }]);
 });
 
 test("a removal whose call never landed (killed after recording) re-sends it", () => {
-  const d = plan(cluster({ r1: [...three] }, { spec: { r1: ["data+log", 2] }, state: { inFlight: removal("leaving") } }));
+  const d = plan(cluster({ r1: [...three] }, shrinking(removal("leaving"))));
   assert.deepEqual(kinds(d), ["setInFlight", "removeHost"]);
 });
 
@@ -115,8 +131,8 @@ test("a replaced pod still holding the removed identity has its volume wiped, on
   const d = plan(cluster({ r1: ["live", "live", "stale"] }, { state: { inFlight: record } }));
   assert.deepEqual(d.actions, [
     { kind: "setInFlight", record: { ...record, stage: "wiping" } },
-    { kind: "deletePVC", pod: podName("r1", 2) },
-    { kind: "deletePod", pod: podName("r1", 2) },
+    { kind: "deletePVC", pod: podName("r1", 2), uid: `uid-data-${podName("r1", 2)}` },
+    { kind: "deletePod", pod: podName("r1", 2), uid: `uid-${podName("r1", 2)}`, wipe: true },
   ]);
   const starting = plan(cluster({ r1: ["live", "live", "starting"] }, { state: { inFlight: { ...record, stage: "wiping" } } }));
   assert.equal(waitReason(starting), "WaitingForPods", "never delete the fresh pod while it starts");

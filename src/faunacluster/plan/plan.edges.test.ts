@@ -32,7 +32,7 @@ const three = ["live", "live", "live"] as const;
 /** r1 scaled 3 → 2: the change was accepted, its removal is under way. */
 const twoNodes = [{ name: "r1", type: "data+log" as const, nodes: 2 }];
 const pastGrace = { downSince: { [hostId("r1", 2)]: NOW - 301_000 } };
-const removal = (stage: "cleaning" | "leaving" | "shrinking", over: Partial<InFlight & { kind: "remove" }> = {}): InFlight & { kind: "remove" } =>
+const removal = (stage: "cleaning" | "leaving" | "forcing" | "shrinking", over: Partial<InFlight & { kind: "remove" }> = {}): InFlight & { kind: "remove" } =>
   ({ kind: "remove", stage, replica: "r1", ordinal: 2, pod: podName("r1", 2), hostId: hostId("r1", 2), ...over });
 const replace = (stage: "removing" | "wiping"): InFlight & { kind: "replace" } =>
   ({ kind: "replace", stage, replica: "r1", ordinal: 2, pod: podName("r1", 2), hostId: hostId("r1", 2) });
@@ -93,10 +93,10 @@ const rows: Row[] = [
     actions: [waits("NodeDown", /fc-r1-1 came back without its data; waiting for its old host r1-1-host/)],
   },
   {
-    name: "no seed: the only member is reported down (partitioned), so the new node waits",
+    name: "no seed: the only member is reported down (partitioned) while its pod runs, so nothing joins and it is waited for",
     given: cluster({ r1: ["partitioned", "new"] }),
-    step: "JoinNodes",
-    actions: [waits("NoMemberReachable", /no live member to seed the join of fc-r1-1/)],
+    step: "ReplaceDeadNodes",
+    actions: [waits("NodeDown", /r1-0-host .* is down while its pod fc-r1-0 is Running/)],
   },
   {
     name: "the seed is the first data+log replica in spec order, before compute replicas and replicas that left the spec",
@@ -136,10 +136,10 @@ const rows: Row[] = [
     state: { inFlight: null },
   },
   {
-    name: "no member answers its admin API to route a force-remove through: nothing is removed",
+    name: "no member answers its admin API: there is no view to act on, nothing is removed",
     given: cluster({ r1: ["mute", "mute", "down"] }, { state: pastGrace }),
-    step: "ReplaceDeadNodes",
-    actions: [waits("NoMemberReachable", /no member to force-remove r1-2-host through/)],
+    step: "RequireMembers",
+    actions: [waits("NoMemberReachable", /no member answered/)],
     state: { inFlight: null },
   },
   {
@@ -149,7 +149,7 @@ const rows: Row[] = [
     actions: [{ kind: "setInFlight", record: replace("removing") }, removeVia("r1", 1, "r1", 2, true, true)],
   },
   {
-    name: "with no member seen up, a force-remove goes through the first member pod that answers",
+    name: "members seen down while their pods run are left alone, while a dead one with its pod gone is replaced through the first that answers",
     given: cluster({ r1: ["partitioned", "partitioned", "down"] }, { state: pastGrace }),
     step: "ReplaceDeadNodes",
     actions: [{ kind: "setInFlight", record: replace("removing") }, removeVia("r1", 0, "r1", 2, true, true)],
@@ -161,10 +161,10 @@ const rows: Row[] = [
     actions: [{ kind: "setInFlight", record: replace("removing") }, removeVia("r1", 0, "r1", 2, true, true)],
   },
   {
-    name: "a running pod whose admin API stopped answering, seen down past the grace, counts as dead",
-    given: withPod(cluster({ r1: ["live", "live", "down"] }, { state: pastGrace }), "r1", 2, { exists: true, podIP: "10.244.0.3" }),
+    name: "a Running pod whose admin API stopped answering, seen down past the grace, is never replaced: it is waited for",
+    given: withPod(cluster({ r1: ["live", "live", "down"] }, { state: pastGrace }), "r1", 2, { exists: true, running: true, podIP: "10.244.0.3" }),
     step: "ReplaceDeadNodes",
-    actions: [{ kind: "setInFlight", record: replace("removing") }, removeVia("r1", 0, "r1", 2, true, true)],
+    actions: [waits("NodeDown", /r1-2-host .* is down while its pod fc-r1-2 is Running/)],
   },
   {
     name: "the replacement is done once the pod answers under a new host ID",
@@ -199,14 +199,14 @@ const rows: Row[] = [
     name: "after the force-remove, a pod that is gone with its volume kept: only the volume is deleted",
     given: withoutMember(cluster({ r1: ["live", "live", "down"] }, { state: { inFlight: replace("removing") } }), "r1", 2),
     step: "ResumeInFlight",
-    actions: [{ kind: "setInFlight", record: replace("wiping") }, { kind: "deletePVC", pod: podName("r1", 2) }],
+    actions: [{ kind: "setInFlight", record: replace("wiping") }, { kind: "deletePVC", pod: podName("r1", 2), uid: `uid-data-${podName("r1", 2)}` }],
     state: { inFlight: replace("wiping") },
   },
   {
     name: "after the force-remove, a pod stuck starting without its volume: only the pod is deleted (it comes back with a new one)",
     given: withPod(cluster({ r1: ["live", "live", "starting"] }, { state: { inFlight: replace("removing") } }), "r1", 2, { pvc: { exists: false, bound: false } }),
     step: "ResumeInFlight",
-    actions: [{ kind: "setInFlight", record: replace("wiping") }, { kind: "deletePod", pod: podName("r1", 2) }],
+    actions: [{ kind: "setInFlight", record: replace("wiping") }, { kind: "deletePod", pod: podName("r1", 2), uid: `uid-${podName("r1", 2)}`, wipe: true }],
   },
   // ---- replication ----
   {
@@ -232,44 +232,58 @@ const rows: Row[] = [
     actions: [
       { kind: "setInFlight", record: removal("cleaning") },
       { kind: "cleanStorage", addresses: [address("r1", 0), address("r1", 1), address("r1", 2)] },
+      waits("StorageCleanup", /waiting for storage cleanup/),
     ],
   },
   {
-    name: "a host that goes down while leaving is removed by force, unclean allowed",
+    name: "a host that goes down while leaving, its pod gone, is removed by force, unclean allowed",
     given: cluster({ r1: ["live", "live", "down"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("leaving") } }),
     step: "ResumeInFlight",
-    actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 0, "r1", 2, true, true)],
+    actions: [{ kind: "setInFlight", record: removal("forcing") }, removeVia("r1", 0, "r1", 2, true, true)],
   },
   {
     name: "a log segment without a leader is first given time for an election",
     given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 5_000 } }),
     step: "RestartStuckSegments",
-    actions: [waits("SegmentLeaderless", /log segment 1 has no leader.*restarting one of its nodes in 15 s/)],
+    actions: [waits("SegmentLeaderless", /log segment 1 has no leader.*restarting one of its nodes in 55 s/)],
     state: { leaderlessSince: NOW - 5_000 },
   },
   {
     name: "a log segment first seen without a leader starts the clock",
     given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [2] }),
     step: "RestartStuckSegments",
-    actions: [waits("SegmentLeaderless", /log segment 2 has no leader.*in 20 s/)],
-    state: { leaderlessSince: NOW },
+    actions: [waits("SegmentLeaderless", /log segment 2 has no leader.*in 60 s/)],
+    state: { leaderlessSince: NOW, leaderlessSeen: 1 },
   },
   {
     name: "a log segment still without a leader after the grace: one of its nodes is restarted, and the clock starts again",
-    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 21_000 } }),
+    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 61_000, leaderlessSeen: 4 } }),
     step: "RestartStuckSegments",
-    actions: [{ kind: "deletePod", pod: podName("r1", 1), why: "restarting it: log segment 1 has no leader, so writes through it cannot commit (FACTS §7.3: a restart unsticks it)" }],
-    state: { leaderlessSince: NOW },
+    actions: [{ kind: "deletePod", pod: podName("r1", 1), uid: `uid-${podName("r1", 1)}`, why: "restarting it: log segment 1 has no leader, so writes through it cannot commit (FACTS §7.3: a restart unsticks it)" }],
+    state: { leaderlessSince: NOW, leaderlessSeen: 0 },
+  },
+  {
+    name: "a segment read without a leader long ago but in too few observations (the flag reads false for a moment) is not restarted",
+    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 61_000, leaderlessSeen: 1 } }),
+    step: "RestartStuckSegments",
+    actions: [waits("SegmentLeaderless", /log segment 1 has no leader/)],
+    state: { leaderlessSeen: 2 },
+  },
+  {
+    name: "the restart waits past FaunaDB's own stall watchdog (twice its period)",
+    given: cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], stallRestartSeconds: 45, state: { leaderlessSince: NOW - 61_000, leaderlessSeen: 9 } }),
+    step: "RestartStuckSegments",
+    actions: [waits("SegmentLeaderless", /in 29 s/)],
   },
   {
     name: "two segments without a leader: the lowest first, through a live node (a leaving host is no part of it)",
-    given: cluster({ r1: ["live", "live", "live"], r2: ["live", "leaving", "live"], r3: [...three] }, { leaderless: [2, 1], state: { leaderlessSince: NOW - 30_000 } }),
+    given: cluster({ r1: ["live", "live", "live"], r2: ["live", "leaving", "live"], r3: [...three] }, { leaderless: [2, 1], state: { leaderlessSince: NOW - 90_000, leaderlessSeen: 5 } }),
     step: "RestartStuckSegments",
-    actions: [{ kind: "deletePod", pod: podName("r1", 1), why: "restarting it: log segment 1 has no leader, so writes through it cannot commit (FACTS §7.3: a restart unsticks it)" }],
+    actions: [{ kind: "deletePod", pod: podName("r1", 1), uid: `uid-${podName("r1", 1)}`, why: "restarting it: log segment 1 has no leader, so writes through it cannot commit (FACTS §7.3: a restart unsticks it)" }],
   },
   {
     name: "a log segment without a leader whose node is still restarting: nothing more is restarted",
-    given: cluster({ r1: [...three], r2: ["live", "partitioned", "live"], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 60_000 } }),
+    given: withPod(cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [1], state: { leaderlessSince: NOW - 90_000, leaderlessSeen: 5 } }), "r2", 1, { ready: false }),
     step: "RestartStuckSegments",
     actions: [waits("SegmentLeaderless", /log segment 1 has no leader.*waiting for its nodes to be up and ready/)],
   },
@@ -287,31 +301,32 @@ const rows: Row[] = [
     actions: [
       { kind: "setInFlight", record: removal("cleaning") },
       { kind: "cleanStorage", addresses: [address("r1", 0), address("r1", 1)] },
+      waits("StorageCleanup", /waiting for storage cleanup/),
     ],
   },
   {
-    name: "a host that dies after it was marked leaving is removed by force: it would never leave by itself",
+    name: "a host that dies after it was marked leaving, its pod gone, is removed by force: it would never leave by itself",
     given: cluster({ r1: ["live", "live", "leaving-down"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("leaving") } }),
     step: "ResumeInFlight",
-    actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 0, "r1", 2, true, true)],
+    actions: [{ kind: "setInFlight", record: removal("forcing") }, removeVia("r1", 0, "r1", 2, true, true)],
   },
   {
-    name: "a host that membership sees down once storage is clean is removed by force, not gracefully",
+    name: "a host being removed that membership sees down while its pod runs is waited for, neither removed gracefully nor forced",
     given: cluster({ r1: ["live", "live", "partitioned"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("cleaning") } }),
     step: "ResumeInFlight",
-    actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 0, "r1", 2, true, true)],
+    actions: [waits("NodeDown", /r1-2-host is down while being removed and its pod fc-r1-2 is Running/)],
   },
   {
-    name: "the leaving host is the only member answering its admin API: it is removed through itself",
+    name: "the leaving host is the only member answering its admin API: one member's word is not enough, nothing is sent",
     given: cluster({ r1: ["mute", "mute", "live"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("leaving") } }),
     step: "ResumeInFlight",
-    actions: [{ kind: "setInFlight", record: removal("leaving") }, removeVia("r1", 2, "r1", 2, false, false)],
+    actions: [waits("FaunaViewIncomplete", /1 of 3 members report this view.*not answering: fc-r1-0.fc.ns.svc, fc-r1-1.fc.ns.svc/)],
   },
   {
-    name: "the leaving host is down and no other member answers: nothing is sent",
+    name: "the leaving host is down and no other member answers: the empty view is no proof it left, nothing is shrunk",
     given: cluster({ r1: ["mute", "mute", "down"] }, { spec: { r1: ["data+log", 2] }, state: { accepted: twoNodes, inFlight: removal("leaving") } }),
     step: "ResumeInFlight",
-    actions: [waits("NoMemberReachable", /no member to remove r1-2-host through/)],
+    actions: [waits("FaunaViewIncomplete", /no member answered/)],
   },
   {
     name: "the host left membership during cleanup (removed by hand): the StatefulSet shrinks straight away",
@@ -341,9 +356,9 @@ const rows: Row[] = [
     name: "… and then releases that pod's volume, found by ordinal",
     given: withPod(cluster({ r1: ["live", "live", "absent"] }, {
       spec: { r1: ["data+log", 2] }, statefulSets: { r1: 2 }, state: { accepted: twoNodes, inFlight: removal("shrinking", { pod: "r1-2", hostId: null }) },
-    }), "r1", 2, { pvc: { exists: true, bound: true } }),
+    }), "r1", 2, { pvc: { exists: true, bound: true, uid: `uid-data-${podName("r1", 2)}` } }),
     step: "ResumeInFlight",
-    actions: [{ kind: "deletePVC", pod: podName("r1", 2) }, { kind: "clearInFlight" }],
+    actions: [{ kind: "deletePVC", pod: podName("r1", 2), uid: `uid-data-${podName("r1", 2)}` }, { kind: "clearInFlight" }],
     state: { inFlight: null },
   },
   {
@@ -363,9 +378,9 @@ const rows: Row[] = [
         accepted: [{ name: "r1", type: "data+log", nodes: 1 }],
         inFlight: removal("shrinking", { replica: "c1", ordinal: 0, pod: podName("c1", 0), hostId: hostId("c1", 0) }),
       },
-    }), "c1", 0, { pvc: { exists: true, bound: true } }),
+    }), "c1", 0, { pvc: { exists: true, bound: true, uid: `uid-data-${podName("c1", 0)}` } }),
     step: "ResumeInFlight",
-    actions: [{ kind: "deletePVC", pod: podName("c1", 0) }, { kind: "clearInFlight" }],
+    actions: [{ kind: "deletePVC", pod: podName("c1", 0), uid: `uid-data-${podName("c1", 0)}` }, { kind: "clearInFlight" }],
   },
   {
     name: "a compute replica declared with 0 nodes needs no StatefulSet: the cluster is done",
@@ -447,7 +462,8 @@ for (const row of rows) {
 // A guard plan() cannot reach: JoinNodes runs first and waits until every accepted node answers as a member, so
 // a replication change always has a member to go through. The step still never PUTs to nowhere on its own.
 test("updateReplication alone, with no member answering its admin API, waits instead of PUTting", () => {
-  const input = cluster({ r1: ["mute", "mute", "mute"] }, { types: { r1: "compute" } });
+  const input = cluster({ r1: [...three] }, { types: { r1: "compute" } });
+  input.kube.pods = input.kube.pods.map((p) => ({ ...p, admin: { kind: "unreachable" } }));
   const topology = [{ name: "r1", type: "data+log" as const, nodes: 3 }];
   const outcome = updateReplication.run(makeView(input, topology), input.state);
   assert.deepEqual(outcome?.actions.map((a) => (a.kind === "wait" ? a.reason : a.kind)), ["NoMemberReachable"]);
@@ -459,5 +475,5 @@ test("restartStuckSegments alone, on a state without leaderlessSince, counts the
   const input = cluster({ r1: [...three], r2: [...three], r3: [...three] }, { leaderless: [0] });
   const { leaderlessSince: _, ...older } = input.state;
   const outcome = restartStuckSegments.run(makeView(input, input.state.accepted ?? []), older);
-  assert.match(outcome?.actions[0]?.kind === "wait" ? outcome.actions[0].message : "", /log segment 0 has no leader.*in 20 s/);
+  assert.match(outcome?.actions[0]?.kind === "wait" ? outcome.actions[0].message : "", /log segment 0 has no leader.*in 60 s/);
 });

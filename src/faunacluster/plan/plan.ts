@@ -11,8 +11,11 @@ import { replaceDeadNodes } from "./deadNodes.ts";
 import { resumeInFlight } from "./inFlight.ts";
 import { startScaleDown } from "./scaleDown.ts";
 import { leaderlessSince, restartStuckSegments } from "./segments.ts";
+import { holdBack } from "./guard.ts";
+import { podGone } from "./deadNodes.ts";
 import type { DesiredReplica, PlanDecision, PlanInput, PlanState, Refusal } from "./types.ts";
 import { makeView, type Step } from "./view.ts";
+import { WAIT_MS } from "./types.ts";
 
 export const STEPS: readonly Step[] = [
   resumeInFlight,
@@ -33,7 +36,7 @@ export function plan(input: PlanInput): PlanDecision {
   const desired = input.desired.replicas;
   const unsafe = validateSpec(desired) ?? checkChange(input, desired, state.accepted);
   if (state.accepted === null) {
-    if (unsafe) return { actions: [], state, refusal: unsafe, step: "AcceptSpec" };
+    if (unsafe) return { actions: [], state, refusal: unsafe, step: "AcceptSpec", hold: null };
     return runSteps(input, { ...state, accepted: desired }, null);
   }
   if (unsafe) return runSteps(input, state, unsafe); // keep repairing what was accepted
@@ -64,9 +67,20 @@ function runSteps(input: PlanInput, start: PlanState, refusal: Refusal | null): 
   for (const step of STEPS) {
     const outcome = step.run(view, start);
     if (outcome === null) continue;
-    return { actions: outcome.actions, state: { ...start, ...outcome.state }, refusal: outcome.refusal ?? refusal, step: step.name };
+    // Every destructive action passes the guard; held back, the step's state change is not taken either.
+    const hold = holdBack(view.input, outcome.actions);
+    if (hold) {
+      return {
+        actions: [{ kind: "wait", reason: hold.reason, message: hold.message, afterMs: WAIT_MS.short }],
+        state: start,
+        refusal: outcome.refusal ?? refusal,
+        step: step.name,
+        hold,
+      };
+    }
+    return { actions: outcome.actions, state: { ...start, ...outcome.state }, refusal: outcome.refusal ?? refusal, step: step.name, hold: null };
   }
-  return { actions: [{ kind: "done" }], state: { ...start, bootstrapped: true }, refusal, step: "Done" };
+  return { actions: [{ kind: "done" }], state: { ...start, bootstrapped: true }, refusal, step: "Done", hold: null };
 }
 
 /** Clocks and facts derived from this observation that later passes need (settle, grace, never re-init). */
@@ -79,10 +93,15 @@ function remember(input: PlanInput): PlanState {
       state.membersDigest = digest;
       state.membershipChangedAt = input.now;
     }
+    // The grace clock of a dead node runs only while FaunaDB reports it down AND no pod of it is running (issue 10):
+    // a node cut off behind a Running pod is never on its way to replacement.
     const downSince: Record<string, number> = {};
-    for (const m of members.filter((m) => m.status === "down")) downSince[m.hostId] = state.downSince[m.hostId] ?? input.now;
+    for (const m of members.filter((m) => m.status === "down")) {
+      if (podGone(input.kube.pods.find((p) => p.address === m.address))) downSince[m.hostId] = state.downSince[m.hostId] ?? input.now;
+    }
     state.downSince = downSince;
     state.leaderlessSince = leaderlessSince(members, state, input.now);
+    state.leaderlessSeen = state.leaderlessSince === null ? 0 : (state.leaderlessSeen ?? 0) + 1;
     state.initialized = true;
   }
   if (input.kube.pods.some((p) => p.admin.kind === "member")) state.initialized = true;

@@ -1,11 +1,15 @@
 // Replica types, data movement and storage cleanup (FACTS §7.3, §7.4 steps 4-5, §7.5).
 import type { ReplicaSpec } from "../../fauna/wire.ts";
 import { WAIT_MS } from "./types.ts";
-import { adminVia, currentType, memberAddresses, wait, type Step, type View } from "./view.ts";
+import { adminVia, currentType, memberAddresses, membershipOf, wait, type Step, type View } from "./view.ts";
 
-/** The FULL list to PUT: every replica that has members, typed as accepted (others keep their type). */
+/**
+ * The FULL list to PUT: every replica that has members, typed as accepted (others keep their type). Leaving hosts
+ * still count: FaunaDB refuses a list without a replica whose hosts are all leaving (Membership.replicaNames
+ * includes them; FACTS Corrections 2).
+ */
 export function targetReplication(view: View): ReplicaSpec[] {
-  const withMembers = new Set(view.members.filter((m) => m.state === "live").map((m) => m.replica));
+  const withMembers = new Set(membershipOf(view).map((m) => m.replica));
   const accepted = view.topology.filter((r) => withMembers.has(r.name)).map((r) => ({ name: r.name, type: r.type }));
   const others = [...withMembers]
     .filter((name) => !view.topology.some((r) => r.name === name))

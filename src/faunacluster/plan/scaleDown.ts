@@ -1,7 +1,13 @@
-// Scale-down, one host at a time from the highest ordinal (cass-operator decommission, FACTS §7.5):
-// clean storage → graceful remove → wait until it left membership and movement is idle → shrink the
-// StatefulSet → delete the PVC. Every stage is recorded before the call it guards, so a restart resumes.
+// Scale-down, one host at a time from the highest ordinal, as FaunaDB's own QA removes a node (FACTS Corrections 2;
+// qa/src/main/scala/qa/operator/RemoveNode.scala → WaitForTopology → ForceRemoveNode; NodeRemovalSpec.scala):
+// clean storage on every member (polled, re-issued until clean) → graceful remove, which only marks the host leaving
+// → wait until data movement is idle and the host owns nothing → forced remove, which takes it out of membership →
+// shrink the StatefulSet → release the PVC. A graceful removal alone never ends: FaunaDB keeps the host as `removed`
+// with Owns 0 for ever. Every stage is recorded before the call it guards, so a restart resumes.
 import type { MemberStatus } from "../../fauna/statusParse.ts";
+import { inMembership } from "../faunaView.ts";
+import { handedOver } from "./guard.ts";
+import { podGone } from "./deadNodes.ts";
 import { WAIT_MS, type InFlight, type PlanAction } from "./types.ts";
 import {
   adminVia, currentType, holdsData, memberAddresses, memberById, memberOfPod, podAt, podNamed, wait,
@@ -11,7 +17,7 @@ import {
 type Removal = InFlight & { kind: "remove" };
 
 /** Replicas in the accepted topology first, then replicas that still have a StatefulSet but left the spec. */
-function replicaCounts(view: View): { replica: string; nodes: number }[] {
+export function replicaCounts(view: View): { replica: string; nodes: number }[] {
   const accepted = view.topology.map((r) => ({ replica: r.name, nodes: r.nodes }));
   const dropped = Object.keys(view.input.kube.statefulSets)
     .filter((name) => !view.topology.some((r) => r.name === name))
@@ -32,9 +38,9 @@ export const startScaleDown: Step = {
       const record: Removal = {
         kind: "remove", stage: "cleaning", replica, ordinal, pod: pod?.name ?? `${replica}-${ordinal}`, hostId: host?.hostId ?? null,
       };
-      if (!host) return shrink(view, { ...record, stage: "shrinking" }); // never joined: nothing to move
-      // Compute hosts hold no data: removal needs no clean storage (allow_unclean defaults true for them, FACTS §2).
-      return holdsData(currentType(view, replica)) ? cleanStorage(view, record) : removeHost(view, { ...record, stage: "leaving" }, host);
+      if (!host || !inMembership(host)) return shrink(view, { ...record, stage: "shrinking" }); // never joined: nothing to move
+      // Compute hosts hold no data: no storage to clean first (allow_unclean, FACTS §2).
+      return holdsData(currentType(view, replica)) ? cleanStorage(view, record, memberAddresses(view)) : removeHost(view, { ...record, stage: "leaving" }, host, false);
     }
     return null;
   },
@@ -42,43 +48,65 @@ export const startScaleDown: Step = {
 
 export function continueRemoval(view: View, record: Removal): StepOutcome {
   const host = memberById(view, record.hostId);
-  if (record.stage === "cleaning") {
-    if (!host) return shrink(view, { ...record, stage: "shrinking" });
-    const dirty = view.input.kube.pods.filter((p) => p.admin.kind === "member" && p.admin.needsCleanup !== false);
-    if (dirty.length > 0) {
-      // Graceful removal is refused until storage is clean everywhere (FACTS §7.5): QA waits for needs-cleanup=false.
-      return wait("StorageCleanup", `waiting for storage cleanup on ${dirty.map((p) => p.name).join(", ")}`, WAIT_MS.cleanup);
+  const present = host !== undefined && inMembership(host);
+  switch (record.stage) {
+    case "cleaning": {
+      if (!present) return shrink(view, { ...record, stage: "shrinking" });
+      if (host.status === "down") return removeDeadHost(view, record, host);
+      const dirty = view.input.kube.pods.filter((p) => p.admin.kind === "member" && p.admin.needsCleanup !== false);
+      // Cleanup is asynchronous and refused while the topology is unstable (StorageCleaner.scala): poll, re-issue.
+      if (dirty.length > 0) return cleanStorage(view, record, dirty.map((p) => p.address));
+      return removeHost(view, { ...record, stage: "leaving" }, host, false);
     }
-    return removeHost(view, { ...record, stage: "leaving" }, host);
+    case "leaving": {
+      if (!present) return shrink(view, { ...record, stage: "shrinking" });
+      if (host.status === "down") return removeDeadHost(view, record, host);
+      if (host.state === "live") return removeHost(view, record, host, false); // the call did not land yet: it is idempotent
+      if (!handedOver(view.input, host)) {
+        return wait("DataMoving", `host ${host.hostId} is leaving: waiting until it owns nothing (${own(host)}) and data movement is idle`, WAIT_MS.movement);
+      }
+      return removeHost(view, { ...record, stage: "forcing" }, host, true);
+    }
+    case "forcing":
+      if (present) return removeHost(view, record, host, true);
+      return shrink(view, { ...record, stage: "shrinking" });
+    case "shrinking":
+      return shrink(view, record);
   }
-  if (record.stage === "leaving") {
-    if (host?.state === "live") return removeHost(view, record, host); // the call did not land yet; removal is idempotent
-    // A leaving host that died never finishes leaving by itself: it is dropped by force (FACTS §7.5).
-    if (host?.status === "down") return removeHost(view, record, host);
-    if (host) return wait("HostLeaving", `host ${host.hostId} is handing its data over and leaving membership`, WAIT_MS.movement);
-    if (view.input.fauna.movementIdle !== true) return wait("DataMoving", "waiting for data movement to finish", WAIT_MS.movement);
-    return shrink(view, { ...record, stage: "shrinking" });
-  }
-  return shrink(view, record);
 }
 
-function cleanStorage(view: View, record: Removal): StepOutcome {
+/**
+ * A host being removed that FaunaDB sees down cannot hand its data over. With its pod gone it is forced out (the
+ * other replicas hold its data); with its pod still Running it may come back and finish, so it is waited for.
+ */
+function removeDeadHost(view: View, record: Removal, host: MemberStatus): StepOutcome {
+  if (!podGone(podNamed(view, record.pod))) {
+    return wait("NodeDown", `host ${host.hostId} is down while being removed and its pod ${record.pod} is Running; waiting for it`, WAIT_MS.short);
+  }
+  return removeHost(view, { ...record, stage: "forcing" }, host, true);
+}
+
+function own(m: MemberStatus): string {
+  return `owns ${m.ownership.toFixed(2)}, goal ${m.ownershipGoal.toFixed(2)}`;
+}
+
+function cleanStorage(view: View, record: Removal, addresses: string[]): StepOutcome {
+  const actions: PlanAction[] = sameRecord(view, record) ? [] : [{ kind: "setInFlight", record }];
   return {
-    actions: [{ kind: "setInFlight", record }, { kind: "cleanStorage", addresses: memberAddresses(view) }],
+    actions: [...actions, { kind: "cleanStorage", addresses }, { kind: "wait", reason: "StorageCleanup", message: `waiting for storage cleanup on ${addresses.join(", ")}`, afterMs: WAIT_MS.cleanup }],
     state: { inFlight: record },
   };
 }
 
-function removeHost(view: View, record: Removal, host: MemberStatus): StepOutcome {
+function removeHost(view: View, record: Removal, host: MemberStatus, force: boolean): StepOutcome {
   const via = adminVia(view, record.pod) ?? (host.status === "up" ? podNamed(view, record.pod)?.address ?? null : null);
   if (via === null) return wait("NoMemberReachable", `no member to remove ${host.hostId} through`, WAIT_MS.short);
-  // Graceful only works for a live node; a dead one is forced (FACTS §7.5).
-  const down = host.status === "down";
-  const action: PlanAction = { kind: "removeHost", via, hostId: host.hostId, force: down, allowUnclean: down || !holdsData(currentType(view, record.replica)) };
+  const allowUnclean = force || !holdsData(currentType(view, record.replica));
+  const action: PlanAction = { kind: "removeHost", via, hostId: host.hostId, force, allowUnclean };
   return { actions: [{ kind: "setInFlight", record }, action], state: { inFlight: record } };
 }
 
-/** Only once the host left: shrink the StatefulSet, then release the PVC once the pod is gone. */
+/** Only once the host is out of membership: shrink the StatefulSet, then release the PVC once the pod is gone. */
 function shrink(view: View, record: Removal): StepOutcome {
   const setRecord: PlanAction[] = sameRecord(view, record) ? [] : [{ kind: "setInFlight", record }];
   const size = view.input.kube.statefulSets[record.replica] ?? 0;
@@ -91,7 +119,7 @@ function shrink(view: View, record: Removal): StepOutcome {
   // By ordinal, not record.pod: a removal recorded before its pod existed has no real pod name.
   const pod = podAt(view, record.replica, record.ordinal);
   if (pod?.exists) return { ...wait("PodTerminating", `waiting for ${pod.name} to be deleted`, WAIT_MS.short), state: { inFlight: record } };
-  const release: PlanAction[] = pod?.pvc.exists ? [{ kind: "deletePVC", pod: pod.name }] : [];
+  const release: PlanAction[] = pod?.pvc.exists ? [{ kind: "deletePVC", pod: pod.name, uid: pod.pvc.uid }] : [];
   return { actions: [...setRecord, ...release, { kind: "clearInFlight" }], state: { inFlight: null } };
 }
 

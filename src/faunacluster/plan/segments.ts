@@ -3,12 +3,22 @@
 // commits, until one of its nodes restarts (FACTS §7.3; the simulator models the same). The operator waits the
 // settle time so that it does not cause this, but a shorter spec.settleSeconds or bad timing can: after a grace for
 // an election in progress, restart one node of the segment (its pod; the host keeps its identity and data).
+// `log_segment_leader` comes from a quorum of leader requests and can read false for a moment (TxnPipeline.logLeaders),
+// so a segment counts as leaderless only once several observations in a row saw it so; and FaunaDB restarts a stalled
+// node itself after consensus_stall_restart_period_seconds (CoreConfig.scala): the operator waits well past that.
 import type { MemberStatus } from "../../fauna/statusParse.ts";
 import type { PlanState } from "./types.ts";
 import { wait, type Step, type View } from "./view.ts";
 
-/** How long a segment may be without a leader before one of its nodes is restarted (an election takes seconds). */
-export const LEADERLESS_RESTART_MS = 20_000;
+/** At least this long without a leader before one of its nodes is restarted (an election takes seconds). */
+export const LEADERLESS_RESTART_MS = 60_000;
+/** ...and seen so in this many consecutive observations. */
+export const LEADERLESS_OBSERVATIONS = 3;
+
+/** How long to wait: past FaunaDB's own stall watchdog (twice its period) and at least LEADERLESS_RESTART_MS. */
+export function leaderlessRestartMs(stallRestartSeconds: number | null): number {
+  return Math.max(LEADERLESS_RESTART_MS, stallRestartSeconds === null ? 0 : 2 * stallRestartSeconds * 1000);
+}
 
 /** Segments with a live member up but none leading. */
 export function leaderlessSegments(members: readonly MemberStatus[]): number[] {
@@ -34,18 +44,19 @@ export const restartStuckSegments: Step = {
     const nodes = view.members.filter((m) => m.logSegment === segment && m.state === "live").sort((a, b) => a.hostId.localeCompare(b.hostId));
     const pods = nodes.map((m) => podOf(view, m));
     const stuckFor = view.now - (state.leaderlessSince ?? view.now);
+    const restartMs = leaderlessRestartMs(view.input.desired.stallRestartSeconds);
     const says = `log segment ${segment} has no leader, so writes through it cannot commit`;
     if (nodes.some((m) => m.status !== "up") || pods.some((p) => p === undefined || !p.ready)) {
       return wait("SegmentLeaderless", `${says}; waiting for its nodes to be up and ready`, 5_000);
     }
-    if (stuckFor < LEADERLESS_RESTART_MS) {
-      const inS = Math.ceil((LEADERLESS_RESTART_MS - stuckFor) / 1000);
-      return wait("SegmentLeaderless", `${says}; restarting one of its nodes in ${inS} s unless a leader is elected`, Math.min(5_000, LEADERLESS_RESTART_MS - stuckFor));
+    if (stuckFor < restartMs || (state.leaderlessSeen ?? 0) < LEADERLESS_OBSERVATIONS) {
+      const inS = Math.max(1, Math.ceil((restartMs - stuckFor) / 1000));
+      return wait("SegmentLeaderless", `${says}; restarting one of its nodes in ${inS} s unless a leader is elected`, Math.min(5_000, Math.max(1_000, restartMs - stuckFor)));
     }
     const pod = pods[0]!;
     return {
-      actions: [{ kind: "deletePod", pod: pod.name, why: `restarting it: ${says} (FACTS §7.3: a restart unsticks it)` }],
-      state: { leaderlessSince: view.now },
+      actions: [{ kind: "deletePod", pod: pod.name, uid: pod.uid, why: `restarting it: ${says} (FACTS §7.3: a restart unsticks it)` }],
+      state: { leaderlessSince: view.now, leaderlessSeen: 0 },
     };
   },
 };

@@ -1,7 +1,9 @@
 // Inputs, persisted state and output of the pure topology planner (STYLE idioms 5, 6). The planner reads one
 // observation and answers the next safe action(s); the reconciler executes them in order and persists `state`.
 import type { ReplicaSpec, ReplicaType } from "../../fauna/wire.ts";
-import type { MemberStatus } from "../../fauna/statusParse.ts";
+import type { FaunaObservation } from "../faunaView.ts";
+
+export type { FaunaObservation } from "../faunaView.ts";
 
 export interface DesiredReplica {
   name: string;
@@ -18,6 +20,11 @@ export interface DesiredTopology {
   forceRemoveGraceSeconds: number;
   /** The PEER port used in join seeds (7500, 7501 with TLS; FACTS §1.3, §4). */
   peerPort: number;
+  /**
+   * FaunaDB's own stall watchdog restarts a node whose log segment stalls this long (consensus_stall_restart_period_*,
+   * CoreConfig.scala); null when it is disabled. The operator's own restart of a stuck segment waits well past it.
+   */
+  stallRestartSeconds: number | null;
 }
 
 /** What this pod's own admin API says about it. */
@@ -28,16 +35,20 @@ export type PodAdmin =
 
 export interface PodObservation {
   name: string;
+  /** The pod's UID (deletes carry it as a precondition); absent when there is no pod. */
+  uid?: string | undefined;
   replica: string;
   ordinal: number;
   exists: boolean;
   phase?: string | undefined;
+  /** Phase Running, not being deleted, with an IP: its process may be alive even when it does not answer. */
+  running: boolean;
   ready: boolean;
   deletionTimestamp?: number | null | undefined;
   podIP?: string | null | undefined;
   /** The broadcast address the node registers under: its stable DNS name (FACTS §3.3). */
   address: string;
-  pvc: { exists: boolean; bound: boolean };
+  pvc: { exists: boolean; bound: boolean; uid?: string | undefined };
   /** Epoch ms of pod creation, when the pod exists. */
   createdAt?: number | undefined;
   admin: PodAdmin;
@@ -49,22 +60,20 @@ export interface KubeObservation {
   statefulSets: Record<string, number>;
 }
 
-export interface FaunaObservation {
-  /** The cluster as one member sees it; null when no member answered. */
-  members: MemberStatus[] | null;
-  replication: { replicas: ReplicaSpec[]; etag: string | null } | null;
-  /** null when unknown (no member answered). */
-  movementIdle: boolean | null;
-}
-
 /** A multi-pass procedure, written to status BEFORE the admin call that needs it (STYLE idiom 6). */
 export type InFlight =
   | { kind: "init"; pod: string; replica: string }
   | { kind: "remove"; stage: RemoveStage; replica: string; ordinal: number; pod: string; hostId: string | null }
   | { kind: "replace"; stage: ReplaceStage; replica: string; ordinal: number; pod: string; hostId: string };
 
-export type RemoveStage = "cleaning" | "leaving" | "shrinking";
-export type ReplaceStage = "removing" | "wiping";
+/**
+ * Scale-down (FACTS Corrections 2, FaunaDB QA RemoveNode → WaitForTopology → ForceRemoveNode): clean storage →
+ * graceful remove (the host is marked leaving) → its data moves away → forced remove (out of membership) → shrink.
+ */
+export const REMOVE_STAGES = ["cleaning", "leaving", "forcing", "shrinking"] as const;
+export type RemoveStage = (typeof REMOVE_STAGES)[number];
+export const REPLACE_STAGES = ["removing", "wiping"] as const;
+export type ReplaceStage = (typeof REPLACE_STAGES)[number];
 
 /** Everything the planner remembers between passes; lives in the FaunaCluster status. */
 export interface PlanState {
@@ -84,6 +93,8 @@ export interface PlanState {
   cleanupPending: boolean;
   /** Since when a log segment has had no leader (reset by a restart of one of its nodes); absent in older status. */
   leaderlessSince?: number | null;
+  /** In how many consecutive observations a segment was seen without a leader (one reading can be a blip). */
+  leaderlessSeen?: number;
 }
 
 export interface PlanInput {
@@ -103,7 +114,11 @@ export type WaitReason =
   | "HostLeaving"
   | "PodTerminating"
   | "NodeDown"
-  | "SegmentLeaderless";
+  | "SegmentLeaderless"
+  /** The guard held a destructive action back: FaunaDB's view is not confirmed by a majority of the members. */
+  | "FaunaViewIncomplete"
+  /** The guard held a destructive action back for another rule (see the message). */
+  | "Unsafe";
 
 export type PlanAction =
   | { kind: "initNode"; pod: string; address: string; replica: string }
@@ -113,10 +128,12 @@ export type PlanAction =
   | { kind: "cleanStorage"; addresses: string[] }
   | { kind: "removeHost"; via: string; hostId: string; force: boolean; allowUnclean: boolean }
   | { kind: "scaleStatefulSet"; replica: string; replicas: number }
-  | { kind: "deletePod"; pod: string; why?: string }
-  | { kind: "deletePVC"; pod: string }
+  | { kind: "deletePod"; pod: string; uid: string | undefined; why?: string; wipe?: boolean }
+  | { kind: "deletePVC"; pod: string; uid: string | undefined }
   | { kind: "setInFlight"; record: InFlight }
   | { kind: "clearInFlight" }
+  /** The in-flight record read from status does not fit the spec or the observation: dropped, with a Warning. */
+  | { kind: "discardInFlight"; why: string }
   | { kind: "done" };
 
 export type RefusalReason =
@@ -140,8 +157,27 @@ export interface PlanDecision {
   /** Why the desired spec is not (yet) being applied; surfaced as a condition and a Warning event. */
   refusal: Refusal | null;
   /** Name of the step that decided, for logs and conditions. */
-  step: string;
+  step: StepName;
+  /** Set when the guard held the step's destructive action back (its wait is the only action). */
+  hold: { reason: WaitReason; message: string } | null;
 }
+
+export const STEP_NAMES = [
+  "AcceptSpec",
+  "ResumeInFlight",
+  "GrowStatefulSets",
+  "InitCluster",
+  "RequireMembers",
+  "ReplaceDeadNodes",
+  "JoinNodes",
+  "UpdateReplication",
+  "WaitForMovement",
+  "CleanupAfterAdds",
+  "RestartStuckSegments",
+  "StartScaleDown",
+  "Done",
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
 
 export const WAIT_MS = { short: 5_000, pods: 5_000, movement: 10_000, cleanup: 10_000 } as const;
 
@@ -156,5 +192,6 @@ export function initialPlanState(): PlanState {
     downSince: {},
     cleanupPending: false,
     leaderlessSince: null,
+    leaderlessSeen: 0,
   };
 }

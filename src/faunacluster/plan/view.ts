@@ -1,7 +1,8 @@
 // Read-only lookups over one PlanInput, shared by the planner steps (observe once, STYLE idiom 3).
 import type { MemberStatus } from "../../fauna/statusParse.ts";
 import type { ReplicaType } from "../../fauna/wire.ts";
-import type { DesiredReplica, PlanAction, PlanInput, PlanState, PodObservation, Refusal, WaitReason } from "./types.ts";
+import { inMembership } from "../faunaView.ts";
+import type { DesiredReplica, PlanAction, PlanInput, PlanState, PodObservation, Refusal, StepName, WaitReason } from "./types.ts";
 
 export interface View {
   input: PlanInput;
@@ -17,7 +18,7 @@ export interface StepOutcome {
   state?: Partial<PlanState>;
   refusal?: Refusal;
 }
-export type Step = { name: string; run: (view: View, state: PlanState) => StepOutcome | null };
+export type Step = { name: StepName; run: (view: View, state: PlanState) => StepOutcome | null };
 
 export function makeView(input: PlanInput, topology: DesiredReplica[]): View {
   return { input, topology, members: input.fauna.members ?? [], now: input.now };
@@ -37,10 +38,16 @@ export function podAt(view: View, replica: string, ordinal: number): PodObservat
 
 /** The member registered under this pod's stable address (or, failing that, its IP). */
 export function memberOfPod(view: View, pod: PodObservation): MemberStatus | undefined {
-  return (
-    view.members.find((m) => m.address === pod.address) ??
-    (pod.podIP ? view.members.find((m) => m.address === pod.podIP) : undefined)
-  );
+  return memberAt(view.members, pod);
+}
+
+export function memberAt(members: readonly MemberStatus[], pod: Pick<PodObservation, "address" | "podIP">): MemberStatus | undefined {
+  return members.find((m) => m.address === pod.address) ?? (pod.podIP ? members.find((m) => m.address === pod.podIP) : undefined);
+}
+
+/** Hosts still in membership (live or leaving), as opposed to departed hosts that only still own segments. */
+export function membershipOf(view: View): MemberStatus[] {
+  return view.members.filter(inMembership);
 }
 
 export function memberById(view: View, hostId: string | null): MemberStatus | undefined {

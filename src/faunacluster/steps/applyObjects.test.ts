@@ -5,6 +5,8 @@ import { buildStatefulSet } from "../build/statefulSet.ts";
 import { initialPlanState } from "../plan/types.ts";
 import { acceptedCluster } from "./applyObjects.ts";
 
+const accepted = (c: ReturnType<typeof threeByThree>) => (c.status?.topology as { plan?: { accepted?: { name: string; type: "data+log" | "data" | "compute" }[] } } | undefined)?.plan?.accepted ?? null;
+
 const withAccepted = (types: Record<string, "data+log" | "compute">) => {
   const c = threeByThree();
   c.status = {
@@ -21,7 +23,7 @@ test("objects follow the accepted replica types, not a type change the planner h
   const replica3 = c.spec.replicas[2];
   assert.ok(replica3);
   replica3.type = "compute"; // asked for, not accepted
-  const applied = acceptedCluster(c);
+  const applied = acceptedCluster(c, accepted(c));
   assert.equal(applied.spec.replicas[2]?.type, "data+log");
   assert.equal(c.spec.replicas[2]?.type, "compute", "the spec itself is not touched");
   const labels = (x: typeof c) => JSON.stringify(buildStatefulSet(x, "r3").spec?.template.metadata?.labels);
@@ -33,7 +35,7 @@ test("an accepted type change, and a cluster with no plan yet, are applied as th
   const replica3 = c.spec.replicas[2];
   assert.ok(replica3);
   replica3.type = "compute";
-  assert.equal(acceptedCluster(c).spec.replicas[2]?.type, "compute");
+  assert.equal(acceptedCluster(c, accepted(c)).spec.replicas[2]?.type, "compute");
   const fresh = threeByThree();
-  assert.equal(acceptedCluster(fresh), fresh);
+  assert.equal(acceptedCluster(fresh, accepted(fresh)), fresh);
 });

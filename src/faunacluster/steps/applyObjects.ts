@@ -16,10 +16,11 @@ import { buildHeadlessService } from "../build/headlessService.ts";
 import { buildNetworkPolicy } from "../build/networkPolicy.ts";
 import { buildPodDisruptionBudgets } from "../build/podDisruptionBudget.ts";
 import { buildStatefulSet } from "../build/statefulSet.ts";
-import { EventReason } from "../events.ts";
-import { replicaOf } from "../observe.ts";
-import { fail, next, type Pass, type StepResult } from "../pass.ts";
 import { persistedPlanState } from "../topologyInput.ts";
+import { EventReason } from "../events.ts";
+import type { Observation } from "../observe.ts";
+import { fail, next, type Step } from "../pass.ts";
+import { replicaOf } from "../slots.ts";
 
 export const APPLIED_HASH_ANNOTATION = `${LABEL_PREFIX}applied-hash`;
 
@@ -42,8 +43,7 @@ function withHash<T extends KubernetesObject>(object: T): T {
  * planner refuses (or has not reached yet) must not relabel or re-template pods (compute pods lean on a neighbour
  * and sit behind the client Service): the objects follow FaunaDB's topology, not ahead of it.
  */
-export function acceptedCluster(cluster: FaunaCluster): FaunaCluster {
-  const accepted = persistedPlanState(cluster)?.accepted;
+export function acceptedCluster(cluster: FaunaCluster, accepted: { name: string; type: FaunaCluster["spec"]["replicas"][number]["type"] }[] | null): FaunaCluster {
   if (!accepted) return cluster;
   const replicas = cluster.spec.replicas.map((r) => {
     const type = accepted.find((a) => a.name === r.name)?.type;
@@ -53,25 +53,24 @@ export function acceptedCluster(cluster: FaunaCluster): FaunaCluster {
 }
 
 /** Replicas gone from the spec whose StatefulSet still exists: the planner drains them, DeleteRemovedReplicas deletes them. */
-function drainingReplicas(pass: Pass): string[] {
-  const inSpec = new Set(pass.cluster.spec.replicas.map((r) => r.name));
-  return (pass.observed?.statefulSets ?? []).flatMap((s) => {
+function drainingReplicas(obs: Observation): string[] {
+  const inSpec = new Set(obs.cluster.spec.replicas.map((r) => r.name));
+  return obs.kube.statefulSets.flatMap((s) => {
     const r = replicaOf(s);
     return r !== undefined && !inSpec.has(r) ? [r] : [];
   });
 }
 
-export function desiredObjects(pass: Pass): Desired[] {
-  const o = pass.observed;
-  if (!o) throw new Error("applyObjects runs after Observe");
-  const cluster = acceptedCluster(pass.cluster);
-  const options = { clusterDomain: pass.deps.clusterDomain };
+export function desiredObjects(obs: Observation, accepted: Parameters<typeof acceptedCluster>[1], clusterDomain?: string): Desired[] {
+  const o = obs.kube;
+  const cluster = acceptedCluster(obs.cluster, accepted);
+  const options = { clusterDomain };
   const byName = <T extends KubernetesObject>(items: T[], name: string | undefined) => items.find((i) => i.metadata?.name === name);
   const list: Desired[] = [];
   const cm = buildConfigMap(cluster, options);
   const currentCm = byName(o.configMaps, cm.metadata?.name);
   // A draining replica's pods may restart before their hosts left: keep the template they start from.
-  for (const r of drainingReplicas(pass)) {
+  for (const r of drainingReplicas(obs)) {
     const kept = currentCm?.data?.[templateKey(r)];
     if (kept !== undefined) cm.data = { ...cm.data, [templateKey(r)]: kept };
   }
@@ -96,13 +95,12 @@ export function desiredObjects(pass: Pass): Desired[] {
   return list;
 }
 
-export const applyObjects = {
+export const applyObjects: Step = {
   name: "ApplyObjects",
-  async run(pass: Pass): Promise<StepResult> {
-    const o = pass.observed;
-    if (!o) throw new Error("applyObjects runs after Observe");
+  async run(pass, obs) {
+    const o = obs.kube;
     const { client } = pass.deps;
-    const desired = desiredObjects(pass);
+    const desired = desiredObjects(obs, persistedPlanState(obs).state.accepted, pass.deps.clusterDomain);
     try {
       for (const d of desired) {
         const object = withHash(d.object);
@@ -114,9 +112,9 @@ export const applyObjects = {
       // Budgets the spec no longer asks for (disabled, or scope changed).
       const wanted = new Set(desired.filter((d) => d.resource === Resources.podDisruptionBudgets).map((d) => d.object.metadata?.name));
       // A draining replica keeps its budget until DeleteRemovedReplicas deletes it with the StatefulSet.
-      for (const r of drainingReplicas(pass)) wanted.add(podDisruptionBudgetName(pass.cluster, r));
+      for (const r of drainingReplicas(obs)) wanted.add(podDisruptionBudgetName(pass.cluster, r));
       for (const pdb of o.pdbs.filter((p) => !wanted.has(p.metadata?.name))) {
-        await client.delete(Resources.podDisruptionBudgets, { namespace: pdb.metadata?.namespace, name: pdb.metadata?.name ?? "" });
+        await client.delete(Resources.podDisruptionBudgets, { namespace: pdb.metadata?.namespace, name: pdb.metadata?.name ?? "" }, { signal: pass.signal, preconditions: { uid: pdb.metadata?.uid } });
       }
     } catch (err) {
       const message = isKubeError(err) ? err.message : String(err);

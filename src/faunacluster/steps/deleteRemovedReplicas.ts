@@ -6,14 +6,13 @@ import { headlessServiceName, podDisruptionBudgetName } from "../../api/funcs.ts
 import { isNotFound } from "../../kube/errors.ts";
 import { Resources } from "../../kube/resource.ts";
 import { EventReason } from "../events.ts";
-import { replicaOf } from "../observe.ts";
-import { next, retryIn, type Pass, type StepResult } from "../pass.ts";
+import { next, retryIn, type Step } from "../pass.ts";
+import { replicaOf } from "../slots.ts";
 
-export const deleteRemovedReplicas = {
+export const deleteRemovedReplicas: Step = {
   name: "DeleteRemovedReplicas",
-  async run(pass: Pass): Promise<StepResult> {
-    const o = pass.observed;
-    if (!o) throw new Error("deleteRemovedReplicas runs after Observe");
+  async run(pass, obs) {
+    const o = obs.kube;
     const inSpec = new Set(pass.cluster.spec.replicas.map((r) => r.name));
     const namespace = pass.cluster.metadata.namespace;
     let deleted = false;
@@ -25,14 +24,15 @@ export const deleteRemovedReplicas = {
       const ignoreGone = (err: unknown) => {
         if (!isNotFound(err)) throw err;
       };
-      await pass.deps.client.delete(Resources.statefulSets, { namespace, name: sts.metadata?.name ?? "" }).catch(ignoreGone);
+      const opts = { signal: pass.signal };
+      await pass.deps.client.delete(Resources.statefulSets, { namespace, name: sts.metadata?.name ?? "" }, { ...opts, preconditions: { uid: sts.metadata?.uid } }).catch(ignoreGone);
       const svc = headlessServiceName(pass.cluster, replica);
       if (o.services.some((s: V1Service) => s.metadata?.name === svc)) {
-        await pass.deps.client.delete(Resources.services, { namespace, name: svc }).catch(ignoreGone);
+        await pass.deps.client.delete(Resources.services, { namespace, name: svc }, opts).catch(ignoreGone);
       }
       const pdb = podDisruptionBudgetName(pass.cluster, replica);
       if (o.pdbs.some((p) => p.metadata?.name === pdb)) {
-        await pass.deps.client.delete(Resources.podDisruptionBudgets, { namespace, name: pdb }).catch(ignoreGone);
+        await pass.deps.client.delete(Resources.podDisruptionBudgets, { namespace, name: pdb }, opts).catch(ignoreGone);
       }
       deleted = true;
     }

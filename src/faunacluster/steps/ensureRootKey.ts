@@ -1,47 +1,37 @@
-// The root key: read from spec.rootKeySecretRef, or from the generated `<cluster>-root-key` Secret, created once
-// when absent (never re-created: a new key would lock the operator out of running nodes). The key is registered with
-// the redactor the moment it is read and is never logged, put in an event, in status or on a command line.
-import type { V1Secret } from "@kubernetes/client-node";
-import { resolveSpec } from "../../api/defaults.ts";
-import { rootKeyProblem } from "../../api/faunaConfig.ts";
-import { generatedRootKeySecretName } from "../../api/funcs.ts";
-import { isAlreadyExists } from "../../kube/errors.ts";
-import { Resources } from "../../kube/resource.ts";
+// The root key, as observed: from spec.rootKeySecretRef, or from the generated `<cluster>-root-key` Secret, created
+// once when absent (never re-created: a new key would lock the operator out of running nodes). The key is
+// registered with the redactor and is never logged, put in an event, in status or on a command line; problems name
+// the Secret and the rule broken, never its content.
 import { buildRootKeySecret } from "../build/rootKeySecret.ts";
 import { EventReason } from "../events.ts";
-import { next, retryIn, type Pass, type StepResult } from "../pass.ts";
+import { isAlreadyExists } from "../../kube/errors.ts";
+import { Resources } from "../../kube/resource.ts";
+import { next, retryIn, type Step } from "../pass.ts";
 
 const MISSING_RETRY_MS = 15_000;
+const CREATED_RETRY_MS = 500;
 
-export const ensureRootKey = {
+export const ensureRootKey: Step = {
   name: "EnsureRootKey",
-  async run(pass: Pass): Promise<StepResult> {
-    const { client } = pass.deps;
-    const spec = resolveSpec(pass.cluster);
-    const namespace = pass.cluster.metadata.namespace;
-    const ref = spec.rootKeySecretRef ?? { name: generatedRootKeySecretName(pass.cluster), key: "root-key" };
-    let secret = await client.find<V1Secret>(Resources.secrets, { namespace, name: ref.name }, { signal: pass.signal });
-    if (!secret && !spec.rootKeySecretRef) {
+  async run(pass, obs) {
+    const rootKey = obs.rootKey;
+    if (rootKey.kind === "usable") {
+      pass.deps.redactor.add(rootKey.key);
+      pass.status.rootKeySecretName = rootKey.secretName;
+      return next();
+    }
+    if (rootKey.kind === "absent" && rootKey.generate) {
       try {
-        secret = await client.create<V1Secret>(Resources.secrets, buildRootKeySecret(pass.cluster), { signal: pass.signal });
-        await pass.event({ type: "Normal", reason: EventReason.RootKeyGenerated, message: `generated the root key in Secret ${ref.name}` });
+        await pass.deps.client.create(Resources.secrets, buildRootKeySecret(pass.cluster), { signal: pass.signal });
+        await pass.event({ type: "Normal", reason: EventReason.RootKeyGenerated, message: `generated the root key in Secret ${rootKey.secretName}` });
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
-        secret = await client.get<V1Secret>(Resources.secrets, { namespace, name: ref.name }, { signal: pass.signal });
       }
+      return retryIn(CREATED_RETRY_MS); // the next pass observes it
     }
-    const encoded = secret?.data?.[ref.key];
-    const key = encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8").trim();
-    if (key !== undefined) pass.deps.redactor.add(key);
-    const problem = key === undefined ? `Secret ${ref.name} with key ${ref.key} not found` : rootKeyProblem(key);
-    if (problem !== undefined || key === undefined) {
-      pass.findings.rootKeyProblem = problem;
-      await pass.event({ type: "Warning", reason: EventReason.RootKeyMissing, message: `root key unusable: ${problem}` });
-      return retryIn(MISSING_RETRY_MS);
-    }
-    pass.rootKey = key;
-    pass.admin = pass.deps.makeAdmin(key);
-    pass.status.rootKeySecretName = ref.name;
-    return next();
+    const problem = rootKey.kind === "absent" ? `Secret ${rootKey.secretName} with key ${rootKey.secretKey} not found` : `Secret ${rootKey.secretName}: ${rootKey.problem}`;
+    pass.findings.rootKeyProblem = problem;
+    await pass.event({ type: "Warning", reason: EventReason.RootKeyMissing, message: `root key unusable: ${problem}` });
+    return retryIn(MISSING_RETRY_MS);
   },
 };

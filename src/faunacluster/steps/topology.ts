@@ -1,55 +1,39 @@
-// Topology (issue 5): ask every node, build the planner input, plan, and run the planner's actions in order,
+// Topology (issue 5): build the planner input from the pass's observation, plan, and run the planner's actions in order,
 // stopping at the first failure. A `setInFlight` record is written to status before the action it guards; the
 // plan state is persisted with the pass's status write. Every action and refusal becomes an Event.
 import { isAdminError } from "../../fauna/errors.ts";
 import { Resources } from "../../kube/resource.ts";
 import { DATA_VOLUME, statefulSetName } from "../../api/funcs.ts";
 import { EventReason } from "../events.ts";
-import { isPodRunning, observeFauna, observeNodes } from "../observe.ts";
-import { next, retryIn, type Pass, type StepResult } from "../pass.ts";
+import type { FaunaAdmin } from "../../fauna/client.ts";
+import { adminNode } from "../observe.ts";
+import { next, retryIn, type Pass, type Step } from "../pass.ts";
 import { plan } from "../plan/plan.ts";
-import { initialPlanState, type PlanAction, type PlanDecision, type PlanState } from "../plan/types.ts";
-import { desiredTopology, faunaObservation, kubeObservation, persistedPlanState, slots } from "../topologyInput.ts";
+import type { PlanAction, PlanDecision, PlanState } from "../plan/types.ts";
+import { planInput } from "../topologyInput.ts";
 import { topologyStatus } from "../status.ts";
 
 /** After an action, look again soon: the next pass observes its effect. */
 const AFTER_ACTION_MS = 1_000;
 const AFTER_FAILURE_MS = 5_000;
 
-export const topology = {
+export const topology: Step = {
   name: "Topology",
-  async run(pass: Pass): Promise<StepResult> {
-    const o = pass.observed;
-    const admin = pass.admin;
-    if (!o || !admin) throw new Error("topology runs after Observe and EnsureRootKey");
-    const all = slots(o, pass.deps.clusterDomain);
-    const nodeOf = (s: (typeof all)[number]) =>
-      s.pod && isPodRunning(s.pod) ? pass.deps.adminAddress({ name: s.name, dnsName: s.dnsName, podIP: s.pod.status?.podIP }) : undefined;
-    const answers = await observeNodes(admin, all.map((s) => ({ pod: s.name, node: nodeOf(s), address: s.dnsName })), true);
-    const memberSlots = all.filter((s) => answers.find((a) => a.pod === s.name)?.kind === "member");
-    const fauna = await observeFauna(
-      admin,
-      memberSlots.flatMap((s) => {
-        const node = nodeOf(s);
-        return node === undefined ? [] : [{ pod: s.name, node }];
-      }),
-    );
-    const kube = kubeObservation(o, all, answers);
-    pass.findings.pods = kube.pods;
-    pass.findings.fauna = faunaObservation(fauna);
-    const state = persistedPlanState(pass.cluster) ?? initialPlanState();
-    const decision = plan({
-      desired: desiredTopology(pass.cluster, pass.deps.forceRemoveGraceSeconds),
-      kube,
-      fauna: pass.findings.fauna,
-      state,
-      now: pass.deps.clock.now(),
-    });
+  async run(pass, obs) {
+    const admin = obs.admin;
+    if (!admin) throw new Error("topology runs after EnsureRootKey found a usable root key");
+    const { input, stateProblems } = planInput(obs, pass.deps.forceRemoveGraceSeconds, pass.deps.clock.now());
+    for (const problem of stateProblems) {
+      await pass.event({ type: "Warning", reason: EventReason.StatusDiscarded, message: problem });
+    }
+    pass.findings.input = input;
+    const decision = plan(input);
     pass.findings.decision = decision;
-    pass.log.debug({ step: decision.step, actions: decision.actions.map((a) => a.kind) }, "topology plan");
+    pass.log.debug({ step: decision.step, actions: decision.actions.map((a) => a.kind), hold: decision.hold?.reason }, "topology plan");
     await reportRefusal(pass, decision);
+    await reportHold(pass, decision);
 
-    const addressToNode = new Map(all.map((s) => [s.dnsName, nodeOf(s) ?? s.dnsName]));
+    const addressToNode = new Map(obs.slots.map((s) => [s.dnsName, adminNode(pass.deps, s) ?? s.dnsName]));
     const nodeFor = (address: string) => addressToNode.get(address) ?? address;
     let acted = false;
     try {
@@ -64,7 +48,7 @@ export const topology = {
           pass.status.topology = topologyStatus(pass, decision.state);
           return acted ? retryIn(AFTER_ACTION_MS) : next();
         }
-        await execute(pass, action, decision.state, nodeFor);
+        await execute(pass, admin, action, decision.state, nodeFor);
         acted = true;
       }
     } catch (err) {
@@ -80,6 +64,14 @@ export const topology = {
   },
 };
 
+/** A held-back destructive action is reported once per distinct reason and message (the condition carries it too). */
+async function reportHold(pass: Pass, decision: PlanDecision): Promise<void> {
+  const hold = decision.hold;
+  if (!hold) return;
+  const previous = (pass.original.topology as { message?: string } | undefined)?.message;
+  if (hold.message !== previous) await pass.event({ type: "Warning", reason: hold.reason === "NodeDown" ? EventReason.NodeDown : EventReason.FaunaViewIncomplete, message: hold.message });
+}
+
 async function reportRefusal(pass: Pass, decision: PlanDecision): Promise<void> {
   const previous = (pass.original.topology as { refusal?: { message?: string } } | undefined)?.refusal?.message;
   if (decision.refusal && decision.refusal.message !== previous) {
@@ -87,10 +79,9 @@ async function reportRefusal(pass: Pass, decision: PlanDecision): Promise<void> 
   }
 }
 
-async function execute(pass: Pass, action: PlanAction, state: PlanState, nodeFor: (address: string) => string): Promise<void> {
-  const admin = pass.admin;
-  if (!admin) throw new Error("no admin client");
+async function execute(pass: Pass, admin: FaunaAdmin, action: PlanAction, state: PlanState, nodeFor: (address: string) => string): Promise<void> {
   const { client } = pass.deps;
+  const signal = pass.signal;
   const namespace = pass.cluster.metadata.namespace;
   const log = pass.log.child({ action: action.kind });
   switch (action.kind) {
@@ -100,6 +91,9 @@ async function execute(pass: Pass, action: PlanAction, state: PlanState, nodeFor
       return;
     case "clearInFlight":
       return; // persisted with the pass's status write (state.inFlight is already null)
+    case "discardInFlight":
+      await pass.event({ type: "Warning", reason: EventReason.StatusDiscarded, message: `${action.why}; re-planning from what FaunaDB and Kubernetes show` });
+      return; // state.inFlight is already null
     case "initNode":
       await pass.event({ type: "Normal", reason: EventReason.Initializing, message: `initialising the cluster on ${action.pod} (replica ${action.replica})` });
       log.info({ pod: action.pod }, "init");
@@ -123,7 +117,11 @@ async function execute(pass: Pass, action: PlanAction, state: PlanState, nodeFor
     }
     case "cleanStorage":
       await pass.event({ type: "Normal", reason: EventReason.CleaningStorage, message: `cleaning storage on ${action.addresses.length} node(s)` });
-      for (const address of action.addresses) await admin.cleanStorage(nodeFor(address));
+      // Cleanup is asynchronous and refused while the topology is unstable (StorageCleaner.scala): the removal polls
+      // needs-cleanup and re-issues it, so a refusal here is expected, not a failure.
+      for (const address of action.addresses) {
+        await admin.cleanStorage(nodeFor(address)).catch((err: unknown) => log.info({ node: address, err: String(err) }, "clean-storage not accepted yet"));
+      }
       return;
     case "removeHost":
       await pass.event({
@@ -135,15 +133,15 @@ async function execute(pass: Pass, action: PlanAction, state: PlanState, nodeFor
       return;
     case "scaleStatefulSet":
       await pass.event({ type: "Normal", reason: EventReason.Scaling, message: `scaling replica ${action.replica} to ${action.replicas} pod(s)` });
-      await client.patch(Resources.statefulSets, { namespace, name: statefulSetName(pass.cluster, action.replica) }, { spec: { replicas: action.replicas } });
+      await client.patch(Resources.statefulSets, { namespace, name: statefulSetName(pass.cluster, action.replica) }, { spec: { replicas: action.replicas } }, { signal });
       return;
     case "deletePod":
       await pass.event({ type: "Normal", reason: EventReason.DeletingPod, message: `deleting pod ${action.pod}${action.why ? `: ${action.why}` : ""}` });
-      await client.delete(Resources.pods, { namespace, name: action.pod });
+      await client.delete(Resources.pods, { namespace, name: action.pod }, { signal, preconditions: { uid: action.uid } });
       return;
     case "deletePVC":
       await pass.event({ type: "Normal", reason: EventReason.DeletingVolume, message: `releasing volume ${DATA_VOLUME}-${action.pod}` });
-      await client.delete(Resources.persistentVolumeClaims, { namespace, name: `${DATA_VOLUME}-${action.pod}` });
+      await client.delete(Resources.persistentVolumeClaims, { namespace, name: `${DATA_VOLUME}-${action.pod}` }, { signal, preconditions: { uid: action.uid } });
       return;
     case "wait":
     case "done":

@@ -2,11 +2,11 @@
 // field, and no retry (STYLE idiom 10). Also honours spec.paused.
 import { validateFaunaCluster } from "../../api/validate.ts";
 import { EventReason } from "../events.ts";
-import { fail, next, stop, type Pass, type StepResult } from "../pass.ts";
+import { fail, next, stop, type Gate } from "../pass.ts";
 
-export const validateSpec = {
+export const validateSpec: Gate = {
   name: "ValidateSpec",
-  async run(pass: Pass): Promise<StepResult> {
+  async run(pass) {
     const errors = validateFaunaCluster(pass.cluster);
     if (errors.length > 0) {
       const message = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
