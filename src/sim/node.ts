@@ -207,7 +207,8 @@ export class SimNode {
    * figures are kept on disk and handed over in the Hello answer; heartbeats keep them current.
    */
   private saveMeta(): void {
-    const peerOwns = Object.fromEntries([...this.peers].map(([h, p]) => [h, p.owns]));
+    const members = new Set(this.state.members.map((m) => m.hostId));
+    const peerOwns = Object.fromEntries([...this.peers].filter(([h]) => members.has(h)).map(([h, p]) => [h, p.owns]));
     this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince, peerOwns });
   }
   private learnOwns(owns: Record<string, unknown>): void {
