@@ -2,7 +2,7 @@
 // faunadb.yml (or $FAUNADB_CONFIG) and environment; logs to stderr; exits cleanly on SIGTERM.
 // Environment: FAKETIME (relative offsets), FAKETIME_TIMESTAMP_FILE and FAKETIME_CACHE_DURATION (an offset changed
 // while the node runs; src/sim/clock.ts), the FAUNA_SIM_* settings (src/sim/settings.ts, src/sim/README.md).
-import { ConfigError, loadConfig } from "../sim/config.ts";
+import { loadConfig } from "../sim/config.ts";
 import { fakeTimeClock } from "../sim/clock.ts";
 import { SimNode } from "../sim/node.ts";
 import { tuningFromEnv } from "../sim/settings.ts";
@@ -39,8 +39,6 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
   let node: SimNode;
   try {
     const config = { ...loadConfig(file), ...overrides };
-    if (config.rootKeyHashesOnly)
-      throw new ConfigError("The simulator cannot check auth_root_key_hash(es) (no BCrypt); set auth_root_key in faunadb.yml.");
     const clock = fakeTimeClock(process.env, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
     node = new SimNode(config, clock, tuningFromEnv(process.env));
   } catch (e) {
@@ -52,11 +50,17 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
   let poll: NodeJS.Timeout | undefined;
   let stopping = false;
   const stopped = new Promise<number>((done) => {
+    // FaunaApp's shutdown hook (CassandraService.stop(grace)): a member stops its heartbeats and refuses work at once
+    // (ping answers `Scope … is unavailable`), so peers see it down, and stops storage only after
+    // shutdown_grace_period_seconds (30 by default). A node with no cluster service exits at once.
     const stop = (signal: string) => {
+      if (stopping) return;
       stopping = true;
-      node.log(`Received ${signal}, shutting down.`);
+      const grace = node.isMember() ? node.config.shutdownGraceSeconds : 0;
+      node.log(`Received ${signal}. FaunaDB is shutting down after ${grace} seconds.`);
+      node.shuttingDown = true;
       clearInterval(poll);
-      void node.stop().then(() => {
+      void sleep(grace * 1000).then(() => node.stop()).then(() => {
         admin.close();
         admin.closeAllConnections();
         api?.close();
@@ -64,8 +68,8 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
         setTimeout(() => process.exit(0), 200).unref();
       });
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
   });
   const started = (async (): Promise<number | undefined> => {
     await sleep(node.tuning.startDelayMs);

@@ -8,6 +8,7 @@ import {
   uncaughtExceptionDescription,
   type AdminErrorBody,
 } from "../fauna/wire.ts";
+import { isRootKey, type SimConfig } from "./config.ts";
 import { parseJsonObject, readBody, sendJson } from "./http.ts";
 import {
   checkRemoval,
@@ -41,12 +42,12 @@ const internal = (d: string) => err(500, "internal server error", internalErrorD
 const unauthorized: Reply = { ...err(401, "unauthorized", ADMIN_MESSAGES.unauthorized), headers: { "www-authenticate": 'Basic realm="Unauthorized"' } };
 
 /** `Authorization: Basic base64("<root key>:")`: the password part is ignored; Bearer is refused (FACTS §2). */
-export function adminAuthorized(header: string | undefined, rootKeys: readonly string[]): boolean {
+export function adminAuthorized(header: string | undefined, config: Pick<SimConfig, "rootKeys" | "rootKeyHashes">): boolean {
   const m = /^Basic\s+(.+)$/i.exec(header ?? "");
   if (!m) return false;
   const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
   const secret = decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : decoded;
-  return rootKeys.includes(secret);
+  return isRootKey(config, secret);
 }
 
 export function replicationEtag(node: SimNode): string {
@@ -214,7 +215,7 @@ function lookup(path: string): { methods: Partial<Record<string, Handler>>; rest
 
 export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<Reply> {
   const auth = req.headers.authorization;
-  if (!adminAuthorized(auth, node.config.rootKeys)) return unauthorized;
+  if (!adminAuthorized(auth, node.config)) return unauthorized;
   const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "") || "/";
   const route = lookup(path);
   if (!route) return err(404, "not found", ADMIN_MESSAGES.notFound);

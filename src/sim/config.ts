@@ -5,6 +5,7 @@
 // start fast (no YAML library import); it accepts what a flat faunadb.yml uses: scalars, quotes, comments, lists.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import bcrypt from "bcryptjs";
 
 /**
  * Every key of `CoreConfig.scala` (@Config vars; deprecated and renamed ones are accepted with a warning). Keys
@@ -72,9 +73,10 @@ type Value = Scalar | Scalar[];
 export interface SimConfig {
   file: string;
   clusterName: string;
+  /** Cleartext `auth_root_key`, in force only when no hash is set (`FaunaApp.setupRootKeys`). */
   rootKeys: string[];
-  /** True when only BCrypt hashes were given: the simulator cannot check them (no bcrypt in the sim). */
-  rootKeyHashesOnly: boolean;
+  /** `auth_root_key_hashes` plus `auth_root_key_hash`: when any is set, the cleartext key is ignored. */
+  rootKeyHashes: string[];
   broadcastAddress: string;
   listenAddress: string;
   peerPort: number;
@@ -189,8 +191,8 @@ export function configFromMap(raw: Record<string, Value>, file: string, checkFs 
   return {
     file,
     clusterName: str(raw, "cluster_name", "fauna"),
-    rootKeys: key === undefined || key === null ? [] : [String(key)],
-    rootKeyHashesOnly: (key === undefined || key === null) && hashes.length > 0,
+    rootKeys: key === undefined || key === null || hashes.length > 0 ? [] : [String(key)],
+    rootKeyHashes: hashes.map(String),
     broadcastAddress,
     listenAddress,
     peerPort: int(raw, "network_peer_port", 7500),
@@ -212,4 +214,25 @@ export function loadConfig(file: string): SimConfig {
   const path = resolve(file);
   if (!existsSync(path)) throw new ConfigError(`Configuration file at ${path} not found.`);
   return configFromMap(parseFlatYaml(readFileSync(path, "utf8")), path);
+}
+
+const checked = new Map<string, boolean>();
+
+/**
+ * Whether `secret` is the root key: a cleartext match, or a BCrypt match against one of the hashes (FaunaDB's
+ * `util/BCrypt.scala`, jBCrypt 0.4: only `$2a$` hashes; another revision never matches). Answers are cached, as
+ * FaunaDB caches its BCrypt results, so a request costs one hash computation per distinct secret.
+ */
+export function isRootKey(config: Pick<SimConfig, "rootKeys" | "rootKeyHashes">, secret: string): boolean {
+  if (config.rootKeyHashes.length === 0) return config.rootKeys.includes(secret);
+  return config.rootKeyHashes.some((hash) => {
+    const id = `${hash}\u0000${secret}`;
+    let ok = checked.get(id);
+    if (ok === undefined) {
+      ok = hash.startsWith("$2a$") && bcrypt.compareSync(secret, hash);
+      if (checked.size > 1000) checked.clear();
+      checked.set(id, ok);
+    }
+    return ok;
+  });
 }

@@ -36,6 +36,7 @@ import {
   type Member,
 } from "./model/cluster.ts";
 import { departedOwnership, settledOwnership, type HostView } from "./model/status.ts";
+import { KeyLocks, segmentAcks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
 export interface Doc {
@@ -75,6 +76,11 @@ const PEER_TIMEOUT_MS = 800;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Under FAUNA_SIM_FAULT_NON_ATOMIC, the pause between two writes of one query: wide enough for others to interleave. */
+const NON_ATOMIC_GAP_MS = 30;
+
+const contended = () => new ClusterError(409, "contended transaction", "Transaction was aborted due to detection of concurrent modification.");
+
 export class SimNode {
   readonly config: SimConfig;
   readonly clock: Clock;
@@ -88,6 +94,9 @@ export class SimNode {
   logEntries = new Map<string, Doc>();
   peers = new Map<string, PeerInfo>();
   dropAckedWrites: boolean;
+  /** Fault switch FAUNA_SIM_FAULT_NON_ATOMIC=1: a query's writes commit one by one, unlocked, reads unchecked. */
+  nonAtomic: boolean;
+  private readonly locks = new KeyLocks();
   shuttingDown = false;
   /**
    * Cluster services started (`CassandraService.running`): after init, after a join's daemon start, or after a
@@ -117,6 +126,7 @@ export class SimNode {
     this.clock = clock;
     this.tuning = tuning;
     this.dropAckedWrites = tuning.faultDropAckedWrites === 1;
+    this.nonAtomic = tuning.faultNonAtomic === 1;
     this.fd = new FailureDetector(tuning.checkIntervalMs, clock.monotonic());
     this.startedAt = clock.now();
     this.lastTick = clock.monotonic();
@@ -197,7 +207,8 @@ export class SimNode {
    * figures are kept on disk and handed over in the Hello answer; heartbeats keep them current.
    */
   private saveMeta(): void {
-    const peerOwns = Object.fromEntries([...this.peers].map(([h, p]) => [h, p.owns]));
+    const members = new Set(this.state.members.map((m) => m.hostId));
+    const peerOwns = Object.fromEntries([...this.peers].filter(([h]) => members.has(h)).map(([h, p]) => [h, p.owns]));
     this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince, peerOwns });
   }
   private learnOwns(owns: Record<string, unknown>): void {
@@ -213,8 +224,10 @@ export class SimNode {
     this.docs.set(doc.key, doc);
     appendFileSync(this.path("data/docs.jsonl"), JSON.stringify(doc) + "\n");
   }
+  /** The log keeps the newest version of each key (catch-up applies it; the sequencer checks reads against it). */
   private storeLog(doc: Doc): void {
-    if (this.logEntries.has(doc.key)) return;
+    const old = this.logEntries.get(doc.key);
+    if (old && old.ts >= doc.ts) return;
     this.logEntries.set(doc.key, doc);
     appendFileSync(this.path("scopes/log.jsonl"), JSON.stringify(doc) + "\n");
   }
@@ -386,9 +399,13 @@ export class SimNode {
         return this.onHello(body);
       case "/peer/log-append": {
         if (!this.isMember()) throw new ClusterError(503, "member", "not a member");
-        this.storeLog(body.doc as Doc);
+        for (const d of (body.docs as Doc[] | undefined) ?? [body.doc as Doc]) this.storeLog(d);
         return { ok: true, clock: this.clock.now() };
       }
+      case "/peer/txn":
+        return this.sequence(body.reads as ReadVersion[], body.writes as Doc[]);
+      case "/peer/validate":
+        return this.validate(body.reads as ReadVersion[]);
       case "/peer/log-since": {
         const since = Number(body.since ?? 0);
         return { entries: [...this.logEntries.values()].filter((d) => d.ts >= since) };
@@ -398,8 +415,10 @@ export class SimNode {
         return { ok: true };
       case "/peer/get":
         return { doc: this.owns > 0 ? (this.docs.get(String(body.key)) ?? null) : null, complete: Math.abs(this.owns - ownershipGoal(this.state, this.identity.hostId)) < OWNERSHIP_EPSILON };
-      case "/peer/docs":
-        return { docs: [...this.docs.values()] };
+      case "/peer/docs": {
+        const prefix = typeof body.prefix === "string" ? body.prefix : "";
+        return { docs: [...this.docs.values()].filter((d) => d.key.startsWith(prefix)) };
+      }
       default:
         throw new ClusterError(404, "not found", url);
     }
@@ -715,52 +734,150 @@ export class SimNode {
   }
 
   /**
-   * Commits a document through the log: every segment must get a majority of its members to append it (FACTS
-   * §7.2). Only then is the write acknowledged; it is pushed to the owning data nodes, who also catch up from the
-   * log. Clock skew (FACTS §8, `Coordinator.scala` trySuccess): the acknowledgment waits until this node's clock
-   * passes the transaction time set by the log leaders' clocks, so a coordinator behind the log sees slow acks.
-   * The fault switch (FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1) acknowledges without logging or applying anything.
+   * Writes one transaction's documents through the log as one entry: every segment must get a majority of its
+   * members to append it (FACTS §7.2); only then is it committed and pushed to the owning data nodes, who also
+   * catch up from the log. Resolves to the latest clock among the log nodes that took it (see holdAck).
    */
-  async commit(doc: Doc): Promise<Doc> {
-    if (this.dropAckedWrites) return doc;
-    if (!this.canWrite()) throw new ClusterError(503, "time out", "Request timed out.");
+  private async logAndApply(docs: Doc[]): Promise<number> {
     const segments = logSegments(this.state);
     const up = this.upSet();
-    let txnTs = doc.ts;
+    let latestClock = Math.max(...docs.map((d) => d.ts));
     const results = await Promise.all(
       segments.map(async (seg) => {
-        if (segmentLeader(this.state, seg, up) === undefined) return false;
-        const acks = await Promise.allSettled(
-          seg.hostIds.map(async (h) => {
+        const leader = segmentLeader(this.state, seg, up);
+        if (leader === undefined) return false;
+        const appends = seg.hostIds.map((h) => ({
+          host: h,
+          ack: (async () => {
             if (h === this.identity.hostId) {
-              this.storeLog(doc);
+              for (const d of docs) this.storeLog(d);
               return this.clock.now();
             }
             const m = this.state.members.find((x) => x.hostId === h)!;
-            const r = await this.send(m, "/peer/log-append", { doc });
+            const r = await this.send(m, "/peer/log-append", { docs });
             if (r.status !== 200) throw new Error(String(r.body.error));
             return Number(r.body.clock);
-          }),
-        );
-        const ok = acks.filter((a) => a.status === "fulfilled");
-        for (const a of ok) txnTs = Math.max(txnTs, a.value);
-        return ok.length >= Math.floor(seg.hostIds.length / 2) + 1;
+          })(),
+        }));
+        const { clocks, quorum } = await segmentAcks(appends, leader, Math.floor(seg.hostIds.length / 2) + 1);
+        for (const c of clocks) latestClock = Math.max(latestClock, c);
+        return quorum;
       }),
     );
     if (!results.every(Boolean)) throw new ClusterError(503, "time out", "Request timed out.");
-    const committed = { ...doc, ts: txnTs };
     await Promise.allSettled(
-      this.state.dataReplicas.map(async (r) => {
-        const owner = ownerInReplica(this.state, r, doc.key);
-        if (!owner || !up.has(owner)) return;
-        if (owner === this.identity.hostId) return this.applyIfOwned(committed, true);
-        const m = this.state.members.find((x) => x.hostId === owner)!;
-        await this.send(m, "/peer/apply", { doc: committed });
+      docs.flatMap((doc) =>
+        this.state.dataReplicas.map(async (r) => {
+          const owner = ownerInReplica(this.state, r, doc.key);
+          if (!owner || !up.has(owner)) return;
+          if (owner === this.identity.hostId) return this.applyIfOwned(doc, true);
+          const m = this.state.members.find((x) => x.hostId === owner)!;
+          await this.send(m, "/peer/apply", { doc });
+        }),
+      ),
+    );
+    return latestClock;
+  }
+
+  /**
+   * Clock skew (FACTS §8, `Coordinator.scala` trySuccess): the acknowledgment waits until this node's clock passes
+   * the transaction time set by the log's clocks, so a coordinator behind the log sees slow acks.
+   */
+  private async holdAck(logClock: number): Promise<void> {
+    const wait = Math.min(10_000, logClock - this.clock.now());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /** The sequencer: the leader of log segment 0 as this node sees it (txn.ts). */
+  private sequencer(): Member | undefined {
+    const seg = logSegments(this.state)[0];
+    const leader = seg && segmentLeader(this.state, seg, this.upSet());
+    return leader === undefined ? undefined : this.state.members.find((m) => m.hostId === leader);
+  }
+
+  private latestVersion = (key: string): number | undefined => this.logEntries.get(key)?.ts;
+
+  /** On the sequencer: lock, check the reads, stamp, log and apply the writes (one entry); answers the times. */
+  private async sequence(reads: ReadVersion[], writes: Doc[]): Promise<{ ts: number; logClock: number }> {
+    if (this.sequencer()?.hostId !== this.identity.hostId) throw new ClusterError(503, "time out", "Request timed out.");
+    const release = await this.locks.acquire([...reads.map(([k]) => k), ...writes.map((d) => d.key)]);
+    try {
+      if (staleReads(reads, this.latestVersion).length > 0) throw contended();
+      const ts = txnTime(this.clock.now(), reads, writes.map((d) => d.key), this.latestVersion);
+      const logClock = await this.logAndApply(writes.map((d) => ({ ...d, ts })));
+      return { ts, logClock };
+    } finally {
+      release();
+    }
+  }
+
+  /** On the sequencer: whether a read-only query's reads are all current (none locked by a commit in flight). */
+  private validate(reads: ReadVersion[]): { ok: true } {
+    if (this.sequencer()?.hostId !== this.identity.hostId) throw new ClusterError(503, "time out", "Request timed out.");
+    if (reads.some(([k]) => this.locks.isLocked(k)) || staleReads(reads, this.latestVersion).length > 0) throw contended();
+    return { ok: true };
+  }
+
+  /**
+   * Commits a query's writes atomically, after checking its reads, through the sequencer; with no writes, only
+   * checks the reads (a read-only query sees one snapshot). Resolves to the transaction time; rejects with 409
+   * when a read was not current. A read-only query whose sequencer cannot be reached is answered as read
+   * (FaunaDB serves reads without the log). Fault switches: DROP_ACKED_WRITES acknowledges without logging or
+   * applying anything; NON_ATOMIC logs each write on its own, unlocked, 30 ms apart, and checks no read.
+   */
+  async transact(reads: ReadVersion[], writes: Doc[]): Promise<number> {
+    if (this.dropAckedWrites) return this.clock.now();
+    if (writes.length > 0 && !this.canWrite()) throw new ClusterError(503, "time out", "Request timed out.");
+    if (this.nonAtomic) {
+      let logClock = 0;
+      for (const d of writes) {
+        logClock = Math.max(logClock, await this.logAndApply([{ ...d, ts: this.clock.now() }]));
+        await new Promise((r) => setTimeout(r, NON_ATOMIC_GAP_MS));
+      }
+      await this.holdAck(logClock);
+      return this.clock.now();
+    }
+    const seq = this.sequencer();
+    if (writes.length === 0) {
+      if (!seq) return this.clock.now();
+      if (seq.hostId === this.identity.hostId) this.validate(reads);
+      else {
+        const r = await this.send(seq, "/peer/validate", { reads }).catch(() => undefined);
+        if (r?.status === 409) throw contended();
+      }
+      return this.clock.now();
+    }
+    if (!seq) throw new ClusterError(503, "time out", "Request timed out.");
+    let answer: { ts: number; logClock: number };
+    if (seq.hostId === this.identity.hostId) answer = await this.sequence(reads, writes);
+    else {
+      const r = await this.send(seq, "/peer/txn", { reads, writes }, 10_000).catch(() => undefined);
+      if (r?.status === 409) throw contended();
+      if (r?.status !== 200) throw new ClusterError(503, "time out", "Request timed out.");
+      answer = { ts: Number(r.body.ts), logClock: Number(r.body.logClock) };
+    }
+    await this.holdAck(answer.logClock);
+    return answer.ts;
+  }
+
+  /** Every document under a key prefix, the newest version of each, from the up owners of every data replica. */
+  async scan(prefix: string): Promise<Doc[]> {
+    const up = this.upSet();
+    const found = new Map<string, Doc>();
+    const keep = (d: Doc) => {
+      const old = found.get(d.key);
+      if (!old || old.ts < d.ts) found.set(d.key, d);
+    };
+    const holders = this.state.members.filter((m) => up.has(m.hostId) && this.state.dataReplicas.includes(m.replica));
+    if (holders.length === 0) throw new ClusterError(503, "time out", "Request timed out.");
+    await Promise.all(
+      holders.map(async (m) => {
+        if (m.hostId === this.identity.hostId) return [...this.docs.values()].filter((d) => d.key.startsWith(prefix)).forEach(keep);
+        const r = await this.send(m, "/peer/docs", { prefix }, 5000).catch(() => undefined);
+        if (r?.status === 200) (r.body.docs as Doc[]).forEach(keep);
       }),
     );
-    const wait = Math.min(10_000, txnTs - this.clock.now());
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    return committed;
+    return [...found.values()];
   }
 
   /** Reads a key from the owner in each data replica, own replica first. undefined = not found; throws if none up. */

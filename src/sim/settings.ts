@@ -71,6 +71,11 @@ export const SIM_SETTINGS = {
     default: 0,
     doc: "1: acknowledge writes without storing them (a fault switch for durability checks; never FaunaDB's behaviour)",
   },
+  faultNonAtomic: {
+    env: "FAUNA_SIM_FAULT_NON_ATOMIC",
+    default: 0,
+    doc: "1: a query's writes commit one by one, unlocked and 30 ms apart, its reads unchecked (a fault switch for the bank check; never FaunaDB's behaviour)",
+  },
 } as const satisfies Record<string, SimSetting>;
 
 export type SimTuning = { -readonly [K in keyof typeof SIM_SETTINGS]: number };
