@@ -199,13 +199,18 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
   },
   // Simulator-only debug path (not in FaunaDB): the fault switch of issue 4.
   "/admin/debug/sim-fault": {
-    GET: (node) => ({ status: 200, body: { drop_acked_writes: node.dropAckedWrites } }),
+    GET: (node) => ({ status: 200, body: faultState(node) }),
     PUT: (node, body) => {
-      node.dropAckedWrites = body.drop_acked_writes === true;
-      return { status: 200, body: { drop_acked_writes: node.dropAckedWrites } };
+      if ("drop_acked_writes" in body) node.dropAckedWrites = body.drop_acked_writes === true;
+      if ("cut_off_agent" in body) node.cutOffAgent = typeof body.cut_off_agent === "string" && body.cut_off_agent !== "" ? body.cut_off_agent : null;
+      return { status: 200, body: faultState(node) };
     },
   },
 };
+
+function faultState(node: SimNode) {
+  return { drop_acked_writes: node.dropAckedWrites, cut_off_agent: node.cutOffAgent };
+}
 
 function lookup(path: string): { methods: Partial<Record<string, Handler>>; rest: string } | undefined {
   if (routes[path]) return { methods: routes[path], rest: "" };
@@ -241,8 +246,22 @@ function logWrite(node: SimNode, req: IncomingMessage, status: number): void {
   node.log(`admin ${req.method} ${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"} agent=${JSON.stringify(agent)} -> ${status}`);
 }
 
+/**
+ * The fault `cut_off_agent` (set through /admin/debug/sim-fault, never FaunaDB's behaviour): requests whose User-Agent
+ * contains it get no answer, their connection is reset, as a NetworkPolicy, a DNS outage or a firewall would do to
+ * one client while the cluster and its other clients carry on. The debug route itself stays reachable.
+ */
+function cutOff(node: SimNode, req: IncomingMessage): boolean {
+  const agent = req.headers["user-agent"] ?? "";
+  return node.cutOffAgent !== null && agent.includes(node.cutOffAgent) && !(req.url ?? "").startsWith("/admin/debug/");
+}
+
 export function adminServer(node: SimNode): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (cutOff(node, req)) {
+      req.socket.destroy();
+      return;
+    }
     void handleAdmin(node, req).then(
       (r) => {
         logWrite(node, req, r.status);

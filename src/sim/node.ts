@@ -94,6 +94,8 @@ export class SimNode {
   logEntries = new Map<string, Doc>();
   peers = new Map<string, PeerInfo>();
   dropAckedWrites: boolean;
+  /** Fault switch: admin requests from a User-Agent containing this get their connection reset (admin.ts). */
+  cutOffAgent: string | null = null;
   /** Fault switch FAUNA_SIM_FAULT_NON_ATOMIC=1: a query's writes commit one by one, unlocked, reads unchecked. */
   nonAtomic: boolean;
   private readonly locks = new KeyLocks();
