@@ -1,10 +1,10 @@
 // `fauna-operator harness [--backend local|kind] [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]`:
-// the resilience harness. Installs the operator Deployment scoped to a fresh namespace, applies the sample there,
-// runs the failure scenarios under load, writes the report to .work/harness/ and prints it.
-// --backend local (default): brings the local tier up if needed, then re-runs itself inside the tier's network
-// namespace (the load must reach the client Service's cluster IP). --backend kind: the kind cluster of
-// hack/kind/up.sh, reached from the Docker host (src/harness/kindBackend.ts).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// the resilience harness. Applies the sample in a fresh namespace, runs the failure scenarios under load, writes the
+// report to .work/harness/ and prints it. --backend local (default): brings the local tier up if needed, then
+// re-runs itself inside the tier's network namespace (the load must reach the client Service's cluster IP), with an
+// operator Deployment scoped to the namespace. --backend kind: the kind cluster and operator of hack/kind/up.sh,
+// reached from the Docker host (src/harness/kindBackend.ts).
+import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -12,16 +12,19 @@ import type { FaunaCluster } from "../api/types.ts";
 import { down, exec, insideTier, readState } from "../localtier/tier.ts";
 import { REPO_ROOT } from "../localtier/paths.ts";
 import type { Kubectl } from "../harness/kube.ts";
-import { headline, overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
+import { overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
+import { writeReportFiles } from "../harness/reportFiles.ts";
 import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.ts";
 import { networkPartition, NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
 import { parseBackend, type Backend, type BackendName } from "../harness/backend.ts";
 import { kindBackend } from "../harness/kindBackend.ts";
 import { localBackend } from "../harness/localBackend.ts";
 import { connectKind } from "./kindTier.ts";
+import { harnessMetrics, liveOptions } from "../harness/metrics.ts";
+import { DEFAULT_METRICS_PORT, metricsSocket, relayRunMetrics, serveRunMetrics } from "../harness/metricsServer.ts";
 import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL, type OperatorNames } from "./tierSetup.ts";
 
-const USAGE = "usage: harness [--backend local|kind] [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
+const USAGE = "usage: harness [--backend local|kind] [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS] [--rate OPS] [--concurrency N] [--metrics-port PORT]";
 
 interface Options {
   backend: BackendName;
@@ -29,6 +32,10 @@ interface Options {
   keep: boolean;
   sample: string | undefined;
   timeoutS: number;
+  rate: number;
+  concurrency: number;
+  /** Live Prometheus metrics on the host at 127.0.0.1:PORT/metrics (0 = none). */
+  metricsPort: number;
 }
 
 /** The sample each backend runs by default: the simulator 3 x 3, on kind one replica per zone. */
@@ -38,7 +45,7 @@ const DEFAULT_SAMPLES: Record<BackendName, string> = {
 };
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { backend: "local", scenarios: [], keep: false, sample: undefined, timeoutS: 600 };
+  const o: Options = { backend: "local", scenarios: [], keep: false, sample: undefined, timeoutS: 600, rate: DEFAULT_LOAD.rate, concurrency: DEFAULT_LOAD.concurrency, metricsPort: DEFAULT_METRICS_PORT };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--keep") o.keep = true;
@@ -46,6 +53,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--scenarios") o.scenarios = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (a === "--sample") o.sample = argv[++i] ?? o.sample;
     else if (a === "--timeout") o.timeoutS = Number(argv[++i] ?? o.timeoutS);
+    else if (a === "--rate") o.rate = Number(argv[++i] ?? o.rate);
+    else if (a === "--concurrency") o.concurrency = Number(argv[++i] ?? o.concurrency);
+    else if (a === "--metrics-port") o.metricsPort = Number(argv[++i] ?? o.metricsPort);
     else throw new Error(`harness: unknown argument ${a}; ${USAGE}`);
   }
   return o;
@@ -102,7 +112,7 @@ export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
       durationS: (Date.now() - t0) / 1000,
       cluster: `${h.namespace}/${name}`,
       topology: topologyOf(cluster),
-      load: `${h.runOptions?.workers ?? DEFAULT_LOAD.workers} workers, ${h.runOptions?.pauseMs ?? DEFAULT_LOAD.pauseMs} ms pause, every ${DEFAULT_LOAD.readEvery}th op a read, one connection per op through the client Service`,
+      load: `${h.runOptions?.rate ?? DEFAULT_LOAD.rate} ops/s open loop, at most ${h.runOptions?.concurrency ?? DEFAULT_LOAD.concurrency} in flight; writes, read-backs, bank transfers and balance reads, register writes and reads; one connection per op through the client Service`,
       scenarios,
       notRun: [...NOT_RUN, ...unselected],
     };
@@ -135,38 +145,26 @@ export function harnessCluster(file: string): FaunaCluster {
   return parse(readFileSync(file, "utf8")) as FaunaCluster;
 }
 
-export function writeReport(report: HarnessReport, dir = join(REPO_ROOT, ".work", "harness")): { markdown: string; json: string } {
-  mkdirSync(dir, { recursive: true });
-  const stamp = report.startedAt.replaceAll(":", "").replace(/\.\d+Z$/, "Z");
-  const files = { markdown: join(dir, `report-${stamp}.md`), json: join(dir, `report-${stamp}.json`) };
-  writeFileSync(files.markdown, renderMarkdown(report));
-  writeFileSync(files.json, `${JSON.stringify({ verdict: headline(report), pass: overallPass(report), ...report }, null, 2)}\n`);
-  return files;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   const scenarios = selectScenarios(o.scenarios);
   const sample = o.sample ?? join(REPO_ROOT, DEFAULT_SAMPLES[o.backend]);
   if (o.backend === "kind") {
-    const tier = await connectKind();
-    const backend = kindBackend();
-    try {
-      // up.sh's operator watches every namespace: a second one scoped to the harness's would fight it.
-      return await harnessIn(tier.kubectl, backend, o, scenarios, sample, operatorNames());
-    } finally {
-      await backend.close();
-    }
+    // up.sh's operator watches every namespace: a second one scoped to the harness's would fight it.
+    return harnessIn((await connectKind()).kubectl, kindBackend(), o, scenarios, sample, operatorNames());
   }
   const running = readState();
   const state = running?.ready && insideTier(running) ? running : undefined;
   if (!state) {
     const { startedHere } = await ensureTier(say, "harness");
+    const stopRelay = await relayRunMetrics(o.metricsPort, metricsSocket("harness"));
+    if (o.metricsPort) say(`[harness] live metrics: http://127.0.0.1:${o.metricsPort}/metrics (Grafana: dashboards/fauna.json)`);
     try {
       const script = process.argv[1] ?? join(REPO_ROOT, "src", "cli", "main.ts");
       say("[harness] continuing inside the tier's network namespace");
       return await exec([process.execPath, script, "harness", ...argv]);
     } finally {
+      await stopRelay();
       if (!o.keep && startedHere) await down();
     }
   }
@@ -179,15 +177,20 @@ async function harnessIn(kubectl: Kubectl, backend: Backend, o: Options, scenari
   await kubectl(["create", "namespace", namespace]);
   await kubectl(["label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted"]);
   say(`[harness] backend ${backend.name}; namespace ${namespace}; sample ${sample.replace(`${REPO_ROOT}/`, "")}`);
+  const metrics = harnessMetrics();
+  const stopMetrics = await serveRunMetrics(metrics.registry, o.metricsPort);
   let report: HarnessReport;
   try {
-    report = await runHarness({ kubectl, backend, namespace, cluster: harnessCluster(sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, operator, say });
+    const runOptions = { rate: o.rate, concurrency: o.concurrency, ...liveOptions(metrics) };
+    report = await runHarness({ kubectl, backend, namespace, cluster: harnessCluster(sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, operator, say, runOptions });
   } finally {
+    await stopMetrics();
+    await backend.close();
     if (!o.keep) await kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
   }
-  const files = writeReport(report);
+  const files = await writeReportFiles(report, join(REPO_ROOT, ".work", "harness"));
   process.stdout.write(`${renderMarkdown(report)}\n`);
-  say(`[harness] report: ${files.markdown.replace(`${REPO_ROOT}/`, "")} (+ .json)`);
+  say(`[harness] report: ${files.html.replace(`${REPO_ROOT}/`, "")} (+ report.md, report.json, junit.xml${files.png ? ", report.png" : ""})`);
   const running = operator ?? operatorNames(namespace);
   if (o.keep) say(`[harness] left running: namespace ${namespace}, deployment ${running.namespace}/${running.deployment}`);
   return overallPass(report) ? 0 : 1;
