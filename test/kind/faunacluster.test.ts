@@ -137,7 +137,8 @@ describe(`kind tier: ${SAMPLE}`, { timeout: minutes(90) }, () => {
         console.log(`round ${round}: deleted ${podName}, Ready again after ${((Date.now() - t0) / 1000).toFixed(0)} s, ${writes.acked.length - ackedBefore} writes acknowledged meanwhile`);
       }
     } finally {
-      console.log(`writes: ${JSON.stringify(await writes.stop())}`);
+      const r = await writes.stop();
+      console.log(`writes: ${r.writesAcknowledged} of ${r.writesAttempted} acknowledged, ${r.reads} reads (${r.readsMissing} missed a write), errors ${JSON.stringify(r.errors)}`);
     }
     const acked = [...writes.acked];
     assert.ok(acked.length >= 10, `writes were acknowledged (${acked.length})`);
