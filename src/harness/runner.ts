@@ -200,7 +200,8 @@ export async function runScenarios(scenarios: readonly Scenario[], t: HarnessTar
     o.onScenario?.(s.name);
     const r = await runScenario(s, target, access, o);
     o.onResult?.(r);
-    o.progress?.(`${s.name}: ${r.lost} of ${r.writesAcknowledged} acknowledged writes lost; Ready again ${r.readyAgainS ?? "never"} s; expectation ${r.expectationMet ? "met" : "NOT met"}`);
+    const checks = (r.checks ?? []).map((c) => `${c.name} ${c.passed ? "ok" : "FAILED"}`).join(", ");
+    o.progress?.(`${s.name}: ${r.lost} of ${r.writesAcknowledged} acknowledged writes lost; Ready again ${r.readyAgainS ?? "never"} s; expectation ${r.expectationMet ? "met" : "NOT met"}${checks ? `; checks ${checks}` : ""}`);
     results.push(r);
   }
   return results;
