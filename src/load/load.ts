@@ -275,7 +275,8 @@ export function startLoad(options: LoadOptions): RunningLoad {
         await query(transfer(names, from, to, amount));
         record("ok");
       } catch (err) {
-        const aborted = err instanceof faunadb.errors.BadRequest && /insufficient funds/.test(describe(err));
+        // The transfer's only Abort is "insufficient funds": a refusal that committed nothing, not a failure.
+        const aborted = err instanceof faunadb.errors.BadRequest && err.message === "transaction aborted";
         record(aborted ? "aborted" : "failed");
         if (!aborted) throw err;
       }
