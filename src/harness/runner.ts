@@ -133,6 +133,7 @@ export async function runScenario(s: Scenario, t: HarnessTarget, access: { endpo
     const ready = await waitReady(t, Math.max(0, injectedAt + readyTimeoutMs - Date.now()));
     await sampler.stop();
     if (ready) sampler.samples.push({ at: Date.now(), ready: true });
+    if (ready && !seenReady) event("ready", "Ready");
     readyAgain = ready ? readyAgainMs(sampler.samples, injectedAt) : undefined;
     expectation = await injected.check({ wasNotReady: sampler.samples.some((x) => x.at >= injectedAt && !x.ready) });
   } catch (err) {
