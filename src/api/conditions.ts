@@ -8,6 +8,8 @@ export const ConditionType = {
   Degraded: "Degraded",
   TopologyReady: "TopologyReady",
   DataMoving: "DataMoving",
+  /** True while pods roll to a new root key's hashes (steps/rootKeyHashes.ts). */
+  RootKeyRotating: "RootKeyRotating",
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -25,6 +27,8 @@ export const Reason = {
   RollingUpdate: "RollingUpdate",
   RootKeyGenerated: "RootKeyGenerated",
   RootKeyMissing: "RootKeyMissing",
+  RootKeyRotating: "RootKeyRotating",
+  RootKeyCurrent: "RootKeyCurrent",
   // FaunaDB topology
   Initializing: "Initializing",
   Joining: "Joining",

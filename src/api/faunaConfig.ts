@@ -1,6 +1,7 @@
 // The per-replica faunadb.yml template. FaunaDB has no env interpolation (FACTS §3.1), so the template carries
-// __POD_NAME__ / __POD_IP__ placeholders that the container's start script fills in with sed; the root key is appended
-// by that script from the mounted Secret, so it never sits in the ConfigMap.
+// __POD_NAME__ / __POD_IP__ placeholders that the container's start script fills in with sed. The root key itself is
+// never in it: only its BCrypt hashes (`auth_root_key_hashes`, CoreConfig.scala), which is all FaunaDB needs to
+// check the key (FaunaApp.setupRootKeys) and lets a pod accept an old and a new key during a rotation.
 import type { ResolvedReplica, ResolvedSpec } from "./defaults.ts";
 import { DEFAULT_CLUSTER_DOMAIN, headlessServiceName, namespaceOf, PORTS } from "./funcs.ts";
 import { TUNABLE_KEYS, isTunableKey, type FaunaConfig } from "./faunaConfigKeys.ts";
@@ -20,8 +21,6 @@ export const PATHS = {
   flags: "/var/run/faunadb/flags/feature-flags.json",
   templateDir: "/etc/faunadb/template",
   template: "/etc/faunadb/template/faunadb.yml",
-  rootKeyDir: "/etc/faunadb/root-key",
-  rootKey: "/etc/faunadb/root-key/root-key",
   peerKeyDir: "/etc/faunadb/peer",
   peerKey: "/etc/faunadb/peer/peer.pem",
   tmp: "/tmp",
@@ -51,6 +50,15 @@ export function neighborReplica(spec: ResolvedSpec, replica: ResolvedReplica): s
 
 export interface TemplateOptions {
   clusterDomain?: string;
+  /** BCrypt hashes of the root key per replica (the operator's rotation decides them); none: no hash line. */
+  rootKeyHashes?: Readonly<Record<string, readonly string[]>>;
+}
+
+export const ROOT_KEY_HASHES_KEY = "auth_root_key_hashes";
+
+/** One line, a JSON list (a YAML flow sequence) of the hashes. */
+export function rootKeyHashesLine(hashes: readonly string[]): string {
+  return `${ROOT_KEY_HASHES_KEY}: ${JSON.stringify(hashes)}`;
 }
 
 /** The faunadb.yml template of one replica (no secrets). Deterministic: same input, same text. */
@@ -64,10 +72,12 @@ export function renderFaunaConfigTemplate(
   const broadcast = `${PLACEHOLDERS.podName}.${headlessServiceName(cluster, replica.name)}.${namespaceOf(cluster)}.svc.${domain}`;
   const encryption = spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef;
   const neighbor = replica.type === "compute" ? neighborReplica(spec, replica) : undefined;
+  const hashes = options.rootKeyHashes?.[replica.name];
   const lines = [
     `# faunadb.yml template for replica ${replica.name}, rendered by fauna-operator. The pod's start script`,
-    "# fills in the pod name and IP placeholders and appends auth_root_key from the mounted Secret.",
+    "# fills in the pod name and IP placeholders. The root key is checked against its BCrypt hashes.",
     `cluster_name: ${quoted(spec.clusterName)}`,
+    ...(hashes && hashes.length > 0 ? [rootKeyHashesLine(hashes)] : []),
     // FACTS §3.3: a stable DNS name survives pod IP changes; the node binds to its pod IP (a concrete address).
     `network_broadcast_address: ${broadcast}`,
     `network_listen_address: ${PLACEHOLDERS.podIp}`,

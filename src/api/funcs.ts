@@ -10,6 +10,8 @@ export const REPLICA_LABEL = `${LABEL_PREFIX}replica`;
 /** On pods: lets the client Service select compute nodes. Changing a replica's type therefore rolls its pods. */
 export const REPLICA_TYPE_LABEL = `${LABEL_PREFIX}replica-type`;
 export const CONFIG_HASH_ANNOTATION = `${LABEL_PREFIX}config-hash`;
+/** On a Secret named by spec.rootKeySecretRef: `"true"` lets the operator use it (it reads no Secret not marked so). */
+export const ROOT_KEY_SECRET_LABEL = `${LABEL_PREFIX}root-key`;
 /** The label the operator's own pods carry; the NetworkPolicy admits only them to the admin port. */
 export const OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "fauna-operator" } as const;
 

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { parse, parseAllDocuments } from "yaml";
+import { crdYaml } from "./crd.ts";
 import { validateFaunaCluster } from "./validate.ts";
 import { isSimulatorImage } from "../../test/support/images.ts";
 import type { FaunaCluster } from "./types.ts";
@@ -40,5 +41,36 @@ describe("manifests/", () => {
     const secretVerbs = rules.filter((r) => r.resources.includes("secrets")).flatMap((r) => r.verbs);
     assert.deepEqual(secretVerbs.sort(), ["create", "get"]);
     assert.ok(!rules.some((r) => r.resources.includes("*") || r.verbs.includes("*")));
+  });
+});
+
+describe("charts/fauna-operator and overlays/ agree with manifests/", () => {
+  const chart = new URL("../../charts/fauna-operator/", import.meta.url);
+  const readChart = (p: string) => readFileSync(new URL(p, chart), "utf8");
+  const docsOf = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>);
+
+  it("the chart's rules are the ClusterRole's (one list, two install modes)", () => {
+    const role = docsOf(read("20-rbac.yaml")).find((d) => d.kind === "ClusterRole");
+    assert.deepEqual(parse(readChart("files/rules.yaml")), role?.rules);
+  });
+
+  it("the chart's Secret policy checks are manifests/25-secret-policy.yaml's", () => {
+    const policy = docsOf(read("25-secret-policy.yaml")).find((d) => d.kind === "ValidatingAdmissionPolicy") as { spec: { validations: unknown } };
+    assert.deepEqual(parse(readChart("files/secret-policy-validations.yaml")), policy.spec.validations);
+  });
+
+  it("the chart's CRD is `fauna-operator crd` output", () => {
+    assert.equal(readChart("crds/faunaclusters.fauna-operator.io.yaml"), crdYaml());
+  });
+
+  it("the namespaced overlay binds the ClusterRole's rules in its watched namespace only and passes that namespace", () => {
+    const k = parse(readFileSync(new URL("../../overlays/namespaced/kustomization.yaml", import.meta.url), "utf8")) as { patches: { patch: string }[] };
+    const binding = parse(readFileSync(new URL("../../overlays/namespaced/rolebinding.yaml", import.meta.url), "utf8")) as {
+      kind: string; metadata: { namespace: string }; roleRef: { kind: string; name: string };
+    };
+    assert.equal(binding.kind, "RoleBinding");
+    assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "fauna-operator" });
+    assert.ok(k.patches.some((p) => p.patch.includes("kind: ClusterRoleBinding") && p.patch.includes("$patch: delete")));
+    assert.ok(k.patches.some((p) => p.patch.includes(`--namespace=${binding.metadata.namespace}`)));
   });
 });

@@ -1,7 +1,8 @@
 // `fauna-operator run`: the operator. Informers for FaunaClusters and what they own, one controller, Lease leader
 // election, /healthz /readyz /metrics. Usage:
-//   fauna-operator run [--kubeconfig P] [--namespace N] [--leader-elect=true|false] [--health-port 8081]
+//   fauna-operator run [--kubeconfig P] [--namespace N]... [--leader-elect=true|false] [--health-port 8081]
 //                      [--leader-election-namespace N] [--leader-election-name L] [--admin-address dns|pod-ip] [--log-level L]
+//                      [--operator-namespace N]
 import { parseArgs } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
 import { CLUSTER_LABEL } from "../api/funcs.ts";
@@ -23,7 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       kubeconfig: { type: "string" },
-      namespace: { type: "string" },
+      // Repeat it (or give a comma-separated list) to watch several namespaces; absent: every namespace.
+      namespace: { type: "string", multiple: true },
       "leader-elect": { type: "string", default: "true" },
       "leader-election-namespace": { type: "string" },
       "leader-election-name": { type: "string", default: "fauna-operator-leader" },
@@ -33,11 +35,14 @@ export async function main(argv: string[]): Promise<number> {
       "admin-address": { type: "string", default: "dns" },
       "force-remove-grace-seconds": { type: "string", default: "300" },
       "log-level": { type: "string" },
+      // Where the operator's pods run (the Deployment passes POD_NAMESPACE): FaunaDB's admin port admits them from there.
+      "operator-namespace": { type: "string" },
     },
     strict: true,
   });
   const leaderElect = values["leader-elect"] !== "false";
-  const leaseNamespace = values["leader-election-namespace"] ?? process.env.POD_NAMESPACE ?? "fauna-operator-system";
+  const operatorNamespace = values["operator-namespace"] ?? process.env.POD_NAMESPACE ?? "fauna-operator-system";
+  const leaseNamespace = values["leader-election-namespace"] ?? operatorNamespace;
   const healthPort = Number(values["health-port"]);
   const rt = createRuntime({
     kubeconfig: values.kubeconfig,
@@ -47,30 +52,40 @@ export async function main(argv: string[]): Promise<number> {
     healthHost: values["health-bind-address"],
     logLevel: values["log-level"],
   });
-  const scope = { namespace: values.namespace };
-  const fc = rt.informer<FaunaCluster>(FaunaClusterResource, scope);
-  const sts = rt.informer(Resources.statefulSets, { ...scope, labelSelector: MANAGED });
-  const pods = rt.informer<V1Pod>(Resources.pods, { ...scope, labelSelector: MANAGED });
+  const namespaces = watchedNamespaces(values.namespace);
   const reconcile = createReconciler({
     client: rt.client,
     recorder: rt.recorder,
     redactor: rt.redactor,
     clock: rt.clock,
-    makeAdmin: (rootKey, signal) => createHttpFaunaAdmin({ rootKey, signal, fence: rt.fence, timeoutMs: { default: 5_000 }, retry: { attempts: 2 } }),
+    makeAdmin: (rootKey, signal) => createHttpFaunaAdmin({ rootKey, signal, fence: rt.fence, userAgent: rt.userAgent, timeoutMs: { default: 5_000 }, retry: { attempts: 2 } }),
     adminAddress: values["admin-address"] === "pod-ip" ? byPodIp : byDnsName,
     forceRemoveGraceSeconds: Number(values["force-remove-grace-seconds"]),
+    operatorNamespace,
   });
-  const c = new Controller({ name: "faunacluster", reconcile, clock: rt.clock, log: rt.log, metrics: rt.metrics, workers: 2 })
-    .watchPrimary(fc)
-    .watchOwned(sts, { group: API_GROUP, kind: KIND, managedBy: { label: "app.kubernetes.io/managed-by", value: "fauna-operator" } });
+  const c = new Controller({ name: "faunacluster", reconcile, clock: rt.clock, log: rt.log, metrics: rt.metrics, workers: 2 });
   // Pods are owned by their StatefulSet, not by us: map them to their cluster through its label.
   const podToCluster = (p: V1Pod) => {
     const cluster = p.metadata?.labels?.[CLUSTER_LABEL];
     if (cluster) c.queue.add(keyOf({ namespace: p.metadata?.namespace, name: cluster }));
   };
-  pods.on({ add: podToCluster, update: podToCluster, delete: podToCluster });
+  // One set of informers per namespace: a namespaced install may list and watch only inside its own Roles.
+  for (const namespace of namespaces) {
+    const scope = { namespace };
+    c.watchPrimary(rt.informer<FaunaCluster>(FaunaClusterResource, scope));
+    c.watchOwned(rt.informer(Resources.statefulSets, { ...scope, labelSelector: MANAGED }), {
+      group: API_GROUP, kind: KIND, managedBy: { label: "app.kubernetes.io/managed-by", value: "fauna-operator" },
+    });
+    rt.informer<V1Pod>(Resources.pods, { ...scope, labelSelector: MANAGED }).on({ add: podToCluster, update: podToCluster, delete: podToCluster });
+  }
   rt.addController(c);
   const ac = new AbortController();
   abortOnSignals(ac, rt.log);
   return (await rt.manager.run(ac.signal)) === "stopped" ? 0 : 1;
+}
+
+/** `--namespace a --namespace b,c` → [a, b, c]; none → [undefined] (every namespace). */
+export function watchedNamespaces(flags: string[] | undefined): (string | undefined)[] {
+  const names = [...new Set((flags ?? []).flatMap((f) => f.split(",")).map((n) => n.trim()).filter((n) => n !== ""))];
+  return names.length === 0 ? [undefined] : names;
 }

@@ -43,7 +43,8 @@ export class Controller {
   readonly queue: WorkQueue;
   readonly #o: ControllerOptions;
   readonly #informers: ResilientInformer<KubernetesObject>[] = [];
-  #primary: ResilientInformer<KubernetesObject> | undefined;
+  /** One informer per watched namespace (or one for all namespaces). */
+  readonly #primaries: ResilientInformer<KubernetesObject>[] = [];
 
   constructor(o: ControllerOptions) {
     this.name = o.name;
@@ -55,7 +56,7 @@ export class Controller {
    * Events on the primary kind queue the object's own key, except updates that leave its intent unchanged: every
    * pass writes status, and requeueing on that write would run the next pass at once instead of after the
    * requeueAfter the pass asked for (controller-runtime's GenerationChangedPredicate, widened to the metadata a
-   * reconciler reads).
+   * reconciler reads). Called once per watched namespace when the operator watches several.
    */
   watchPrimary<T extends KubernetesObject>(informer: ResilientInformer<T>): this {
     const seen = new Map<string, string>();
@@ -76,8 +77,9 @@ export class Controller {
       this.queue.add(key);
     };
     informer.on({ add: enqueue, update, delete: remove });
-    this.#primary = informer as unknown as ResilientInformer<KubernetesObject>;
-    this.#informers.push(this.#primary);
+    const primary = informer as unknown as ResilientInformer<KubernetesObject>;
+    this.#primaries.push(primary);
+    this.#informers.push(primary);
     return this;
   }
 
@@ -131,7 +133,7 @@ export class Controller {
 
   /** Queues every object of the primary kind; runs once at start too, so a new leader looks at everything. */
   resyncAll(): void {
-    for (const obj of this.#primary?.list() ?? []) {
+    for (const obj of this.#primaries.flatMap((p) => p.list())) {
       const key = objectKey(obj);
       if (key) this.queue.add(key);
     }

@@ -21,10 +21,19 @@ export interface RetryPolicy {
 
 export interface TransportOptions {
   rootKey: string;
+  userAgent?: string | undefined;
   tls?: AdminTls | undefined;
   retry: RetryPolicy;
   sleep: (ms: number) => Promise<void>;
+  /** An answer longer than this is cut off and fails the call (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number | undefined;
 }
+
+/**
+ * Admin answers are small (a 100-node /admin/status is tens of KiB); a node that streams more is broken or hostile,
+ * and reading it whole would let it exhaust the operator's memory.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface RawRequest {
   op: string;
@@ -68,7 +77,7 @@ export async function send(options: TransportOptions, req: RawRequest): Promise<
 function sendOnce(options: TransportOptions, req: RawRequest): Promise<RawAnswer> {
   const { host, port } = splitNode(req.node, req.port);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const headers: Record<string, string> = { accept: "application/json", ...req.headers };
+  const headers: Record<string, string> = { accept: "application/json", ...(options.userAgent ? { "user-agent": options.userAgent } : {}), ...req.headers };
   if (req.auth !== false) headers.authorization = basicAuth(options.rootKey);
   if (payload !== undefined) {
     headers["content-type"] = "application/json";
@@ -79,9 +88,20 @@ function sendOnce(options: TransportOptions, req: RawRequest): Promise<RawAnswer
   const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
   const common = { host, port, method: req.method, path: req.path, headers, signal };
   return new Promise<RawAnswer>((resolve, reject) => {
+    const limit = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
+      let size = 0;
+      const tooLarge = () => {
+        reject(new AdminError({ op: req.op, node: req.node, kind: "transport", status: res.statusCode, body: `answer larger than ${limit} bytes: not read` }));
+        res.destroy();
+      };
+      if (Number(res.headers["content-length"] ?? 0) > limit) return tooLarge();
+      res.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > limit) return tooLarge();
+        chunks.push(c);
+      });
       res.on("end", () =>
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text: redact(Buffer.concat(chunks).toString("utf8"), options.rootKey) }),
       );

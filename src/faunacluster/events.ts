@@ -3,6 +3,8 @@ export const EventReason = {
   InvalidSpec: "InvalidSpec",
   RootKeyGenerated: "RootKeyGenerated",
   RootKeyMissing: "RootKeyMissing",
+  RotatingRootKey: "RotatingRootKey",
+  RootKeyRotated: "RootKeyRotated",
   ApplyFailed: "ApplyFailed",
   Initializing: "Initializing",
   Joining: "Joining",

@@ -12,13 +12,13 @@ import type {
   V1StatefulSet,
 } from "@kubernetes/client-node";
 import { resolveSpec } from "../api/defaults.ts";
-import { rootKeyProblem } from "../api/faunaConfig.ts";
 import { CLUSTER_LABEL, generatedRootKeySecretName } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import type { FaunaAdmin } from "../fauna/client.ts";
 import type { KubeClient, KubernetesObject } from "../kube/client.ts";
 import { Resources } from "../kube/resource.ts";
 import { mergeViews, NO_VIEW, type FaunaObservation, type MemberView } from "./faunaView.ts";
+import { adminKeyFor, rootKeyFrom } from "./rootKey.ts";
 import { isPodRunning, slots, type Slot } from "./slots.ts";
 
 /** What one pod's own admin API said; `error` explains `unreachable`. */
@@ -76,7 +76,8 @@ export async function observe(deps: ObserveDeps, cluster: FaunaCluster, signal: 
     const nodes = all.map((s): NodeAnswer => ({ pod: s.name, kind: "unreachable", error: "the root key is not usable" }));
     return { cluster, kube, rootKey, slots: all, nodes, fauna: NO_VIEW, admin: undefined };
   }
-  const admin = deps.makeAdmin(rootKey.key, signal);
+  // During a root-key rotation, the key every pod accepted until the new one reaches them all (rootKey.ts).
+  const admin = deps.makeAdmin(adminKeyFor(cluster, rootKey.key), signal);
   const nodes = await observeNodes(admin, all.map((s) => ({ pod: s.name, node: adminNode(deps, s) })));
   const views = nodes.flatMap((n) => (n.kind === "member" ? [n.view] : []));
   return { cluster, kube, rootKey, slots: all, nodes, fauna: mergeViews(views), admin };
@@ -120,11 +121,7 @@ export async function observeRootKey(client: KubeClient, cluster: FaunaCluster, 
   const ref = spec.rootKeySecretRef ?? { name: generatedRootKeySecretName(cluster), key: "root-key" };
   const secretKey = ref.key ?? "root-key";
   const secret = await client.find<V1Secret>(Resources.secrets, { namespace: cluster.metadata.namespace, name: ref.name }, { signal });
-  const encoded = secret?.data?.[secretKey];
-  if (encoded === undefined) return { kind: "absent", secretName: ref.name, secretKey, generate: !spec.rootKeySecretRef && !secret };
-  const key = Buffer.from(encoded, "base64").toString("utf8").trim();
-  const problem = rootKeyProblem(key);
-  return problem === undefined ? { kind: "usable", secretName: ref.name, key } : { kind: "unusable", secretName: ref.name, problem };
+  return rootKeyFrom(cluster, { name: ref.name, key: secretKey }, secret, !spec.rootKeySecretRef);
 }
 
 /**

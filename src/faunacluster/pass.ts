@@ -9,6 +9,7 @@ import type { EventInput, EventRecorder } from "../kube/events.ts";
 import type { Redactor } from "../kube/redact.ts";
 import type { AdminAddressResolver, Observation } from "./observe.ts";
 import type { PlanDecision, PlanInput } from "./plan/types.ts";
+import type { Rotation } from "./rootKeyHashes.ts";
 
 export interface Deps {
   client: KubeClient;
@@ -20,6 +21,8 @@ export interface Deps {
   /** Where to reach a pod's admin API (stable DNS name by default). */
   adminAddress: AdminAddressResolver;
   clusterDomain?: string | undefined;
+  /** The operator's own namespace: the NetworkPolicy admits its pods, from there only, to the admin port. */
+  operatorNamespace: string;
   /** How long a member may stay down with its pod gone before it is replaced (issue 5). */
   forceRemoveGraceSeconds: number;
 }
@@ -46,6 +49,8 @@ export interface Findings {
   /** Why topology work waits, or what it just did. */
   topologyMessage?: string;
   topologyError?: string;
+  /** A root-key rotation in progress (the pass stops before topology work while it is). */
+  rootKeyRotation?: Rotation;
 }
 
 export interface Pass {
@@ -60,6 +65,8 @@ export interface Pass {
   status: FaunaClusterStatus;
   /** The one read-only observation of the pass, made after the gates (deletion, validation) passed. */
   obs?: Observation;
+  /** The BCrypt hashes each replica's template carries (RootKeyHashes decides them before ApplyObjects). */
+  rootKeyHashes?: Record<string, string[]>;
   findings: Findings;
   event(e: EventInput): Promise<void>;
   /** Writes the draft now (the in-flight record must be durable before the admin call it guards). */

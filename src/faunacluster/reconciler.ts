@@ -14,14 +14,18 @@ import { applyObjects } from "./steps/applyObjects.ts";
 import { deleteRemovedReplicas } from "./steps/deleteRemovedReplicas.ts";
 import { ensureRootKey } from "./steps/ensureRootKey.ts";
 import { handleDeletion } from "./steps/handleDeletion.ts";
+import { holdForRootKeyRotation, rootKeyHashes } from "./steps/rootKeyHashes.ts";
 import { topology } from "./steps/topology.ts";
 import { validateSpec } from "./steps/validateSpec.ts";
 
 /** Before anything is observed: a cluster being deleted or with an invalid (or paused) spec goes no further. */
 export const GATES: readonly Gate[] = [handleDeletion, validateSpec];
 
-/** Order encodes safety: credentials, owned objects, topology, cleanup. */
-export const STEPS: readonly Step[] = [ensureRootKey, applyObjects, topology, deleteRemovedReplicas];
+/**
+ * Order encodes safety: credentials, the root key's hashes, owned objects, (a root-key rotation ends the pass here),
+ * topology, cleanup.
+ */
+export const STEPS: readonly Step[] = [ensureRootKey, rootKeyHashes, applyObjects, holdForRootKeyRotation, topology, deleteRemovedReplicas];
 
 /** A converged cluster is looked at again this often (reads only), so status follows FaunaDB's own view. */
 export const CONVERGED_RESYNC_MS = 60_000;

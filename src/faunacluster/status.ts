@@ -8,6 +8,7 @@ import type { MemberStatus } from "../fauna/statusParse.ts";
 import { leaderlessSegments } from "./plan/segments.ts";
 import type { Pass } from "./pass.ts";
 import type { PlanDecision, PlanInput, PlanState, StepName } from "./plan/types.ts";
+import { rotationMessage, type Rotation } from "./rootKeyHashes.ts";
 
 /** status.topology: the in-flight operation (schema fields) plus the planner's state, which the schema preserves. */
 export type TopologyStatus = TopologyOperationStatus & {
@@ -47,6 +48,7 @@ export interface StatusFacts {
   topologyMessage?: string | undefined;
   input?: PlanInput | undefined;
   decision?: PlanDecision | undefined;
+  rootKeyRotation?: Rotation | undefined;
 }
 
 type Update = Omit<ConditionUpdate, "observedGeneration">;
@@ -116,12 +118,22 @@ export function degradedCondition(f: StatusFacts): Update {
 }
 
 export function isReady(f: StatusFacts): boolean {
-  return topologyDone(f) && readyNodes(f) === desiredNodes(f) && degradedCondition(f).status === "False";
+  return topologyDone(f) && readyNodes(f) === desiredNodes(f) && degradedCondition(f).status === "False" && f.rootKeyRotation === undefined;
+}
+
+/** While pods roll to a new root key's hashes (null when the key itself is the problem). */
+export function rootKeyRotatingCondition(f: StatusFacts): Update | null {
+  if (f.rootKeyProblem !== undefined) return null;
+  const r = f.rootKeyRotation;
+  return r
+    ? { type: ConditionType.RootKeyRotating, status: "True", reason: Reason.RootKeyRotating, message: rotationMessage(r) }
+    : { type: ConditionType.RootKeyRotating, status: "False", reason: Reason.RootKeyCurrent, message: "every pod accepts the root key in the Secret" };
 }
 
 export function readyCondition(f: StatusFacts): Update {
   if (f.invalid !== undefined) return { type: ConditionType.Ready, status: "False", reason: Reason.InvalidSpec, message: "the spec is invalid" };
   if (isReady(f)) return { type: ConditionType.Ready, status: "True", reason: Reason.Reconciled, message: "all nodes are ready members" };
+  if (f.rootKeyRotation) return { type: ConditionType.Ready, status: "False", reason: Reason.RootKeyRotating, message: rotationMessage(f.rootKeyRotation) };
   const podsReady = readyNodes(f) === desiredNodes(f);
   return {
     type: ConditionType.Ready,
@@ -135,7 +147,8 @@ export function progressingCondition(f: StatusFacts): Update {
   if (f.invalid !== undefined) return { type: ConditionType.Progressing, status: "False", reason: Reason.InvalidSpec, message: "fix the spec" };
   if (f.spec.paused) return { type: ConditionType.Progressing, status: "False", reason: Reason.Paused, message: "spec.paused is true" };
   if (isReady(f)) return { type: ConditionType.Progressing, status: "False", reason: Reason.Reconciled, message: "converged" };
-  return { type: ConditionType.Progressing, status: "True", reason: Reason.Reconciling, message: f.topologyMessage ?? "working towards the spec" };
+  const message = f.rootKeyRotation ? rotationMessage(f.rootKeyRotation) : f.topologyMessage ?? "working towards the spec";
+  return { type: ConditionType.Progressing, status: "True", reason: Reason.Reconciling, message };
 }
 
 export function phaseOf(f: StatusFacts): Phase {
@@ -210,6 +223,7 @@ export function summarize(pass: Pass): void {
   if (f.invalid === undefined && !f.spec.paused) {
     set(topologyReadyCondition(f));
     set(dataMovingCondition(f));
+    set(rootKeyRotatingCondition(f));
   }
   if (!f.spec.paused || f.invalid !== undefined) {
     set(degradedCondition(f));

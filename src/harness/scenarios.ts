@@ -207,8 +207,11 @@ export const clockSkew: Scenario = {
 /** The local tier's stand-in for Chaos Mesh NetworkChaos: the pod's IP cut off from everything (README, local tier). */
 export const NETWORK_ANNOTATION = "local.fauna-operator.io/network";
 const PARTITIONED_REPLICA = "replica-2";
-/** How long the other nodes may take to call an isolated host down (the simulator: 1.5 s without heartbeats). */
-const SEEN_DOWN_WITHIN_MS = 20_000;
+/**
+ * How long the other nodes may take to call an isolated host down: FaunaDB's phi-accrual detector needs ~18 s of
+ * silence at 1 s heartbeats (FACTS Corrections 4, FailureDetector.scala), plus the operator's next observation.
+ */
+const SEEN_DOWN_WITHIN_MS = 45_000;
 
 /** The status the FaunaCluster reports for a pod's host ("up", "down", or undefined when not listed). */
 async function reportedStatus(t: HarnessTarget, pod: string): Promise<{ status: string | undefined; hostId: string | undefined }> {

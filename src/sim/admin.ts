@@ -8,10 +8,13 @@ import {
   uncaughtExceptionDescription,
   type AdminErrorBody,
 } from "../fauna/wire.ts";
+import { isRootKey, type SimConfig } from "./config.ts";
 import { parseJsonObject, readBody, sendJson } from "./http.ts";
 import {
   checkRemoval,
+  emptyState,
   initCluster,
+  nextWorkerId,
   isValidReplicaName,
   replicaInfo,
   replicationEtagSource,
@@ -39,12 +42,12 @@ const internal = (d: string) => err(500, "internal server error", internalErrorD
 const unauthorized: Reply = { ...err(401, "unauthorized", ADMIN_MESSAGES.unauthorized), headers: { "www-authenticate": 'Basic realm="Unauthorized"' } };
 
 /** `Authorization: Basic base64("<root key>:")`: the password part is ignored; Bearer is refused (FACTS §2). */
-export function adminAuthorized(header: string | undefined, rootKeys: readonly string[]): boolean {
+export function adminAuthorized(header: string | undefined, config: Pick<SimConfig, "rootKeys" | "rootKeyHashes">): boolean {
   const m = /^Basic\s+(.+)$/i.exec(header ?? "");
   if (!m) return false;
   const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
   const secret = decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : decoded;
-  return rootKeys.includes(secret);
+  return isRootKey(config, secret);
 }
 
 export function replicationEtag(node: SimNode): string {
@@ -92,7 +95,7 @@ function initNode(node: SimNode): Promise<boolean> {
   const run = (async () => {
     await sleep(node.tuning.initMs);
     if (node.isMember()) return false;
-    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
+    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: nextWorkerId(emptyState(), node.config.minWorkerId, node.config.maxWorkerId) ?? node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
     node.state = { ...initCluster(me), version: node.state.version + 1 };
     node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
     node.dataSince = node.clock.now();
@@ -114,7 +117,7 @@ async function removeNode(node: SimNode, id: string, force: boolean, allowUnclea
       return badRequest(`Timed out checking cleanliness of cfs: all. Deadline: ${timeBound(node.tuning.cleanCheckTimeoutMs)}. Recipient: ${clean.timedOut}.`);
     if (!clean.clean) return badRequest(ADMIN_MESSAGES.storageNotClean);
   }
-  const check = checkRemoval(node.state, id, force, node.upSet().has(id));
+  const check = checkRemoval(node.state, id, force, node.upSet().has(id), node.identity.hostId);
   if (!check.ok) return badRequest(check.message);
   const movementFrom = node.clock.now() + node.tuning.movementStartMs;
   const owns = node.views().get(id)?.owns ?? 0;
@@ -143,7 +146,7 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
   "/admin/status": {
     GET: withService((node) =>
       node.isMember()
-        ? { status: 200, body: statusResponse(node.state, node.views()) }
+        ? { status: 200, body: statusResponse(node.state, node.views(), node.electingSegments()) }
         : err(503, "cluster uninitialized", ADMIN_MESSAGES.statusUninitialized)),
   },
   "/admin/identity": {
@@ -212,7 +215,7 @@ function lookup(path: string): { methods: Partial<Record<string, Handler>>; rest
 
 export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<Reply> {
   const auth = req.headers.authorization;
-  if (!adminAuthorized(auth, node.config.rootKeys)) return unauthorized;
+  if (!adminAuthorized(auth, node.config)) return unauthorized;
   const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "") || "/";
   const route = lookup(path);
   if (!route) return err(404, "not found", ADMIN_MESSAGES.notFound);
@@ -231,10 +234,20 @@ export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<
   }
 }
 
+/** One line per request that changes the cluster, with who sent it (address, User-Agent): who acted, and when. */
+function logWrite(node: SimNode, req: IncomingMessage, status: number): void {
+  if (req.method === "GET" || req.method === "HEAD") return;
+  const agent = req.headers["user-agent"] ?? "-";
+  node.log(`admin ${req.method} ${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"} agent=${JSON.stringify(agent)} -> ${status}`);
+}
+
 export function adminServer(node: SimNode): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     void handleAdmin(node, req).then(
-      (r) => sendJson(res, r.status, r.status === 204 ? undefined : r.body, r.headers, req.method === "HEAD"),
+      (r) => {
+        logWrite(node, req, r.status);
+        sendJson(res, r.status, r.status === 204 ? undefined : r.body, r.headers, req.method === "HEAD");
+      },
       (e: unknown) => sendJson(res, 500, { errors: [{ code: "internal server error", description: String(e) }] }),
     );
   });

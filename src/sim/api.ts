@@ -5,6 +5,8 @@ import { createServer as createHttp1, type IncomingMessage, type ServerResponse 
 import { connect, createServer as createNet, type Server, type Socket } from "node:net";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
+import { isRootKey } from "./config.ts";
+import { FAUNADB_BUILD } from "./http.ts";
 import { hashSecret, keyDocKey, keyIdOf, ROLES, runFql4, scopePrefix, type Role, type Scope } from "./fql4.ts";
 import { prettyJson } from "./prettyJson.ts";
 import { readAvailable } from "./model/cluster.ts";
@@ -16,7 +18,7 @@ type Res = ServerResponse | Http2ServerResponse;
 function send(res: Res, status: number, body: unknown, head = false, pretty = false): void {
   const text = pretty ? prettyJson(body) : JSON.stringify(body);
   const r = res as ServerResponse;
-  r.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+  r.writeHead(status, { "x-faunadb-build": FAUNADB_BUILD, "content-length": String(Buffer.byteLength(text)), "content-type": "application/json;charset=utf-8" });
   r.end(head ? undefined : text);
 }
 
@@ -62,7 +64,7 @@ async function authorize(node: SimNode, header: string | undefined): Promise<Sco
   const role = rest.at(-1) as Role | undefined;
   const scoped = role !== undefined && ROLES.includes(role);
   const subPath = scoped && rest.length === 2 ? rest[0]!.split("/").filter(Boolean) : [];
-  const base = node.config.rootKeys.includes(secret!) ? { path: [], role: "admin" as Role } : await keyScope(node, secret!);
+  const base = isRootKey(node.config, secret!) ? { path: [], role: "admin" as Role } : await keyScope(node, secret!);
   if (!base) return undefined;
   if (subPath.length > 0 && base.role !== "admin") return undefined;
   const path = [...base.path, ...subPath];

@@ -5,9 +5,14 @@
 // start fast (no YAML library import); it accepts what a flat faunadb.yml uses: scalars, quotes, comments, lists.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import bcrypt from "bcryptjs";
 
-/** Every key of `CoreConfig.scala` (@Config vars). Keys outside this set are `Unrecognized setting.` */
-const KNOWN_KEYS = new Set(
+/**
+ * Every key of `CoreConfig.scala` (@Config vars; deprecated and renamed ones are accepted with a warning). Keys
+ * outside this set are `Unrecognized setting.` config.test.ts holds it equal to test/fixtures/faunadb/coreconfig-keys.txt,
+ * the list taken at the commit images/faunadb/Dockerfile pins.
+ */
+export const KNOWN_KEYS: ReadonlySet<string> = new Set(
   `auth_root_key auth_root_key_hash auth_root_key_hashes export_shared_key_hashes background_enable_task_execution
 background_enable_task_bouncer background_enable_garbage_collection background_instance_scan_period_seconds
 background_enable_expired_version_scanner background_expired_scan_period_seconds background_enable_sparse_document_scanner
@@ -59,7 +64,7 @@ query_ops_rate_limits_enabled query_ops_rate_limits_burst_seconds query_ops_rate
 query_ops_rate_limits_cache_expire_after_seconds query_ops_rate_limits_gossip_interval_ms query_max_read_ops_per_second
 query_max_write_ops_per_second query_max_compute_ops_per_second query_max_streams_per_second
 consensus_stall_restart_period_seconds consensus_stall_restart_period_enable coordinator_neighbor_replica
-key_forbid_user_import health_check_timeout_ms health_check_healthy_period_ms health_check_unhealthy_period_ms`.split(/\s+/),
+key_forbid_user_import health_check_timeout_ms health_check_healthy_period_ms health_check_unhealthy_period_ms sstableDiskAccessMode`.split(/\s+/),
 );
 
 type Scalar = string | number | boolean | null;
@@ -68,9 +73,10 @@ type Value = Scalar | Scalar[];
 export interface SimConfig {
   file: string;
   clusterName: string;
+  /** Cleartext `auth_root_key`, in force only when no hash is set (`FaunaApp.setupRootKeys`). */
   rootKeys: string[];
-  /** True when only BCrypt hashes were given: the simulator cannot check them (no bcrypt in the sim). */
-  rootKeyHashesOnly: boolean;
+  /** `auth_root_key_hashes` plus `auth_root_key_hash`: when any is set, the cleartext key is ignored. */
+  rootKeyHashes: string[];
   broadcastAddress: string;
   listenAddress: string;
   peerPort: number;
@@ -185,8 +191,8 @@ export function configFromMap(raw: Record<string, Value>, file: string, checkFs 
   return {
     file,
     clusterName: str(raw, "cluster_name", "fauna"),
-    rootKeys: key === undefined || key === null ? [] : [String(key)],
-    rootKeyHashesOnly: (key === undefined || key === null) && hashes.length > 0,
+    rootKeys: key === undefined || key === null || hashes.length > 0 ? [] : [String(key)],
+    rootKeyHashes: hashes.map(String),
     broadcastAddress,
     listenAddress,
     peerPort: int(raw, "network_peer_port", 7500),
@@ -208,4 +214,25 @@ export function loadConfig(file: string): SimConfig {
   const path = resolve(file);
   if (!existsSync(path)) throw new ConfigError(`Configuration file at ${path} not found.`);
   return configFromMap(parseFlatYaml(readFileSync(path, "utf8")), path);
+}
+
+const checked = new Map<string, boolean>();
+
+/**
+ * Whether `secret` is the root key: a cleartext match, or a BCrypt match against one of the hashes (FaunaDB's
+ * `util/BCrypt.scala`, jBCrypt 0.4: only `$2a$` hashes; another revision never matches). Answers are cached, as
+ * FaunaDB caches its BCrypt results, so a request costs one hash computation per distinct secret.
+ */
+export function isRootKey(config: Pick<SimConfig, "rootKeys" | "rootKeyHashes">, secret: string): boolean {
+  if (config.rootKeyHashes.length === 0) return config.rootKeys.includes(secret);
+  return config.rootKeyHashes.some((hash) => {
+    const id = `${hash}\u0000${secret}`;
+    let ok = checked.get(id);
+    if (ok === undefined) {
+      ok = hash.startsWith("$2a$") && bcrypt.compareSync(secret, hash);
+      if (checked.size > 1000) checked.clear();
+      checked.set(id, ok);
+    }
+    return ok;
+  });
 }

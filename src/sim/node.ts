@@ -17,7 +17,6 @@ import {
   hasWholeReplicaAndLog,
   helloRefusal,
   logSegments,
-  membersOf,
   nextWorkerId,
   normalizeState,
   ownerInReplica,
@@ -36,7 +35,7 @@ import {
   type ClusterState,
   type Member,
 } from "./model/cluster.ts";
-import { departedOwnership, type HostView } from "./model/status.ts";
+import { departedOwnership, settledOwnership, type HostView } from "./model/status.ts";
 import { KeyLocks, segmentAcks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
@@ -107,6 +106,7 @@ export class SimNode {
   readonly startedAt: number;
   readonly generation = Date.now();
   private beat = 0;
+  private peerOwnsChanged = false;
   readonly fd: FailureDetector;
   private cleaning = false;
   /** An init in progress (admin.ts): a second init waits for it. */
@@ -135,8 +135,9 @@ export class SimNode {
     rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
     this.identity = this.loadIdentity();
     this.state = normalizeState(this.readJson<ClusterState>("system/cluster.json") ?? emptyState());
-    const meta = this.readJson<{ owns: number; dataSince: number }>("system/node.json");
+    const meta = this.readJson<{ owns: number; dataSince: number; peerOwns?: Record<string, number> }>("system/node.json");
     if (meta) ({ owns: this.owns, dataSince: this.dataSince } = meta);
+    this.learnOwns(meta?.peerOwns ?? {});
     for (const d of this.readJsonl<Doc>("data/docs.jsonl")) this.docs.set(d.key, d);
     for (const d of this.readJsonl<Doc>("scopes/log.jsonl")) this.logEntries.set(d.key, d);
     const me = this.self();
@@ -200,8 +201,22 @@ export class SimNode {
     this.writeJson("system/cluster.json", state);
     return true;
   }
+  /**
+   * Ownership is topology, which FaunaDB replicates and persists: a node that just joined or restarted knows what the
+   * others own before it hears from them (only whether they are up must wait for heartbeats). Here the last known
+   * figures are kept on disk and handed over in the Hello answer; heartbeats keep them current.
+   */
   private saveMeta(): void {
-    this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince });
+    const members = new Set(this.state.members.map((m) => m.hostId));
+    const peerOwns = Object.fromEntries([...this.peers].filter(([h]) => members.has(h)).map(([h, p]) => [h, p.owns]));
+    this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince, peerOwns });
+  }
+  private learnOwns(owns: Record<string, unknown>): void {
+    for (const [h, o] of Object.entries(owns))
+      if (h !== this.identity.hostId && !this.peers.has(h)) this.peers.set(h, { generation: 0, beat: -1, owns: Number(o), needsCleanup: false });
+  }
+  private ownsMap(): Record<string, number> {
+    return Object.fromEntries([...this.views()].map(([h, v]) => [h, v.owns]));
   }
   storeDoc(doc: Doc): void {
     const old = this.docs.get(doc.key);
@@ -240,19 +255,34 @@ export class SimNode {
     return up;
   }
   /**
-   * `startDaemon` of a member (`CassandraService.scala`): a worker ID, a whole data replica and a log replica, here
-   * counted among the hosts it can reach, since the transaction pipeline must start with them.
+   * The waitables of `CassandraService.startDaemon` for a member: its worker ID and a topology with a whole data
+   * replica among the members and a log replica (`waitForWorkerID`, `waitUntilRegionHasWholeReplicaAndLog`). Both
+   * read the node's own persisted metadata, not its peers: FaunaDB's MembershipApiSpec restarts a whole cluster one
+   * node at a time and each node answers on 8444 before the next starts.
    */
   daemonReady(): boolean {
     const me = this.self();
-    if (!me) return false;
-    const up = this.upSet();
-    const whole = (r: string) => {
-      const live = membersOf(this.state, r).filter((m) => !m.leaving);
-      return live.length > 0 && live.every((m) => up.has(m.hostId));
-    };
-    return this.state.dataReplicas.some(whole) && this.state.logReplicas.some(whole);
+    return me !== undefined && Number.isInteger(me.workerId) && hasWholeReplicaAndLog(this.state);
   }
+  /**
+   * Segments whose leader (as this node sees it) changed less than a check interval ago: their leader flag reads
+   * false meanwhile (model/status.ts statusResponse). Updated on every tick and every status request.
+   */
+  electingSegments(): Set<number> {
+    const up = this.upSet();
+    const now = this.clock.monotonic();
+    const out = new Set<number>();
+    for (const seg of logSegments(this.state)) {
+      const leader = segmentLeader(this.state, seg, up);
+      const known = this.leaders.get(seg.id);
+      if (!known || known.leader !== leader) this.leaders.set(seg.id, { leader, since: known ? now : -Infinity });
+      if (now - this.leaders.get(seg.id)!.since < this.tuning.checkIntervalMs) out.add(seg.id);
+    }
+    return out;
+  }
+  private readonly leaders = new Map<number, { leader: string | undefined; since: number }>();
+
+  /** `StorageCleaner.needsCleanup`: this node holds data outside what it owns in its replica. */
   needsCleanup(): boolean {
     const me = this.self();
     if (!me) return false;
@@ -268,6 +298,7 @@ export class SimNode {
     const generation = Number(body.generation ?? 0);
     const beat = Number(body.beat ?? 0);
     const known = this.peers.get(hostId);
+    if (known?.owns !== Number(body.owns ?? 0)) this.peerOwnsChanged = true;
     if (known && known.generation !== generation) this.fd.remove(hostId);
     const fresh = !known || known.generation !== generation || beat > known.beat;
     if (fresh) this.fd.mark(hostId, this.clock.monotonic());
@@ -288,6 +319,10 @@ export class SimNode {
         out.set(m.hostId, { up: up.has(m.hostId), owns: this.owns, persistedTimestamp: new Date(this.clock.now()).toISOString() });
       else out.set(m.hostId, { up: up.has(m.hostId), owns: p?.owns ?? 0, ...(p?.persistedTimestamp ? { persistedTimestamp: p.persistedTimestamp } : {}) });
     }
+    // Departed owners are listed too; every share is then made consistent as topology (model/status.ts).
+    for (const d of this.state.departed) out.set(d.hostId, { up: false, owns: d.owns });
+    const settled = settledOwnership(this.state, new Map([...out].map(([h, v]) => [h, v.owns])));
+    for (const [h, v] of out) v.owns = settled.get(h) ?? v.owns;
     return out;
   }
   // ---- peer protocol ---------------------------------------------------------------------------------------------
@@ -414,7 +449,7 @@ export class SimNode {
     if (known) {
       if (known.address !== body.address || known.peerPort !== body.peerPort)
         await this.propose((s) => withAddress(s, hostId, String(body.address), Number(body.peerPort)));
-      return { state: this.state, changed: false };
+      return { state: this.state, owns: this.ownsMap(), changed: false };
     }
     // The worker ID is picked from the state the change applies to: two Hellos in a row must not share one.
     await this.propose((s) => {
@@ -424,7 +459,7 @@ export class SimNode {
       const next = withMember(s, { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() });
       return next.dataReplicas.includes(replica) ? withMovementFrom(next, this.clock.now() + this.tuning.movementStartMs) : next;
     });
-    return { state: this.state, changed: true };
+    return { state: this.state, owns: this.ownsMap(), changed: true };
   }
 
   /** Join through a seed (`host` or `host:port`, port = peer port, default ours); retries until the Hello timeout. */
@@ -440,10 +475,12 @@ export class SimNode {
         if (r.status === 200) {
           this.state = emptyState();
           this.adopt(r.body.state as ClusterState);
+          this.learnOwns((r.body.owns ?? {}) as Record<string, unknown>);
+          this.saveMeta();
           const seedHost = this.state.members.find((x) => x.address === target.address)?.hostId;
           if (seedHost) this.fd.mark(seedHost, this.clock.monotonic());
           // `startDaemonAfter(membership.join(..))`: a member now, the join answers once the daemon has started.
-          await sleep(this.tuning.joinMs);
+          await sleep(this.tuning.daemonStartMs);
           this.running = true;
           this.onMember?.();
           return r.body.changed === true;
@@ -493,6 +530,11 @@ export class SimNode {
         if (r?.status === 200) this.adopt(r.body.state as ClusterState);
       }
       this.fd.interpret(others.map((m) => m.hostId), this.clock.monotonic());
+      this.electingSegments();
+      if (this.peerOwnsChanged) {
+        this.peerOwnsChanged = false;
+        this.saveMeta();
+      }
       await this.maintenance(dt);
     } catch (e) {
       this.log(`tick failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -528,7 +570,7 @@ export class SimNode {
     const first = [...this.state.members].sort((a, b) => a.hostId.localeCompare(b.hostId))[0];
     if (first?.hostId !== this.identity.hostId) return;
     const views = this.views();
-    const gone = this.state.departed.filter((d) => departedOwnership(this.state, d, views) === 0).map((d) => d.hostId);
+    const gone = this.state.departed.filter((d) => departedOwnership(d, views) === 0).map((d) => d.hostId);
     if (gone.length > 0) await this.propose((s) => withoutDeparted(s, gone)).catch(() => undefined);
   }
 
@@ -537,10 +579,23 @@ export class SimNode {
    * moves toward its Goal at a whole ring per ringMoveMs, from the moment the change's movementFrom has passed, while
    * some node of a data replica is up to stream from (if no node holds data at all, the range is claimed without
    * streaming). When it arrives, the node copies the documents it now owns from the holders. A node giving ranges away
-   * (leaving, or its replica grew) keeps what its replica's other members do not hold yet; a replica turned compute
-   * drops its topology, so its nodes own nothing at once.
+   * (leaving, or its replica grew) keeps what the takers do not hold yet (model/status.ts settledOwnership); a replica
+   * turned compute drops its topology, so its nodes own nothing at once.
    */
   private async moveData(dt: number): Promise<void> {
+    const before = this.owns;
+    await this.stepData(dt);
+    // Reaching the goal is a topology change FaunaDB replicates to every node at once; gossip would take a beat.
+    if (this.owns !== before && this.owns === ownershipGoal(this.state, this.identity.hostId)) this.announce();
+  }
+
+  /** Sends this node's heartbeat (same version: not a new arrival for failure detection) to every other member now. */
+  private announce(): void {
+    const body = this.heartbeatBody();
+    for (const m of this.state.members) if (m.hostId !== this.identity.hostId) void this.send(m, "/peer/heartbeat", body).catch(() => undefined);
+  }
+
+  private async stepData(dt: number): Promise<void> {
     const me = this.self()!;
     const goal = ownershipGoal(this.state, me.hostId);
     if (this.owns === goal) return;
@@ -550,10 +605,7 @@ export class SimNode {
       return;
     }
     if (this.owns > goal) {
-      const others = this.state.members.filter((m) => m.replica === me.replica && m.hostId !== me.hostId);
-      const held = others.reduce((a, m) => a + (this.peers.get(m.hostId)?.owns ?? 0), 0);
-      const target = Math.max(goal, Math.min(this.owns, 1 - held));
-      this.owns = target - goal < OWNERSHIP_EPSILON ? goal : target;
+      this.owns = this.views().get(me.hostId)?.owns ?? this.owns;
       this.saveMeta();
       return;
     }
@@ -636,7 +688,7 @@ export class SimNode {
     const moving = this.state.members.some(
       (m) => m.replica === me.replica && Math.abs((views.get(m.hostId)?.owns ?? 0) - ownershipGoal(this.state, m.hostId)) >= OWNERSHIP_EPSILON,
     );
-    return !moving && !this.state.departed.some((d) => d.replica === me.replica && departedOwnership(this.state, d, views) > 0);
+    return !moving && !this.state.departed.some((d) => d.replica === me.replica && departedOwnership(d, views) > 0);
   }
 
   private cleanStorage(): void {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { execa } from "execa";
 import { bin } from "../../src/localtier/paths.ts";
-import { type TestTier, useTier } from "../support/localtier.ts";
+import { eventually, type TestTier, useTier } from "../support/localtier.ts";
 import { installCrdAndRbac, OPERATOR_NAMESPACE, serviceAccountKubeconfig } from "../support/operator.ts";
 
 const LEASE = "rbac-test-lease";
@@ -45,6 +45,28 @@ async function canI(args: string[]): Promise<boolean> {
 
 const json = (o: unknown) => JSON.stringify(o);
 
+/** A Secret shaped as the operator generates it for FaunaCluster `cluster` (what the Secret policy admits). */
+function rootKeySecret(namespace: string, cluster: string, patch: (s: Record<string, unknown>) => void = () => {}): string {
+  const secret: Record<string, unknown> = {
+    apiVersion: "v1", kind: "Secret", type: "Opaque", immutable: true,
+    metadata: {
+      name: `${cluster}-root-key`, namespace,
+      labels: { "app.kubernetes.io/component": "root-key", "app.kubernetes.io/managed-by": "fauna-operator" },
+      ownerReferences: [{ apiVersion: "fauna-operator.io/v1alpha1", kind: "FaunaCluster", name: cluster, uid: "00000000-0000-0000-0000-000000000001", controller: true }],
+    },
+    data: { "root-key": Buffer.from("k").toString("base64") },
+  };
+  patch(secret);
+  return json(secret);
+}
+
+/** Refused by the ValidatingAdmissionPolicy of manifests/25-secret-policy.yaml (RBAC alone would allow it). */
+async function refusedByPolicy(args: string[], input: string): Promise<void> {
+  const r = await asOperator(args, input);
+  assert.ok(!r.ok, `kubectl ${args.join(" ")} succeeded as the operator: ${r.out}`);
+  assert.match(r.err, /ValidatingAdmissionPolicy 'fauna-operator-secrets'/, r.err);
+}
+
 before(async () => {
   tier = await useTier();
   await installCrdAndRbac(tier);
@@ -68,13 +90,15 @@ after(async () => {
   if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
 });
 
-describe("operator RBAC (manifests/20-rbac.yaml) is narrow", { timeout: 120_000 }, () => {
+describe("operator RBAC (manifests/20-rbac.yaml, cluster-wide install) is narrow", { timeout: 120_000 }, () => {
   it("still has what it needs (positive controls)", async () => {
     await allowed(["-n", ns, "get", "faunaclusters,statefulsets,services,configmaps,pods,pvc,pdb,networkpolicies"]);
     await allowed(["get", "faunaclusters,statefulsets,pods", "--all-namespaces"]);
     await allowed(["-n", OPERATOR_NAMESPACE, "get", "lease", LEASE]);
-    await allowed(["-n", OPERATOR_NAMESPACE, "patch", "lease", LEASE, "--type=merge", "-p", json({ spec: { holderIdentity: "nobody-2" } }), "--dry-run=server"]);
-    await allowed(["-n", ns, "create", "secret", "generic", "x-root-key", "--from-literal=root-key=k", "--dry-run=server"]);
+    await allowed(["-n", OPERATOR_NAMESPACE, "replace", "--dry-run=server", "-f", "-"], json({
+      apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: LEASE, namespace: OPERATOR_NAMESPACE }, spec: { holderIdentity: "nobody-2" },
+    }));
+    await allowed(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x"));
     await allowed(["-n", ns, "delete", "pod", "bystander", "--dry-run=server"]);
   });
 
@@ -91,6 +115,42 @@ describe("operator RBAC (manifests/20-rbac.yaml) is narrow", { timeout: 120_000 
     // list/watch the operator cannot discover a name, so it reads only the Secrets a FaunaCluster points it to.
     const got = JSON.parse(await allowed(["-n", ns, "get", "secret", "not-ours", "-o", "json"])) as { metadata: { name: string } };
     assert.equal(got.metadata.name, "not-ours");
+  });
+
+  it("cannot create a Secret in kube-system, a ServiceAccount token Secret, or any Secret but a root key (Secret policy)", async () => {
+    // The policy takes a moment to load after it is applied: wait for its first refusal.
+    await eventually("the Secret policy in force", async () => {
+      const r = await asOperator(["-n", "kube-system", "create", "--dry-run=server", "-f", "-"], rootKeySecret("kube-system", "x"));
+      return !r.ok && /ValidatingAdmissionPolicy/.test(r.err);
+    }, 20_000, 500);
+    await refusedByPolicy(["-n", "kube-system", "create", "--dry-run=server", "-f", "-"], rootKeySecret("kube-system", "x"));
+    await refusedByPolicy(["-n", "kube-public", "create", "--dry-run=server", "-f", "-"], rootKeySecret("kube-public", "x"));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], json({
+      apiVersion: "v1", kind: "Secret", type: "kubernetes.io/service-account-token",
+      metadata: { name: "x-root-key", namespace: ns, annotations: { "kubernetes.io/service-account.name": "default" } },
+    }));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => (s.type = "example.com/not-opaque")));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => delete s.immutable));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => ((s.metadata as { name: string }).name = "other")));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => ((s.metadata as { ownerReferences?: unknown }).ownerReferences = undefined)));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => (s.data = { "root-key": "aw==", extra: "aw==" })));
+    // The shape the operator generates is admitted (positive control).
+    await allowed(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x"));
+  });
+
+  it("has none of the verbs its code never calls (issue 13's list)", async () => {
+    assert.equal(await canI(["patch", "faunaclusters", "-n", ns]), false);
+    assert.equal(await canI(["update", "faunaclusters", "-n", ns]), false);
+    assert.equal(await canI(["update", "faunaclusters", "--subresource=status", "-n", ns]), false);
+    await forbidden(["-n", ns, "get", "faunacluster", "any-name", "--subresource=status"]);
+    await forbidden(["-n", ns, "delete", "configmap", "any-name", "--dry-run=server"]);
+    await forbidden(["-n", ns, "delete", "networkpolicy", "any-name", "--dry-run=server"]);
+    await forbidden(["-n", ns, "get", "statefulset", "any-name"]);
+    await forbidden(["-n", ns, "get", "pod", "bystander"]);
+    await forbidden(["-n", ns, "get", "events"]);
+    assert.equal(await canI(["create", "events.events.k8s.io", "-n", ns]), false);
+    assert.equal(await canI(["update", "faunaclusters", "--subresource=finalizers", "-n", ns]), false);
+    assert.equal(await canI(["update", "statefulsets", "-n", ns]), false);
   });
 
   it("cannot read, change or delete Nodes", async () => {
@@ -120,8 +180,9 @@ describe("operator RBAC (manifests/20-rbac.yaml) is narrow", { timeout: 120_000 
     }));
     await forbidden(["-n", "kube-system", "get", "leases"]);
     await forbidden(["get", "leases", "--all-namespaces"]);
-    // Even in its own namespace it cannot delete or list Leases: get/create/update/patch is all leader election does.
+    // Even in its own namespace it cannot delete, patch or list Leases: get/create/update is all leader election does.
     await forbidden(["-n", OPERATOR_NAMESPACE, "delete", "lease", LEASE, "--dry-run=server"]);
+    await forbidden(["-n", OPERATOR_NAMESPACE, "patch", "lease", LEASE, "--type=merge", "-p", json({ spec: { holderIdentity: "x" } }), "--dry-run=server"]);
     await forbidden(["-n", OPERATOR_NAMESPACE, "get", "leases"]);
   });
 

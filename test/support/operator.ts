@@ -15,13 +15,18 @@ export const OPERATOR_NAMESPACE = "fauna-operator-system";
 /** crds/ and the RBAC part of manifests/ (not the Deployment: the operator under test is our child process). */
 export async function installCrdAndRbac(tier: TestTier): Promise<void> {
   await tier.kubectl(["apply", "-f", "crds/faunaclusters.fauna-operator.io.yaml"]);
-  for (const f of ["00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml"]) await tier.kubectl(["apply", "-f", `manifests/${f}`]);
+  for (const f of ["00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml", "25-secret-policy.yaml"]) {
+    await tier.kubectl(["apply", "-f", `manifests/${f}`]);
+  }
   await tier.kubectl(["wait", "--for=condition=Established", "crd/faunaclusters.fauna-operator.io", "--timeout=30s"]);
 }
 
-/** A kubeconfig whose user is the operator's ServiceAccount (TokenRequest, 2 h). */
-export async function serviceAccountKubeconfig(tier: TestTier, dir: string): Promise<string> {
-  const token = (await tier.kubectl(["create", "token", "fauna-operator", "-n", OPERATOR_NAMESPACE, "--duration", "2h"])).trim();
+export type ServiceAccountRef = { namespace: string; name: string };
+export const OPERATOR_SERVICE_ACCOUNT: ServiceAccountRef = { namespace: OPERATOR_NAMESPACE, name: "fauna-operator" };
+
+/** A kubeconfig whose user is the operator's ServiceAccount, or `sa` (TokenRequest, 2 h). */
+export async function serviceAccountKubeconfig(tier: TestTier, dir: string, sa = OPERATOR_SERVICE_ACCOUNT): Promise<string> {
+  const token = (await tier.kubectl(["create", "token", sa.name, "-n", sa.namespace, "--duration", "2h"])).trim();
   const admin = YAML.parse(readFileSync(tier.kubeconfig, "utf8")) as {
     clusters: { name: string; cluster: Record<string, unknown> }[];
   };
@@ -51,17 +56,22 @@ export interface RunningOperator {
 
 export async function startOperator(
   tier: TestTier,
-  opts: { namespace: string; healthPort: number; leaseName: string; extraArgs?: string[] },
+  opts: {
+    namespace: string; healthPort: number; leaseName: string; extraArgs?: string[];
+    /** Another ServiceAccount than manifests/' (its Lease then lives in its namespace). */
+    serviceAccount?: ServiceAccountRef;
+  },
 ): Promise<RunningOperator> {
   const dir = mkdtempSync(join(tmpdir(), "fauna-operator-test-"));
-  const kubeconfig = await serviceAccountKubeconfig(tier, dir);
+  const sa = opts.serviceAccount ?? OPERATOR_SERVICE_ACCOUNT;
+  const kubeconfig = await serviceAccountKubeconfig(tier, dir, sa);
   const logFile = join(dir, "operator.log");
   const out = createWriteStream(logFile);
   const proc = spawn(
     process.execPath,
     [
       "src/cli/main.ts", "run", "--kubeconfig", kubeconfig, "--namespace", opts.namespace,
-      "--leader-election-namespace", OPERATOR_NAMESPACE, "--leader-election-name", opts.leaseName,
+      "--leader-election-namespace", sa.namespace, "--leader-election-name", opts.leaseName,
       "--health-port", String(opts.healthPort), ...(opts.extraArgs ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "" } },
@@ -190,4 +200,13 @@ export function logTail(file: string | undefined, lines = 40): string {
   } catch {
     return "";
   }
+}
+
+/** The identity an instance logged at start (`<hostname>_<uuid>`), as it writes it into the Lease and its User-Agent. */
+export function identityOf(op: RunningOperator): string {
+  for (const line of readFileSync(op.logFile, "utf8").split("\n")) {
+    const m = /"msg":"runtime configured"/.test(line) ? /"identity":"([^"]+)"/.exec(line) : null;
+    if (m?.[1]) return m[1];
+  }
+  throw new Error(`no identity in ${op.logFile}`);
 }

@@ -6,16 +6,22 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { generatedRootKeySecretName } from "../../src/api/funcs.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import type { Observation } from "../../src/faunacluster/observe.ts";
+import { templateKey } from "../../src/faunacluster/build/configMap.ts";
+import { hashesInTemplate } from "../../src/faunacluster/rootKeyHashes.ts";
 import { APPLIED_HASH_ANNOTATION, appliedHash, desiredObjects } from "../../src/faunacluster/steps/applyObjects.ts";
 import type { TestTier } from "./localtier.ts";
 
 const OWNED_KINDS = "statefulsets,services,configmaps,secrets,poddisruptionbudgets,networkpolicies";
 
-/** The objects ApplyObjects would apply for this cluster, StatefulSets at their node counts. */
-export function builtObjects(cluster: FaunaCluster): KubernetesObject[] {
+/**
+ * The objects ApplyObjects would apply for this cluster, StatefulSets at their node counts. `rootKeyHashes`: the
+ * hashes the live templates carry (BCrypt salts make every hash differ, so they are read, not rebuilt).
+ */
+export function builtObjects(cluster: FaunaCluster, rootKeyHashes?: Record<string, string[]>): KubernetesObject[] {
   const empty = { cluster, statefulSets: [], pods: [], pvcs: [], services: [], configMaps: [], pdbs: [], networkPolicies: [] };
   const obs = { cluster, kube: empty } as unknown as Observation;
-  return desiredObjects(obs, null).map((d) => {
+  // The operators of the tests run outside a pod: no POD_NAMESPACE, so `run`'s default.
+  return desiredObjects(obs, null, { operatorNamespace: "fauna-operator-system", rootKeyHashes }).map((d) => {
     const o = structuredClone(d.object) as KubernetesObject & { spec?: { replicas?: number } };
     if (o.kind === "StatefulSet" && o.spec) {
       const replica = cluster.spec.replicas.find((r) => o.metadata?.name?.endsWith(`-${r.name}`));
@@ -65,8 +71,10 @@ function isZero(v: unknown): boolean {
 
 /** Every difference between the live owned objects and the built ones; empty when they match. */
 export async function differencesFromBuilders(tier: TestTier, cluster: FaunaCluster): Promise<string[]> {
-  const built = builtObjects(cluster);
   const live = await ownedObjects(tier, cluster);
+  const cm = live.find((o) => o.kind === "ConfigMap") as (KubernetesObject & { data?: Record<string, string> }) | undefined;
+  const hashes = Object.fromEntries(cluster.spec.replicas.map((r) => [r.name, hashesInTemplate(cm?.data?.[templateKey(r.name)]) ?? []]));
+  const built = builtObjects(cluster, hashes);
   const problems: string[] = [];
   const wanted = new Set([...built.map(key), `Secret/${generatedRootKeySecretName(cluster)}`]);
   const have = live.map(key);

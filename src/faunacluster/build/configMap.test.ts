@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { buildConfigMap } from "./configMap.ts";
-import { fullCluster, threeByThree } from "../../../test/fixtures/faunacluster/valid.ts";
+import { buildConfigMap, templateKey } from "./configMap.ts";
+import { fullCluster, minimalCluster, threeByThree } from "../../../test/fixtures/faunacluster/valid.ts";
 import type { FaunaCluster } from "../../api/types.ts";
 import { OPERATOR_MANAGED_KEYS, TUNABLE_KEYS } from "../../api/faunaConfigKeys.ts";
 
@@ -58,5 +58,17 @@ describe("buildConfigMap", () => {
 
   it("is deterministic", () => {
     assert.deepEqual(buildConfigMap(fullCluster() as FaunaCluster), buildConfigMap(fullCluster() as FaunaCluster));
+  });
+});
+
+describe("buildConfigMap: root key hashes", () => {
+  it("each replica's template carries its own hash list, and nothing else of the key", () => {
+    const cluster = minimalCluster("fc");
+    const replica = cluster.spec.replicas[0]!.name;
+    const cm = buildConfigMap(cluster, { rootKeyHashes: { [replica]: ["$2a$10$aaaa", "$2a$10$bbbb"] } });
+    const text = cm.data?.[templateKey(replica)] ?? "";
+    assert.match(text, /^auth_root_key_hashes: \["\$2a\$10\$aaaa","\$2a\$10\$bbbb"\]$/m);
+    assert.doesNotMatch(text, /^auth_root_key:/m);
+    assert.doesNotMatch(buildConfigMap(cluster).data?.[templateKey(replica)] ?? "", /auth_root_key/);
   });
 });

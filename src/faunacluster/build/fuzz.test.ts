@@ -22,7 +22,7 @@ function buildAll(c: FaunaCluster): unknown[] {
     buildConfigMap(c),
     buildRootKeySecret(c, (n) => new Uint8Array(n).fill(3)),
     buildPodDisruptionBudgets(c),
-    buildNetworkPolicy(c),
+    buildNetworkPolicy(c, { operatorNamespace: "fauna-operator-system" }),
   ];
 }
 

@@ -71,17 +71,19 @@ describe("buildStatefulSet", () => {
     assert.match(real[2] ?? "", /exec faunadb -c \/var\/run\/faunadb\/faunadb\.yml\n$/);
     assert.deepEqual(sim, real);
     for (const script of [real[2] ?? "", sim[2] ?? ""]) {
-      assert.match(script, /cat \/etc\/faunadb\/root-key\/root-key/);
-      assert.doesNotMatch(script, /\$\(|`/, "no command substitution: the key must not become an argument");
+      assert.doesNotMatch(script, /root.key|auth_root/, "the pod never handles the root key");
+      assert.doesNotMatch(script, /\$\(|`/, "no command substitution");
     }
   });
 
-  it("mounts the root key Secret read-only, generated or referenced", () => {
-    const gen = buildStatefulSet(minimalCluster("fc"), "r1").spec?.template.spec?.volumes?.find((v) => v.name === "root-key");
-    assert.deepEqual(gen?.secret?.secretName, "fc-root-key");
-    const ref = buildStatefulSet(fullCluster() as FaunaCluster, "eu-1").spec?.template.spec?.volumes?.find((v) => v.name === "root-key");
-    assert.deepEqual(ref?.secret?.items, [{ key: "key", path: "root-key" }]);
-    assert.equal(ref?.secret?.secretName, "fauna-root");
+  it("mounts no root key Secret, generated or referenced: pods get only BCrypt hashes (in the ConfigMap)", () => {
+    for (const sts of [buildStatefulSet(minimalCluster("fc"), "r1"), buildStatefulSet(fullCluster() as FaunaCluster, "eu-1")]) {
+      const spec = sts.spec?.template.spec;
+      const secrets = (spec?.volumes ?? []).flatMap((v) => (v.secret ? [v.secret.secretName] : []));
+      assert.ok(!secrets.includes("fc-root-key") && !secrets.includes("fauna-root"), secrets.join(", "));
+      const env = JSON.stringify(spec?.containers.map((c) => [c.env, c.envFrom]));
+      assert.doesNotMatch(env, /root-key|fauna-root|secretKeyRef/);
+    }
   });
 
   it("follows the restricted Pod Security Standard", () => {

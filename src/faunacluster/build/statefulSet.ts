@@ -8,7 +8,6 @@ import {
   configMapName,
   COMPONENTS,
   DATA_VOLUME,
-  generatedRootKeySecretName,
   headlessServiceName,
   labels,
   PORTS,
@@ -27,7 +26,7 @@ export const CONTAINER_NAME = "faunadb";
 export const RUN_AS_USER = 65532;
 const ZONE_LABEL = "topology.kubernetes.io/zone";
 
-const VOLUMES = { template: "template", rootKey: "root-key", peerKey: "peer-key", run: "run", logs: "logs", tmp: "tmp" } as const;
+const VOLUMES = { template: "template", peerKey: "peer-key", run: "run", logs: "logs", tmp: "tmp" } as const;
 
 function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
   const replica = spec.replicas.find((r) => r.name === name);
@@ -36,14 +35,12 @@ function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
 }
 
 function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica): V1Volume[] {
-  const rootKey = spec.rootKeySecretRef ?? { name: generatedRootKeySecretName(cluster), key: "root-key" };
   const peer = spec.peerEncryption.level !== "none" ? spec.peerEncryption.secretRef : undefined;
   return [
     {
       name: VOLUMES.template,
       configMap: { name: configMapName(cluster), items: [{ key: templateKey(replica.name), path: "faunadb.yml" }] },
     },
-    { name: VOLUMES.rootKey, secret: { secretName: rootKey.name, items: [{ key: rootKey.key, path: "root-key" }], defaultMode: 0o400 } },
     ...(peer ? [{ name: VOLUMES.peerKey, secret: { secretName: peer.name, items: [{ key: peer.key, path: "peer.pem" }], defaultMode: 0o400 } }] : []),
     { name: VOLUMES.run, emptyDir: {} },
     { name: VOLUMES.logs, emptyDir: {} },
@@ -55,7 +52,6 @@ function volumeMounts(spec: ResolvedSpec): V1VolumeMount[] {
   return [
     { name: DATA_VOLUME, mountPath: PATHS.data },
     { name: VOLUMES.template, mountPath: PATHS.templateDir, readOnly: true },
-    { name: VOLUMES.rootKey, mountPath: PATHS.rootKeyDir, readOnly: true },
     ...(spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef
       ? [{ name: VOLUMES.peerKey, mountPath: PATHS.peerKeyDir, readOnly: true }]
       : []),

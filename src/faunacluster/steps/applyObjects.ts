@@ -61,10 +61,18 @@ function drainingReplicas(obs: Observation): string[] {
   });
 }
 
-export function desiredObjects(obs: Observation, accepted: Parameters<typeof acceptedCluster>[1], clusterDomain?: string): Desired[] {
+export type DesiredOptions = {
+  clusterDomain?: string | undefined;
+  /** Where the operator's pods run: the NetworkPolicy admits them, from there only, to the admin port. */
+  operatorNamespace: string;
+  /** Per replica, the root key's BCrypt hashes its template carries (RootKeyHashes decides them). */
+  rootKeyHashes?: Readonly<Record<string, readonly string[]>> | undefined;
+};
+
+export function desiredObjects(obs: Observation, accepted: Parameters<typeof acceptedCluster>[1], opts: DesiredOptions): Desired[] {
   const o = obs.kube;
   const cluster = acceptedCluster(obs.cluster, accepted);
-  const options = { clusterDomain };
+  const options = { clusterDomain: opts.clusterDomain, ...(opts.rootKeyHashes ? { rootKeyHashes: opts.rootKeyHashes } : {}) };
   const byName = <T extends KubernetesObject>(items: T[], name: string | undefined) => items.find((i) => i.metadata?.name === name);
   const list: Desired[] = [];
   const cm = buildConfigMap(cluster, options);
@@ -90,7 +98,7 @@ export function desiredObjects(obs: Observation, accepted: Parameters<typeof acc
   for (const pdb of buildPodDisruptionBudgets(cluster)) {
     list.push({ resource: Resources.podDisruptionBudgets, object: pdb, current: byName(o.pdbs, pdb.metadata?.name) });
   }
-  const np = buildNetworkPolicy(cluster) as KubernetesObject;
+  const np = buildNetworkPolicy(cluster, { operatorNamespace: opts.operatorNamespace }) as KubernetesObject;
   list.push({ resource: Resources.networkPolicies, object: np, current: byName(o.networkPolicies, np.metadata?.name) });
   return list;
 }
@@ -100,7 +108,9 @@ export const applyObjects: Step = {
   async run(pass, obs) {
     const o = obs.kube;
     const { client } = pass.deps;
-    const desired = desiredObjects(obs, persistedPlanState(obs).state.accepted, pass.deps.clusterDomain);
+    const desired = desiredObjects(obs, persistedPlanState(obs).state.accepted, {
+      clusterDomain: pass.deps.clusterDomain, operatorNamespace: pass.deps.operatorNamespace, rootKeyHashes: pass.rootKeyHashes,
+    });
     try {
       for (const d of desired) {
         const object = withHash(d.object);
