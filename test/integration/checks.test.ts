@@ -44,7 +44,8 @@ test("a healthy run: every check passes, the load met its rate and timed every o
 });
 
 test("lossy run (FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1): the read-back and register checks fail and name the operations", async () => {
-  const { byName } = await runAndJudge(clusters.lossy!, 4);
+  // Register-heavy, so that a read lands between a dropped write and the next one that raises the register past it.
+  const { byName } = await runAndJudge(clusters.lossy!, 6, { write: 30, read: 10, transfer: 0, balances: 0, registerWrite: 30, registerRead: 30 });
   assert.equal(byName.exists!.passed, false);
   assert.match(byName.exists!.offending[0]!, /^write of n=\d+ \(document \d+\) acknowledged at [\d:.]+ is not there$/);
   assert.equal(byName.register!.passed, false);
