@@ -14,7 +14,7 @@ import { useTier } from "../support/localtier.ts";
 
 let ns: string | undefined;
 
-describe("resilience harness on the local tier", { timeout: 540_000 }, () => {
+describe("resilience harness on the local tier", { timeout: 1_200_000 }, () => {
   after(async () => {
     if (ns && process.env.KEEP_NS !== "1") await (await useTier()).deleteNamespace(ns);
   });
