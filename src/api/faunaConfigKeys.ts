@@ -33,7 +33,7 @@ export const TUNABLE_KEYS = {
     minimum: 30,
     maximum: 86400,
   },
-  consensus_stall_restart_enable: { kind: "bool", description: "Enable the stall watchdog (default true)." },
+  consensus_stall_restart_period_enable: { kind: "bool", description: "Enable the stall watchdog (default true)." },
   cluster_min_worker_id: { kind: "int", description: "Lowest worker ID (default 0).", minimum: 0, maximum: 1023 },
   cluster_max_worker_id: { kind: "int", description: "Highest worker ID (default 1023).", minimum: 0, maximum: 1023 },
   dogstatsd_host: { kind: "string", description: "DogStatsD host for metrics.", pattern: "^[A-Za-z0-9.:-]{1,253}$" },

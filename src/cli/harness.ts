@@ -2,7 +2,7 @@
 // the local tier. Brings the tier up if needed, then re-runs itself inside the tier's network namespace (the load must
 // reach the client Service's cluster IP): installs the operator Deployment scoped to a fresh namespace, applies the
 // sample there, runs the failure scenarios under load, writes the report to .work/harness/ and prints it.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -10,29 +10,39 @@ import type { FaunaCluster } from "../api/types.ts";
 import { down, exec, insideTier, readState } from "../localtier/tier.ts";
 import { REPO_ROOT } from "../localtier/paths.ts";
 import type { Kubectl } from "../harness/kube.ts";
-import { headline, overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
+import { overallPass, renderMarkdown, type HarnessReport } from "../harness/report.ts";
+import { writeReportFiles } from "../harness/reportFiles.ts";
 import { DEFAULT_LOAD, runScenarios, type RunOptions } from "../harness/runner.ts";
 import { networkPartition, NOT_RUN, SCENARIOS, selectScenarios, type Scenario } from "../harness/scenarios.ts";
 import { canIsolate } from "../localtier/runner/networkIsolation.ts";
+import { harnessMetrics, liveOptions } from "../harness/metrics.ts";
+import { DEFAULT_METRICS_PORT, metricsSocket, relayRunMetrics, serveRunMetrics } from "../harness/metricsServer.ts";
 import { ensureTier, installOperator, operatorNames, tierKubectl, waitForReady, WATCH_LABEL } from "./tierSetup.ts";
 
-const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS]";
+const USAGE = "usage: harness [--scenarios a,b,c] [--keep] [--sample FILE] [--timeout SECONDS] [--rate OPS] [--concurrency N] [--metrics-port PORT]";
 
 interface Options {
   scenarios: string[];
   keep: boolean;
   sample: string;
   timeoutS: number;
+  rate: number;
+  concurrency: number;
+  /** Live Prometheus metrics on the host at 127.0.0.1:PORT/metrics (0 = none). */
+  metricsPort: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scenarios: [], keep: false, sample: join(REPO_ROOT, "manifests/samples/local/cluster.yaml"), timeoutS: 600 };
+  const o: Options = { scenarios: [], keep: false, sample: join(REPO_ROOT, "manifests/samples/local/cluster.yaml"), timeoutS: 600, rate: DEFAULT_LOAD.rate, concurrency: DEFAULT_LOAD.concurrency, metricsPort: DEFAULT_METRICS_PORT };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--keep") o.keep = true;
     else if (a === "--scenarios") o.scenarios = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (a === "--sample") o.sample = argv[++i] ?? o.sample;
     else if (a === "--timeout") o.timeoutS = Number(argv[++i] ?? o.timeoutS);
+    else if (a === "--rate") o.rate = Number(argv[++i] ?? o.rate);
+    else if (a === "--concurrency") o.concurrency = Number(argv[++i] ?? o.concurrency);
+    else if (a === "--metrics-port") o.metricsPort = Number(argv[++i] ?? o.metricsPort);
     else throw new Error(`harness: unknown argument ${a}; ${USAGE}`);
   }
   return o;
@@ -84,7 +94,7 @@ export async function runHarness(h: HarnessRun): Promise<HarnessReport> {
       durationS: (Date.now() - t0) / 1000,
       cluster: `${h.namespace}/${name}`,
       topology: topologyOf(cluster),
-      load: `${h.runOptions?.workers ?? DEFAULT_LOAD.workers} workers, ${h.runOptions?.pauseMs ?? DEFAULT_LOAD.pauseMs} ms pause, every ${DEFAULT_LOAD.readEvery}th op a read, one connection per op through the client Service`,
+      load: `${h.runOptions?.rate ?? DEFAULT_LOAD.rate} ops/s open loop, at most ${h.runOptions?.concurrency ?? DEFAULT_LOAD.concurrency} in flight; writes, read-backs, bank transfers and balance reads, register writes and reads; one connection per op through the client Service`,
       scenarios,
       notRun: [...NOT_RUN, ...unselected],
     };
@@ -115,15 +125,6 @@ export function harnessCluster(file: string): FaunaCluster {
   return parse(readFileSync(file, "utf8")) as FaunaCluster;
 }
 
-export function writeReport(report: HarnessReport, dir = join(REPO_ROOT, ".work", "harness")): { markdown: string; json: string } {
-  mkdirSync(dir, { recursive: true });
-  const stamp = report.startedAt.replaceAll(":", "").replace(/\.\d+Z$/, "Z");
-  const files = { markdown: join(dir, `report-${stamp}.md`), json: join(dir, `report-${stamp}.json`) };
-  writeFileSync(files.markdown, renderMarkdown(report));
-  writeFileSync(files.json, `${JSON.stringify({ verdict: headline(report), pass: overallPass(report), ...report }, null, 2)}\n`);
-  return files;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   const scenarios = selectScenarios(o.scenarios);
@@ -131,26 +132,33 @@ export async function main(argv: string[]): Promise<number> {
   const state = running?.ready && insideTier(running) ? running : undefined;
   if (!state) {
     const { startedHere } = await ensureTier(say, "harness");
+    const stopRelay = await relayRunMetrics(o.metricsPort, metricsSocket("harness"));
+    if (o.metricsPort) say(`[harness] live metrics: http://127.0.0.1:${o.metricsPort}/metrics (Grafana: dashboards/fauna.json)`);
     try {
       const script = process.argv[1] ?? join(REPO_ROOT, "src", "cli", "main.ts");
       say("[harness] continuing inside the tier's network namespace");
       return await exec([process.execPath, script, "harness", ...argv]);
     } finally {
+      await stopRelay();
       if (!o.keep && startedHere) await down();
     }
   }
   const kubectl = tierKubectl(state);
   const namespace = `harness-${randomBytes(3).toString("hex")}`;
   await kubectl(["create", "namespace", namespace]);
+  const metrics = harnessMetrics();
+  const stopMetrics = await serveRunMetrics(metrics.registry, o.metricsPort);
   let report: HarnessReport;
   try {
-    report = await runHarness({ kubectl, namespace, cluster: harnessCluster(o.sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say });
+    const runOptions = { rate: o.rate, concurrency: o.concurrency, ...liveOptions(metrics) };
+    report = await runHarness({ kubectl, namespace, cluster: harnessCluster(o.sample), scenarios, readyTimeoutS: o.timeoutS, keep: o.keep, say, runOptions });
   } finally {
+    await stopMetrics();
     if (!o.keep) await kubectl(["delete", "namespace", namespace, "--wait=false"]).catch(() => undefined);
   }
-  const files = writeReport(report);
+  const files = await writeReportFiles(report, join(REPO_ROOT, ".work", "harness"));
   process.stdout.write(`${renderMarkdown(report)}\n`);
-  say(`[harness] report: ${files.markdown.replace(`${REPO_ROOT}/`, "")} (+ .json)`);
+  say(`[harness] report: ${files.html.replace(`${REPO_ROOT}/`, "")} (+ report.md, report.json, junit.xml${files.png ? ", report.png" : ""})`);
   if (o.keep) say(`[harness] left running: namespace ${namespace}, deployment ${operatorNames(namespace).namespace}/${operatorNames(namespace).deployment}`);
   return overallPass(report) ? 0 : 1;
 }

@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     recorder: rt.recorder,
     redactor: rt.redactor,
     clock: rt.clock,
-    makeAdmin: (rootKey, signal) => createHttpFaunaAdmin({ rootKey, signal, fence: rt.fence, timeoutMs: { default: 5_000 }, retry: { attempts: 2 } }),
+    makeAdmin: (rootKey, signal) => createHttpFaunaAdmin({ rootKey, signal, fence: rt.fence, userAgent: rt.userAgent, timeoutMs: { default: 5_000 }, retry: { attempts: 2 } }),
     adminAddress: values["admin-address"] === "pod-ip" ? byPodIp : byDnsName,
     forceRemoveGraceSeconds: Number(values["force-remove-grace-seconds"]),
     operatorNamespace,

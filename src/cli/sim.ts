@@ -13,8 +13,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
  * Runs one node until SIGTERM/SIGINT. The order is FaunaApp.start's: the storage and cluster service start first
  * (FAUNA_SIM_START_DELAY_MS stands for the JVM and storage start), and for a node that is already a member the
- * constructor blocks in startDaemon until it has a worker ID, a whole data replica and a log replica (here: reachable
- * over the peer port); only then the admin server listens (FACTS Corrections 3). A fresh node opens 8444 at once.
+ * constructor blocks in startDaemon until it has a worker ID, a whole data replica and a log replica (read
+ * from its own persisted metadata) and the daemon start (FAUNA_SIM_DAEMON_START_MS); only then the admin server
+ * listens (FACTS Corrections 3). A fresh node opens 8444 right after the start delay.
  * 8443 opens FAUNA_SIM_API_OPEN_DELAY_MS after the cluster services run and the topology has a whole replica and a
  * log (FACTS §5).
  */
@@ -49,11 +50,17 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
   let poll: NodeJS.Timeout | undefined;
   let stopping = false;
   const stopped = new Promise<number>((done) => {
+    // FaunaApp's shutdown hook (CassandraService.stop(grace)): a member stops its heartbeats and refuses work at once
+    // (ping answers `Scope … is unavailable`), so peers see it down, and stops storage only after
+    // shutdown_grace_period_seconds (30 by default). A node with no cluster service exits at once.
     const stop = (signal: string) => {
+      if (stopping) return;
       stopping = true;
-      node.log(`Received ${signal}, shutting down.`);
+      const grace = node.isMember() ? node.config.shutdownGraceSeconds : 0;
+      node.log(`Received ${signal}. FaunaDB is shutting down after ${grace} seconds.`);
+      node.shuttingDown = true;
       clearInterval(poll);
-      void node.stop().then(() => {
+      void sleep(grace * 1000).then(() => node.stop()).then(() => {
         admin.close();
         admin.closeAllConnections();
         api?.close();
@@ -61,8 +68,8 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
         setTimeout(() => process.exit(0), 200).unref();
       });
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
   });
   const started = (async (): Promise<number | undefined> => {
     await sleep(node.tuning.startDelayMs);
@@ -76,6 +83,7 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
     if (node.isMember()) {
       node.log("Waiting for a worker ID, a whole data replica and a log replica before starting.");
       while (!node.daemonReady() && !stopping) await sleep(100);
+      await sleep(node.tuning.daemonStartMs);
       if (stopping) return undefined;
       node.running = true;
     }

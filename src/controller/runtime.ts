@@ -44,6 +44,8 @@ export type Runtime = {
   recorder: EventRecorder;
   manager: Manager;
   identity: string;
+  /** `<component> (<identity>)`, sent as User-Agent to the API server and to FaunaDB's admin API. */
+  userAgent: string;
   clock: Clock;
   /** Throws NotLeaderError when this replica may not write (leader election on, lease not surely held). */
   fence: () => void;
@@ -59,13 +61,14 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const log = createLogger({ level: o.logLevel, redactor });
   const { kubeConfig, source } = loadKubeConfig(o.kubeconfig);
   const metrics = new ControllerMetrics(undefined, { processMetrics: true });
+  const identity = o.identity ?? process.env.POD_NAME ?? `${hostname()}_${randomUUID()}`;
+  const userAgent = `${o.component} (${identity})`;
   // The lease store writes with this unfenced client; everything else writes through the fenced one below.
   const leaseClient = new KubeClient({
-    transport: kubeConfigTransport(kubeConfig),
+    transport: kubeConfigTransport(kubeConfig, { userAgent }),
     fieldManager: o.component,
     metrics: kubeMetrics(metrics.registry),
   });
-  const identity = o.identity ?? process.env.POD_NAME ?? `${hostname()}_${randomUUID()}`;
   let elector: LeaderElector | undefined;
   const fence = () => {
     if (elector && !elector.mayWrite()) throw new NotLeaderError();
@@ -106,6 +109,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     recorder,
     manager,
     identity,
+    userAgent,
     clock,
     fence,
     informer<T extends KubernetesObject>(r: Resource, opts: ListWatchOptions = {}) {

@@ -81,6 +81,8 @@ export interface HttpFaunaAdminOptions {
   timeoutMs?: { default?: number; join?: number; init?: number; remove?: number };
   /** Aborts every call of this client (the reconcile pass's signal: a pass that lost the lease stops at once). */
   signal?: AbortSignal;
+  /** Sent as User-Agent: which operator replica called (FaunaDB logs it with the request). */
+  userAgent?: string;
   /** Called before every call that changes the cluster (init, join, replication, remove, clean): throws to refuse it. */
   fence?: () => void;
   retry?: Partial<RetryPolicy>;
@@ -90,6 +92,7 @@ export interface HttpFaunaAdminOptions {
 export function createHttpFaunaAdmin(options: HttpFaunaAdminOptions): FaunaAdmin {
   const transport: TransportOptions = {
     rootKey: options.rootKey,
+    userAgent: options.userAgent,
     tls: options.tls,
     retry: { attempts: 4, baseDelayMs: 200, maxDelayMs: 3000, ...options.retry },
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),

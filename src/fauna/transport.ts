@@ -21,6 +21,7 @@ export interface RetryPolicy {
 
 export interface TransportOptions {
   rootKey: string;
+  userAgent?: string | undefined;
   tls?: AdminTls | undefined;
   retry: RetryPolicy;
   sleep: (ms: number) => Promise<void>;
@@ -76,7 +77,7 @@ export async function send(options: TransportOptions, req: RawRequest): Promise<
 function sendOnce(options: TransportOptions, req: RawRequest): Promise<RawAnswer> {
   const { host, port } = splitNode(req.node, req.port);
   const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const headers: Record<string, string> = { accept: "application/json", ...req.headers };
+  const headers: Record<string, string> = { accept: "application/json", ...(options.userAgent ? { "user-agent": options.userAgent } : {}), ...req.headers };
   if (req.auth !== false) headers.authorization = basicAuth(options.rootKey);
   if (payload !== undefined) {
     headers["content-type"] = "application/json";

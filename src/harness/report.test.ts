@@ -78,3 +78,13 @@ test("ready-again time: first Ready sample after the last not-Ready one; 0 if al
   assert.equal(readyAgainMs([s(1000, false), s(2000, false)], 1000), undefined);
   assert.equal(readyAgainMs([s(500, false), s(1500, true)], 1000), 0, "samples before the injection do not count");
 });
+
+test("a failed bank or register check fails the scenario, and the markdown names its offending operations", () => {
+  const bank = { name: "bank" as const, claim: "total", passed: false, checked: 9, summary: "1 of 9 reads of all balances did not sum to 800", offending: ["read op #7 at 10:00:00.000–10:00:00.010 summed to 790, not 800 (balances 90, 100)"], offendingCount: 1 };
+  const ok = { ...bank, name: "register" as const, passed: true, summary: "fine", offending: [], offendingCount: 0 };
+  const r = result({ checks: [ok, bank] });
+  assert.deepEqual(failures(r), ["bank check failed: 1 of 9 reads of all balances did not sum to 800"]);
+  const md = renderMarkdown({ startedAt: "t", durationS: 1, cluster: "ns/fc", topology: "3 × 1", load: "l", scenarios: [r], notRun: [] });
+  assert.match(md, /register ok · bank FAIL \(1\)/);
+  assert.match(md, / {2}- bank: read op #7 .* summed to 790, not 800/);
+});

@@ -1,5 +1,30 @@
 // The harness's findings and the report a person reads in a minute: a headline verdict, one table row per
-// scenario, short notes. Pure: numbers in, verdicts and markdown out.
+// scenario, short notes. Pure: numbers in, verdicts and markdown out (report.html: reportHtml.ts; JUnit: junit.ts).
+import type { CheckResult } from "./checks/check.ts";
+import type { ErrorClass } from "../load/errors.ts";
+import type { LatencySummary, SecondSample } from "../load/stats.ts";
+
+/** A moment of a scenario's timeline, in seconds since its load started. */
+export interface TimelineEvent {
+  t: number;
+  kind: "fault" | "heal" | "not-ready" | "ready" | "mark";
+  label: string;
+}
+
+/** A node's state over the scenario, in runs: from `t` on it was `state` (up, down, absent). */
+export interface NodeLane {
+  pod: string;
+  runs: { t: number; state: "up" | "down" | "absent" }[];
+}
+
+export interface Timeline {
+  /** Epoch ms when the load started (t = 0). */
+  startedAt: number;
+  durationS: number;
+  series: SecondSample[];
+  events: TimelineEvent[];
+  nodes: NodeLane[];
+}
 
 export interface ScenarioResult {
   name: string;
@@ -28,6 +53,16 @@ export interface ScenarioResult {
   /** Set when the scenario itself could not be carried out. */
   error?: string;
   durationS: number;
+  /** The checks on the load's history (exists, bank, register); absent on results from before they existed. */
+  checks?: CheckResult[];
+  /** Latency of every operation, from when it was due; by phase (steady, fault, and a scenario's own). */
+  latency?: LatencySummary;
+  latencyByPhase?: Record<string, LatencySummary>;
+  errorClasses?: Record<ErrorClass, number>;
+  /** Operations per second asked for and done. */
+  targetRate?: number;
+  achievedRate?: number;
+  timeline?: Timeline;
 }
 
 export interface NotRun {
@@ -57,6 +92,7 @@ export function failures(r: ScenarioResult): string[] {
   if (r.writesAcknowledged === 0) why.push("no write was acknowledged: nothing was proven");
   if (r.readyAgainS === null) why.push(`not Ready again within ${r.readyTimeoutS} s`);
   if (!r.expectationMet) why.push(`expectation not met: ${r.expectationDetail}`);
+  for (const c of r.checks ?? []) if (!c.passed && c.name !== "exists") why.push(`${c.name} check failed: ${c.summary}`);
   return why;
 }
 
@@ -118,10 +154,15 @@ export function renderMarkdown(report: HarnessReport): string {
     `${r.longestWriteGapS.toFixed(1)} s`,
     r.readyAgainS === null ? `not in ${r.readyTimeoutS} s` : r.readyAgainS === 0 ? "stayed Ready" : `${r.readyAgainS.toFixed(1)} s`,
     `${r.expectationMet ? "yes" : "NO"}: ${r.expectationDetail}`,
+    checksCell(r),
+    r.latency ? `${r.latency.p50Ms.toFixed(0)} / ${r.latency.p99Ms.toFixed(0)} ms` : "-",
   ]);
-  const header = ["scenario", "verdict", "acked / attempted writes", "failed", "lost", "reads missing", "longest write gap", "Ready again", "expectation"];
+  const header = ["scenario", "verdict", "acked / attempted writes", "failed", "lost", "reads missing", "longest write gap", "Ready again", "expectation", "checks", "p50 / p99"];
   const table = [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.map(escapeCell).join(" | ")} |`);
-  const failed = report.scenarios.filter((r) => !passed(r)).map((r) => `- ${r.name}: ${failures(r).join("; ")}`);
+  const failed = report.scenarios.filter((r) => !passed(r)).flatMap((r) => [
+    `- ${r.name}: ${failures(r).join("; ")}`,
+    ...(r.checks ?? []).filter((c) => !c.passed).flatMap((c) => c.offending.slice(0, 5).map((o) => `  - ${c.name}: ${o}`)),
+  ]);
   const notes = [
     ...report.scenarios.map((r) => `- ${r.name}: ${r.fault}; expected ${r.expectation}.${failedOps(r)}`),
     ...report.notRun.map((n) => `- not run — ${n.name}: ${n.reason}`),
@@ -139,6 +180,12 @@ export function renderMarkdown(report: HarnessReport): string {
     ...notes,
     "",
   ].join("\n");
+}
+
+/** e.g. "exists ok · bank ok · register FAIL (3)". */
+export function checksCell(r: ScenarioResult): string {
+  if (!r.checks?.length) return "-";
+  return r.checks.map((c) => `${c.name} ${c.passed ? "ok" : `FAIL (${c.offendingCount})`}`).join(" · ");
 }
 
 /** The commonest causes of failed operations, e.g. " Failed operations: UnavailableError 503 ×12." */

@@ -22,11 +22,16 @@ export interface Injected {
   heal?(): Promise<void>;
 }
 
+/** What the runner lends an injection: a mark on the timeline, optionally starting a latency phase ("skewed"). */
+export interface InjectHooks {
+  mark(label: string, phase?: string): void;
+}
+
 export interface Scenario {
   name: string;
   fault: string;
   expectation: string;
-  inject(t: HarnessTarget): Promise<Injected>;
+  inject(t: HarnessTarget, hooks?: InjectHooks): Promise<Injected>;
 }
 
 const KILLED_NODE_REPLICA = "replica-2";
@@ -35,13 +40,13 @@ const KILLED_REPLICA = "replica-3";
 const LEADER_WAIT_MS = 30_000;
 
 /** Host IDs by pod, from the FaunaCluster's status. */
-async function hostIds(t: HarnessTarget): Promise<Map<string, string>> {
+export async function hostIds(t: HarnessTarget): Promise<Map<string, string>> {
   const fc = await readCluster(t);
   return new Map((fc.status?.nodes ?? []).map((n) => [n.pod, n.hostId ?? ""]));
 }
 
 /** Every pod came back as a new pod (new UID) carrying its old host ID (FaunaDB identity survives on the volume). */
-async function sameHostsOnNewPods(t: HarnessTarget, replica: string, killed: PodIdentity[], hostsBefore: Map<string, string>): Promise<Expectation> {
+export async function sameHostsOnNewPods(t: HarnessTarget, replica: string, killed: PodIdentity[], hostsBefore: Map<string, string>): Promise<Expectation> {
   const now = new Map((await replicaPods(t, replica)).map((p) => [p.name, p.uid]));
   const hostsAfter = await hostIds(t);
   const wrong: string[] = [];
@@ -162,7 +167,7 @@ async function skewOf(t: HarnessTarget, pod: string): Promise<number | null> {
 }
 
 /** The node's skew once it is within tolerance of `expectedMs` (5 s at most), else the last one measured. */
-async function settledSkew(t: HarnessTarget, pod: string, expectedMs: number): Promise<number | null> {
+export async function settledSkew(t: HarnessTarget, pod: string, expectedMs: number): Promise<number | null> {
   let skew: number | null = null;
   await until(async () => {
     skew = await skewOf(t, pod);
@@ -202,8 +207,11 @@ export const clockSkew: Scenario = {
 /** The local tier's stand-in for Chaos Mesh NetworkChaos: the pod's IP cut off from everything (README, local tier). */
 export const NETWORK_ANNOTATION = "local.fauna-operator.io/network";
 const PARTITIONED_REPLICA = "replica-2";
-/** How long the other nodes may take to call an isolated host down (the simulator: 1.5 s without heartbeats). */
-const SEEN_DOWN_WITHIN_MS = 20_000;
+/**
+ * How long the other nodes may take to call an isolated host down: FaunaDB's phi-accrual detector needs ~18 s of
+ * silence at 1 s heartbeats (FACTS Corrections 4, FailureDetector.scala), plus the operator's next observation.
+ */
+const SEEN_DOWN_WITHIN_MS = 45_000;
 
 /** The status the FaunaCluster reports for a pod's host ("up", "down", or undefined when not listed). */
 async function reportedStatus(t: HarnessTarget, pod: string): Promise<{ status: string | undefined; hostId: string | undefined }> {

@@ -27,7 +27,8 @@ const METHODS = {
   DELETE: HttpMethod.DELETE,
 } as const;
 
-export type KubeConfigTransportOptions = { timeoutMs?: number };
+/** `userAgent`: who is calling (client-go sends `<binary>/<version> ...`); audit logs show it. */
+export type KubeConfigTransportOptions = { timeoutMs?: number; userAgent?: string | undefined };
 
 export function kubeConfigTransport(kc: KubeConfig, opts: KubeConfigTransportOptions = {}): Transport {
   const http = new IsomorphicFetchHttpLibrary();
@@ -41,6 +42,7 @@ export function kubeConfigTransport(kc: KubeConfig, opts: KubeConfigTransportOpt
       const ctx = new RequestContext(url.toString(), METHODS[req.method]);
       await kc.applySecurityAuthentication(ctx);
       ctx.setHeaderParam("Accept", "application/json");
+      if (opts.userAgent) ctx.setHeaderParam("User-Agent", opts.userAgent);
       if (req.body !== undefined) {
         ctx.setHeaderParam("Content-Type", req.contentType ?? "application/json");
         ctx.setBody(req.body);

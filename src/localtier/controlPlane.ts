@@ -24,6 +24,7 @@ export async function startControlPlane(files: TierFiles, pki: Pki, apiPort: num
   const server = `https://127.0.0.1:${apiPort}`;
   await writeFile(files.kubeconfig, kubeconfigYaml(server, pki.caCert, pki.adminToken), { mode: 0o600 });
   await writeFile(files.kwokConfig, kwokConfigYaml());
+  await writeFile(files.auditPolicy, AUDIT_POLICY);
   const ca = readFileSync(pki.caCert);
   const processes: ManagedProcess[] = [];
   const start = (name: string, args: string[]) => {
@@ -60,6 +61,8 @@ export async function startControlPlane(files: TierFiles, pki: Pki, apiPort: num
       // Evict pods from a dead fake node in 30 s, not 5 min, so node-loss scenarios finish in test time.
       "--default-not-ready-toleration-seconds=30", "--default-unreachable-toleration-seconds=30",
       "--profiling=false",
+      // Writes by ServiceAccounts (the operator under test) are audited: who wrote what, when, from which client.
+      `--audit-policy-file=${files.auditPolicy}`, `--audit-log-path=${files.auditLog}`, "--audit-log-maxsize=200", "--audit-log-maxbackup=1",
     ]);
     await waitFor("kube-apiserver /readyz",
       async () => (await httpGet(`${server}/readyz`, { ca, token: pki.adminToken })).status === 200, 60_000,
@@ -91,3 +94,14 @@ export async function startControlPlane(files: TierFiles, pki: Pki, apiPort: num
   }
   return { processes, stop };
 }
+
+/** Metadata of every write a ServiceAccount makes; nothing else (the tier's own components write a lot). */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+`;

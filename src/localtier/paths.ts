@@ -38,6 +38,9 @@ export function tierFiles(dir: string) {
     apiSocket: join(dir, "apiserver.sock"),
     shimBin: join(dir, "bin"),
     daemonLog: join(dir, "logs", "daemon.log"),
+    auditPolicy: join(dir, "audit-policy.yaml"),
+    /** kube-apiserver's audit log: writes by ServiceAccounts (see controlPlane.ts). */
+    auditLog: join(dir, "logs", "audit.log"),
   };
 }
 export type TierFiles = ReturnType<typeof tierFiles>;

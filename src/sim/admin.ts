@@ -12,7 +12,9 @@ import { isRootKey, type SimConfig } from "./config.ts";
 import { parseJsonObject, readBody, sendJson } from "./http.ts";
 import {
   checkRemoval,
+  emptyState,
   initCluster,
+  nextWorkerId,
   isValidReplicaName,
   replicaInfo,
   replicationEtagSource,
@@ -93,7 +95,7 @@ function initNode(node: SimNode): Promise<boolean> {
   const run = (async () => {
     await sleep(node.tuning.initMs);
     if (node.isMember()) return false;
-    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
+    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: nextWorkerId(emptyState(), node.config.minWorkerId, node.config.maxWorkerId) ?? node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
     node.state = { ...initCluster(me), version: node.state.version + 1 };
     node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
     node.dataSince = node.clock.now();
@@ -115,7 +117,7 @@ async function removeNode(node: SimNode, id: string, force: boolean, allowUnclea
       return badRequest(`Timed out checking cleanliness of cfs: all. Deadline: ${timeBound(node.tuning.cleanCheckTimeoutMs)}. Recipient: ${clean.timedOut}.`);
     if (!clean.clean) return badRequest(ADMIN_MESSAGES.storageNotClean);
   }
-  const check = checkRemoval(node.state, id, force, node.upSet().has(id));
+  const check = checkRemoval(node.state, id, force, node.upSet().has(id), node.identity.hostId);
   if (!check.ok) return badRequest(check.message);
   const movementFrom = node.clock.now() + node.tuning.movementStartMs;
   const owns = node.views().get(id)?.owns ?? 0;
@@ -144,7 +146,7 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
   "/admin/status": {
     GET: withService((node) =>
       node.isMember()
-        ? { status: 200, body: statusResponse(node.state, node.views()) }
+        ? { status: 200, body: statusResponse(node.state, node.views(), node.electingSegments()) }
         : err(503, "cluster uninitialized", ADMIN_MESSAGES.statusUninitialized)),
   },
   "/admin/identity": {
@@ -197,13 +199,18 @@ const routes: Record<string, Partial<Record<string, Handler>>> = {
   },
   // Simulator-only debug path (not in FaunaDB): the fault switch of issue 4.
   "/admin/debug/sim-fault": {
-    GET: (node) => ({ status: 200, body: { drop_acked_writes: node.dropAckedWrites } }),
+    GET: (node) => ({ status: 200, body: faultState(node) }),
     PUT: (node, body) => {
-      node.dropAckedWrites = body.drop_acked_writes === true;
-      return { status: 200, body: { drop_acked_writes: node.dropAckedWrites } };
+      if ("drop_acked_writes" in body) node.dropAckedWrites = body.drop_acked_writes === true;
+      if ("cut_off_agent" in body) node.cutOffAgent = typeof body.cut_off_agent === "string" && body.cut_off_agent !== "" ? body.cut_off_agent : null;
+      return { status: 200, body: faultState(node) };
     },
   },
 };
+
+function faultState(node: SimNode) {
+  return { drop_acked_writes: node.dropAckedWrites, cut_off_agent: node.cutOffAgent };
+}
 
 function lookup(path: string): { methods: Partial<Record<string, Handler>>; rest: string } | undefined {
   if (routes[path]) return { methods: routes[path], rest: "" };
@@ -232,10 +239,34 @@ export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<
   }
 }
 
+/** One line per request that changes the cluster, with who sent it (address, User-Agent): who acted, and when. */
+function logWrite(node: SimNode, req: IncomingMessage, status: number): void {
+  if (req.method === "GET" || req.method === "HEAD") return;
+  const agent = req.headers["user-agent"] ?? "-";
+  node.log(`admin ${req.method} ${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"} agent=${JSON.stringify(agent)} -> ${status}`);
+}
+
+/**
+ * The fault `cut_off_agent` (set through /admin/debug/sim-fault, never FaunaDB's behaviour): requests whose User-Agent
+ * contains it get no answer, their connection is reset, as a NetworkPolicy, a DNS outage or a firewall would do to
+ * one client while the cluster and its other clients carry on. The debug route itself stays reachable.
+ */
+function cutOff(node: SimNode, req: IncomingMessage): boolean {
+  const agent = req.headers["user-agent"] ?? "";
+  return node.cutOffAgent !== null && agent.includes(node.cutOffAgent) && !(req.url ?? "").startsWith("/admin/debug/");
+}
+
 export function adminServer(node: SimNode): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (cutOff(node, req)) {
+      req.socket.destroy();
+      return;
+    }
     void handleAdmin(node, req).then(
-      (r) => sendJson(res, r.status, r.status === 204 ? undefined : r.body, r.headers, req.method === "HEAD"),
+      (r) => {
+        logWrite(node, req, r.status);
+        sendJson(res, r.status, r.status === 204 ? undefined : r.body, r.headers, req.method === "HEAD");
+      },
       (e: unknown) => sendJson(res, 500, { errors: [{ code: "internal server error", description: String(e) }] }),
     );
   });

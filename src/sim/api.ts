@@ -5,8 +5,9 @@ import { createServer as createHttp1, type IncomingMessage, type ServerResponse 
 import { connect, createServer as createNet, type Server, type Socket } from "node:net";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
-import { isRootKey, type SimConfig } from "./config.ts";
-import { runFql4 } from "./fql4.ts";
+import { isRootKey } from "./config.ts";
+import { FAUNADB_BUILD } from "./http.ts";
+import { hashSecret, keyDocKey, keyIdOf, ROLES, runFql4, scopePrefix, type Role, type Scope } from "./fql4.ts";
 import { prettyJson } from "./prettyJson.ts";
 import { readAvailable } from "./model/cluster.ts";
 import type { SimNode } from "./node.ts";
@@ -17,7 +18,7 @@ type Res = ServerResponse | Http2ServerResponse;
 function send(res: Res, status: number, body: unknown, head = false, pretty = false): void {
   const text = pretty ? prettyJson(body) : JSON.stringify(body);
   const r = res as ServerResponse;
-  r.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+  r.writeHead(status, { "x-faunadb-build": FAUNADB_BUILD, "content-length": String(Buffer.byteLength(text)), "content-type": "application/json;charset=utf-8" });
   r.end(head ? undefined : text);
 }
 
@@ -49,13 +50,53 @@ async function ping(node: SimNode, url: URL): Promise<{ status: number; body: un
   return { status: 200, body: { resource: PING_MESSAGES.ok(scope) } };
 }
 
-/** Bearer <secret> or Basic base64(<secret>:); a scoped root key `<key>:<db>:<role>` counts as the root key. */
-function querySecretOk(header: string | undefined, config: Pick<SimConfig, "rootKeys" | "rootKeyHashes">): boolean {
+/**
+ * The scope a request's secret grants (`ext/model/src/main/scala/auth/{Auth,AuthScope}.scala`): Bearer <secret> or
+ * Basic base64(<secret>:); `<secret>`, `<secret>:<role>` or `<secret>:<db/path>:<role>`; the secret is a root key
+ * (admin of the root database) or a key's secret (its role in its database). undefined = 401.
+ */
+async function authorize(node: SimNode, header: string | undefined): Promise<Scope | undefined> {
   const bearer = /^Bearer\s+(.+)$/i.exec(header ?? "");
   const basic = /^Basic\s+(.+)$/i.exec(header ?? "");
-  const secret = bearer ? bearer[1]! : basic ? Buffer.from(basic[1]!, "base64").toString("utf8") : undefined;
-  if (secret === undefined) return false;
-  return isRootKey(config, secret.split(":")[0]!);
+  const raw = bearer ? bearer[1]! : basic ? Buffer.from(basic[1]!, "base64").toString("utf8").replace(/:$/, "") : undefined;
+  if (raw === undefined) return undefined;
+  const [secret, ...rest] = raw.split(":");
+  const role = rest.at(-1) as Role | undefined;
+  const scoped = role !== undefined && ROLES.includes(role);
+  const subPath = scoped && rest.length === 2 ? rest[0]!.split("/").filter(Boolean) : [];
+  const base = isRootKey(node.config, secret!) ? { path: [], role: "admin" as Role } : await keyScope(node, secret!);
+  if (!base) return undefined;
+  if (subPath.length > 0 && base.role !== "admin") return undefined;
+  const path = [...base.path, ...subPath];
+  if (!(await databasesExist(node, path))) return undefined;
+  return { path, role: scoped ? role : base.role };
+}
+
+const KEY_CACHE_MS = 10_000;
+const known = new Map<string, { scope: Scope; until: number }>();
+
+/** A key's database and role from its document (found by the ID in its secret), cached for a few seconds. */
+async function keyScope(node: SimNode, secret: string): Promise<Scope | undefined> {
+  const hit = known.get(secret);
+  if (hit && hit.until > Date.now()) return hit.scope;
+  const id = keyIdOf(secret);
+  if (id === undefined) return undefined;
+  const doc = await node.read(keyDocKey(id));
+  if (!doc || doc.data.hashed_secret !== hashSecret(secret)) return undefined;
+  const scope = { path: String(doc.data.database ?? "").split("/").filter(Boolean), role: String(doc.data.role) as Role };
+  known.set(secret, { scope, until: Date.now() + KEY_CACHE_MS });
+  return scope;
+}
+
+async function databasesExist(node: SimNode, path: readonly string[]): Promise<boolean> {
+  for (let i = 0; i < path.length; i++) {
+    const key = `${scopePrefix(path.slice(0, i))}databases/${path[i]}`;
+    const hit = known.get(key);
+    if (hit && hit.until > Date.now()) continue;
+    if (!(await node.read(key))) return false;
+    known.set(key, { scope: { path: [], role: "admin" }, until: Date.now() + KEY_CACHE_MS });
+  }
+  return true;
 }
 
 function readAll(req: Req): Promise<string> {
@@ -80,21 +121,27 @@ async function handle(node: SimNode, req: Req, res: Res): Promise<void> {
   if (url.pathname === "/error") return send(res, 500, errorBody("internal server error", internalErrorDescription("Test error")));
   if (url.pathname === "/" && req.method === "POST") {
     const auth = req.headers.authorization;
-    if (!querySecretOk(typeof auth === "string" ? auth : undefined, node.config))
-      return send(res, 401, errorBody("unauthorized", "Unauthorized"));
+    let scope: Scope | undefined;
+    try {
+      scope = await authorize(node, typeof auth === "string" ? auth : undefined);
+    } catch {
+      return send(res, 503, errorBody("time out", "Request timed out."));
+    }
+    if (!scope) return send(res, 401, errorBody("unauthorized", "Unauthorized"));
     let body: unknown;
     try {
       body = JSON.parse(await readAll(req));
     } catch {
       return send(res, 400, errorBody("invalid expression", "Request body is not valid JSON."));
     }
-    const r = await runFql4(body, {
+    const store = {
       now: () => node.clock.now(),
       newId: () => `${node.clock.now()}${String(idSeq++ % 1000).padStart(3, "0")}${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`,
-      read: (key) => node.read(key),
-      commit: (doc) => node.commit(doc),
-    });
-    res.setHeader("x-txn-time", String(node.clock.now() * 1000));
+      read: (key: string) => node.read(key),
+      scan: (prefix: string) => node.scan(prefix),
+    };
+    const r = await runFql4(body, store, scope, (txn) => node.transact([...txn.reads], [...txn.writes.values()]));
+    res.setHeader("x-txn-time", String(r.txnMicros ?? node.clock.now() * 1000));
     return send(res, r.status, r.body);
   }
   return send(res, 404, errorBody("not found", "Not Found"));

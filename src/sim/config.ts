@@ -7,8 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import bcrypt from "bcryptjs";
 
-/** Every key of `CoreConfig.scala` (@Config vars). Keys outside this set are `Unrecognized setting.` */
-const KNOWN_KEYS = new Set(
+/**
+ * Every key of `CoreConfig.scala` (@Config vars; deprecated and renamed ones are accepted with a warning). Keys
+ * outside this set are `Unrecognized setting.` config.test.ts holds it equal to test/fixtures/faunadb/coreconfig-keys.txt,
+ * the list taken at the commit images/faunadb/Dockerfile pins.
+ */
+export const KNOWN_KEYS: ReadonlySet<string> = new Set(
   `auth_root_key auth_root_key_hash auth_root_key_hashes export_shared_key_hashes background_enable_task_execution
 background_enable_task_bouncer background_enable_garbage_collection background_instance_scan_period_seconds
 background_enable_expired_version_scanner background_expired_scan_period_seconds background_enable_sparse_document_scanner
@@ -60,7 +64,7 @@ query_ops_rate_limits_enabled query_ops_rate_limits_burst_seconds query_ops_rate
 query_ops_rate_limits_cache_expire_after_seconds query_ops_rate_limits_gossip_interval_ms query_max_read_ops_per_second
 query_max_write_ops_per_second query_max_compute_ops_per_second query_max_streams_per_second
 consensus_stall_restart_period_seconds consensus_stall_restart_period_enable coordinator_neighbor_replica
-key_forbid_user_import health_check_timeout_ms health_check_healthy_period_ms health_check_unhealthy_period_ms`.split(/\s+/),
+key_forbid_user_import health_check_timeout_ms health_check_healthy_period_ms health_check_unhealthy_period_ms sstableDiskAccessMode`.split(/\s+/),
 );
 
 type Scalar = string | number | boolean | null;

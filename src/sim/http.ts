@@ -24,9 +24,18 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   }
 }
 
+/** The build a real node names in every HTTP answer (golden recordings: `x-faunadb-build: 25.02.07.dev-4f8f8be`). */
+export const FAUNADB_BUILD = "25.02.07.dev-4f8f8be";
+
+/** A JSON answer as FaunaDB's admin port sends it; `body` undefined (204) sends no content headers, as FaunaDB. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  if (body === undefined) {
+    res.writeHead(status, { "x-faunadb-build": FAUNADB_BUILD, ...headers });
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "x-faunadb-build": FAUNADB_BUILD, "content-length": Buffer.byteLength(text), "content-type": "application/json;charset=utf-8", ...headers });
   res.end(head ? undefined : text);
 }
 

@@ -17,7 +17,6 @@ import {
   hasWholeReplicaAndLog,
   helloRefusal,
   logSegments,
-  membersOf,
   nextWorkerId,
   normalizeState,
   ownerInReplica,
@@ -36,7 +35,8 @@ import {
   type ClusterState,
   type Member,
 } from "./model/cluster.ts";
-import { departedOwnership, type HostView } from "./model/status.ts";
+import { departedOwnership, settledOwnership, type HostView } from "./model/status.ts";
+import { KeyLocks, segmentAcks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
 export interface Doc {
@@ -76,6 +76,11 @@ const PEER_TIMEOUT_MS = 800;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Under FAUNA_SIM_FAULT_NON_ATOMIC, the pause between two writes of one query: wide enough for others to interleave. */
+const NON_ATOMIC_GAP_MS = 30;
+
+const contended = () => new ClusterError(409, "contended transaction", "Transaction was aborted due to detection of concurrent modification.");
+
 export class SimNode {
   readonly config: SimConfig;
   readonly clock: Clock;
@@ -89,6 +94,11 @@ export class SimNode {
   logEntries = new Map<string, Doc>();
   peers = new Map<string, PeerInfo>();
   dropAckedWrites: boolean;
+  /** Fault switch: admin requests from a User-Agent containing this get their connection reset (admin.ts). */
+  cutOffAgent: string | null = null;
+  /** Fault switch FAUNA_SIM_FAULT_NON_ATOMIC=1: a query's writes commit one by one, unlocked, reads unchecked. */
+  nonAtomic: boolean;
+  private readonly locks = new KeyLocks();
   shuttingDown = false;
   /**
    * Cluster services started (`CassandraService.running`): after init, after a join's daemon start, or after a
@@ -98,6 +108,7 @@ export class SimNode {
   readonly startedAt: number;
   readonly generation = Date.now();
   private beat = 0;
+  private peerOwnsChanged = false;
   readonly fd: FailureDetector;
   private cleaning = false;
   /** An init in progress (admin.ts): a second init waits for it. */
@@ -117,6 +128,7 @@ export class SimNode {
     this.clock = clock;
     this.tuning = tuning;
     this.dropAckedWrites = tuning.faultDropAckedWrites === 1;
+    this.nonAtomic = tuning.faultNonAtomic === 1;
     this.fd = new FailureDetector(tuning.checkIntervalMs, clock.monotonic());
     this.startedAt = clock.now();
     this.lastTick = clock.monotonic();
@@ -125,8 +137,9 @@ export class SimNode {
     rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
     this.identity = this.loadIdentity();
     this.state = normalizeState(this.readJson<ClusterState>("system/cluster.json") ?? emptyState());
-    const meta = this.readJson<{ owns: number; dataSince: number }>("system/node.json");
+    const meta = this.readJson<{ owns: number; dataSince: number; peerOwns?: Record<string, number> }>("system/node.json");
     if (meta) ({ owns: this.owns, dataSince: this.dataSince } = meta);
+    this.learnOwns(meta?.peerOwns ?? {});
     for (const d of this.readJsonl<Doc>("data/docs.jsonl")) this.docs.set(d.key, d);
     for (const d of this.readJsonl<Doc>("scopes/log.jsonl")) this.logEntries.set(d.key, d);
     const me = this.self();
@@ -190,8 +203,22 @@ export class SimNode {
     this.writeJson("system/cluster.json", state);
     return true;
   }
+  /**
+   * Ownership is topology, which FaunaDB replicates and persists: a node that just joined or restarted knows what the
+   * others own before it hears from them (only whether they are up must wait for heartbeats). Here the last known
+   * figures are kept on disk and handed over in the Hello answer; heartbeats keep them current.
+   */
   private saveMeta(): void {
-    this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince });
+    const members = new Set(this.state.members.map((m) => m.hostId));
+    const peerOwns = Object.fromEntries([...this.peers].filter(([h]) => members.has(h)).map(([h, p]) => [h, p.owns]));
+    this.writeJson("system/node.json", { owns: this.owns, dataSince: this.dataSince, peerOwns });
+  }
+  private learnOwns(owns: Record<string, unknown>): void {
+    for (const [h, o] of Object.entries(owns))
+      if (h !== this.identity.hostId && !this.peers.has(h)) this.peers.set(h, { generation: 0, beat: -1, owns: Number(o), needsCleanup: false });
+  }
+  private ownsMap(): Record<string, number> {
+    return Object.fromEntries([...this.views()].map(([h, v]) => [h, v.owns]));
   }
   storeDoc(doc: Doc): void {
     const old = this.docs.get(doc.key);
@@ -199,8 +226,10 @@ export class SimNode {
     this.docs.set(doc.key, doc);
     appendFileSync(this.path("data/docs.jsonl"), JSON.stringify(doc) + "\n");
   }
+  /** The log keeps the newest version of each key (catch-up applies it; the sequencer checks reads against it). */
   private storeLog(doc: Doc): void {
-    if (this.logEntries.has(doc.key)) return;
+    const old = this.logEntries.get(doc.key);
+    if (old && old.ts >= doc.ts) return;
     this.logEntries.set(doc.key, doc);
     appendFileSync(this.path("scopes/log.jsonl"), JSON.stringify(doc) + "\n");
   }
@@ -228,19 +257,34 @@ export class SimNode {
     return up;
   }
   /**
-   * `startDaemon` of a member (`CassandraService.scala`): a worker ID, a whole data replica and a log replica, here
-   * counted among the hosts it can reach, since the transaction pipeline must start with them.
+   * The waitables of `CassandraService.startDaemon` for a member: its worker ID and a topology with a whole data
+   * replica among the members and a log replica (`waitForWorkerID`, `waitUntilRegionHasWholeReplicaAndLog`). Both
+   * read the node's own persisted metadata, not its peers: FaunaDB's MembershipApiSpec restarts a whole cluster one
+   * node at a time and each node answers on 8444 before the next starts.
    */
   daemonReady(): boolean {
     const me = this.self();
-    if (!me) return false;
-    const up = this.upSet();
-    const whole = (r: string) => {
-      const live = membersOf(this.state, r).filter((m) => !m.leaving);
-      return live.length > 0 && live.every((m) => up.has(m.hostId));
-    };
-    return this.state.dataReplicas.some(whole) && this.state.logReplicas.some(whole);
+    return me !== undefined && Number.isInteger(me.workerId) && hasWholeReplicaAndLog(this.state);
   }
+  /**
+   * Segments whose leader (as this node sees it) changed less than a check interval ago: their leader flag reads
+   * false meanwhile (model/status.ts statusResponse). Updated on every tick and every status request.
+   */
+  electingSegments(): Set<number> {
+    const up = this.upSet();
+    const now = this.clock.monotonic();
+    const out = new Set<number>();
+    for (const seg of logSegments(this.state)) {
+      const leader = segmentLeader(this.state, seg, up);
+      const known = this.leaders.get(seg.id);
+      if (!known || known.leader !== leader) this.leaders.set(seg.id, { leader, since: known ? now : -Infinity });
+      if (now - this.leaders.get(seg.id)!.since < this.tuning.checkIntervalMs) out.add(seg.id);
+    }
+    return out;
+  }
+  private readonly leaders = new Map<number, { leader: string | undefined; since: number }>();
+
+  /** `StorageCleaner.needsCleanup`: this node holds data outside what it owns in its replica. */
   needsCleanup(): boolean {
     const me = this.self();
     if (!me) return false;
@@ -256,6 +300,7 @@ export class SimNode {
     const generation = Number(body.generation ?? 0);
     const beat = Number(body.beat ?? 0);
     const known = this.peers.get(hostId);
+    if (known?.owns !== Number(body.owns ?? 0)) this.peerOwnsChanged = true;
     if (known && known.generation !== generation) this.fd.remove(hostId);
     const fresh = !known || known.generation !== generation || beat > known.beat;
     if (fresh) this.fd.mark(hostId, this.clock.monotonic());
@@ -276,6 +321,10 @@ export class SimNode {
         out.set(m.hostId, { up: up.has(m.hostId), owns: this.owns, persistedTimestamp: new Date(this.clock.now()).toISOString() });
       else out.set(m.hostId, { up: up.has(m.hostId), owns: p?.owns ?? 0, ...(p?.persistedTimestamp ? { persistedTimestamp: p.persistedTimestamp } : {}) });
     }
+    // Departed owners are listed too; every share is then made consistent as topology (model/status.ts).
+    for (const d of this.state.departed) out.set(d.hostId, { up: false, owns: d.owns });
+    const settled = settledOwnership(this.state, new Map([...out].map(([h, v]) => [h, v.owns])));
+    for (const [h, v] of out) v.owns = settled.get(h) ?? v.owns;
     return out;
   }
   // ---- peer protocol ---------------------------------------------------------------------------------------------
@@ -352,9 +401,13 @@ export class SimNode {
         return this.onHello(body);
       case "/peer/log-append": {
         if (!this.isMember()) throw new ClusterError(503, "member", "not a member");
-        this.storeLog(body.doc as Doc);
+        for (const d of (body.docs as Doc[] | undefined) ?? [body.doc as Doc]) this.storeLog(d);
         return { ok: true, clock: this.clock.now() };
       }
+      case "/peer/txn":
+        return this.sequence(body.reads as ReadVersion[], body.writes as Doc[]);
+      case "/peer/validate":
+        return this.validate(body.reads as ReadVersion[]);
       case "/peer/log-since": {
         const since = Number(body.since ?? 0);
         return { entries: [...this.logEntries.values()].filter((d) => d.ts >= since) };
@@ -364,8 +417,10 @@ export class SimNode {
         return { ok: true };
       case "/peer/get":
         return { doc: this.owns > 0 ? (this.docs.get(String(body.key)) ?? null) : null, complete: Math.abs(this.owns - ownershipGoal(this.state, this.identity.hostId)) < OWNERSHIP_EPSILON };
-      case "/peer/docs":
-        return { docs: [...this.docs.values()] };
+      case "/peer/docs": {
+        const prefix = typeof body.prefix === "string" ? body.prefix : "";
+        return { docs: [...this.docs.values()].filter((d) => d.key.startsWith(prefix)) };
+      }
       default:
         throw new ClusterError(404, "not found", url);
     }
@@ -396,7 +451,7 @@ export class SimNode {
     if (known) {
       if (known.address !== body.address || known.peerPort !== body.peerPort)
         await this.propose((s) => withAddress(s, hostId, String(body.address), Number(body.peerPort)));
-      return { state: this.state, changed: false };
+      return { state: this.state, owns: this.ownsMap(), changed: false };
     }
     // The worker ID is picked from the state the change applies to: two Hellos in a row must not share one.
     await this.propose((s) => {
@@ -406,7 +461,7 @@ export class SimNode {
       const next = withMember(s, { hostId, address: String(body.address), peerPort: Number(body.peerPort), replica, workerId, leaving: false, joinedAt: this.clock.now() });
       return next.dataReplicas.includes(replica) ? withMovementFrom(next, this.clock.now() + this.tuning.movementStartMs) : next;
     });
-    return { state: this.state, changed: true };
+    return { state: this.state, owns: this.ownsMap(), changed: true };
   }
 
   /** Join through a seed (`host` or `host:port`, port = peer port, default ours); retries until the Hello timeout. */
@@ -422,10 +477,12 @@ export class SimNode {
         if (r.status === 200) {
           this.state = emptyState();
           this.adopt(r.body.state as ClusterState);
+          this.learnOwns((r.body.owns ?? {}) as Record<string, unknown>);
+          this.saveMeta();
           const seedHost = this.state.members.find((x) => x.address === target.address)?.hostId;
           if (seedHost) this.fd.mark(seedHost, this.clock.monotonic());
           // `startDaemonAfter(membership.join(..))`: a member now, the join answers once the daemon has started.
-          await sleep(this.tuning.joinMs);
+          await sleep(this.tuning.daemonStartMs);
           this.running = true;
           this.onMember?.();
           return r.body.changed === true;
@@ -475,6 +532,11 @@ export class SimNode {
         if (r?.status === 200) this.adopt(r.body.state as ClusterState);
       }
       this.fd.interpret(others.map((m) => m.hostId), this.clock.monotonic());
+      this.electingSegments();
+      if (this.peerOwnsChanged) {
+        this.peerOwnsChanged = false;
+        this.saveMeta();
+      }
       await this.maintenance(dt);
     } catch (e) {
       this.log(`tick failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -510,7 +572,7 @@ export class SimNode {
     const first = [...this.state.members].sort((a, b) => a.hostId.localeCompare(b.hostId))[0];
     if (first?.hostId !== this.identity.hostId) return;
     const views = this.views();
-    const gone = this.state.departed.filter((d) => departedOwnership(this.state, d, views) === 0).map((d) => d.hostId);
+    const gone = this.state.departed.filter((d) => departedOwnership(d, views) === 0).map((d) => d.hostId);
     if (gone.length > 0) await this.propose((s) => withoutDeparted(s, gone)).catch(() => undefined);
   }
 
@@ -519,10 +581,23 @@ export class SimNode {
    * moves toward its Goal at a whole ring per ringMoveMs, from the moment the change's movementFrom has passed, while
    * some node of a data replica is up to stream from (if no node holds data at all, the range is claimed without
    * streaming). When it arrives, the node copies the documents it now owns from the holders. A node giving ranges away
-   * (leaving, or its replica grew) keeps what its replica's other members do not hold yet; a replica turned compute
-   * drops its topology, so its nodes own nothing at once.
+   * (leaving, or its replica grew) keeps what the takers do not hold yet (model/status.ts settledOwnership); a replica
+   * turned compute drops its topology, so its nodes own nothing at once.
    */
   private async moveData(dt: number): Promise<void> {
+    const before = this.owns;
+    await this.stepData(dt);
+    // Reaching the goal is a topology change FaunaDB replicates to every node at once; gossip would take a beat.
+    if (this.owns !== before && this.owns === ownershipGoal(this.state, this.identity.hostId)) this.announce();
+  }
+
+  /** Sends this node's heartbeat (same version: not a new arrival for failure detection) to every other member now. */
+  private announce(): void {
+    const body = this.heartbeatBody();
+    for (const m of this.state.members) if (m.hostId !== this.identity.hostId) void this.send(m, "/peer/heartbeat", body).catch(() => undefined);
+  }
+
+  private async stepData(dt: number): Promise<void> {
     const me = this.self()!;
     const goal = ownershipGoal(this.state, me.hostId);
     if (this.owns === goal) return;
@@ -532,10 +607,7 @@ export class SimNode {
       return;
     }
     if (this.owns > goal) {
-      const others = this.state.members.filter((m) => m.replica === me.replica && m.hostId !== me.hostId);
-      const held = others.reduce((a, m) => a + (this.peers.get(m.hostId)?.owns ?? 0), 0);
-      const target = Math.max(goal, Math.min(this.owns, 1 - held));
-      this.owns = target - goal < OWNERSHIP_EPSILON ? goal : target;
+      this.owns = this.views().get(me.hostId)?.owns ?? this.owns;
       this.saveMeta();
       return;
     }
@@ -618,7 +690,7 @@ export class SimNode {
     const moving = this.state.members.some(
       (m) => m.replica === me.replica && Math.abs((views.get(m.hostId)?.owns ?? 0) - ownershipGoal(this.state, m.hostId)) >= OWNERSHIP_EPSILON,
     );
-    return !moving && !this.state.departed.some((d) => d.replica === me.replica && departedOwnership(this.state, d, views) > 0);
+    return !moving && !this.state.departed.some((d) => d.replica === me.replica && departedOwnership(d, views) > 0);
   }
 
   private cleanStorage(): void {
@@ -664,52 +736,150 @@ export class SimNode {
   }
 
   /**
-   * Commits a document through the log: every segment must get a majority of its members to append it (FACTS
-   * §7.2). Only then is the write acknowledged; it is pushed to the owning data nodes, who also catch up from the
-   * log. Clock skew (FACTS §8, `Coordinator.scala` trySuccess): the acknowledgment waits until this node's clock
-   * passes the transaction time set by the log leaders' clocks, so a coordinator behind the log sees slow acks.
-   * The fault switch (FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1) acknowledges without logging or applying anything.
+   * Writes one transaction's documents through the log as one entry: every segment must get a majority of its
+   * members to append it (FACTS §7.2); only then is it committed and pushed to the owning data nodes, who also
+   * catch up from the log. Resolves to the latest clock among the log nodes that took it (see holdAck).
    */
-  async commit(doc: Doc): Promise<Doc> {
-    if (this.dropAckedWrites) return doc;
-    if (!this.canWrite()) throw new ClusterError(503, "time out", "Request timed out.");
+  private async logAndApply(docs: Doc[]): Promise<number> {
     const segments = logSegments(this.state);
     const up = this.upSet();
-    let txnTs = doc.ts;
+    let latestClock = Math.max(...docs.map((d) => d.ts));
     const results = await Promise.all(
       segments.map(async (seg) => {
-        if (segmentLeader(this.state, seg, up) === undefined) return false;
-        const acks = await Promise.allSettled(
-          seg.hostIds.map(async (h) => {
+        const leader = segmentLeader(this.state, seg, up);
+        if (leader === undefined) return false;
+        const appends = seg.hostIds.map((h) => ({
+          host: h,
+          ack: (async () => {
             if (h === this.identity.hostId) {
-              this.storeLog(doc);
+              for (const d of docs) this.storeLog(d);
               return this.clock.now();
             }
             const m = this.state.members.find((x) => x.hostId === h)!;
-            const r = await this.send(m, "/peer/log-append", { doc });
+            const r = await this.send(m, "/peer/log-append", { docs });
             if (r.status !== 200) throw new Error(String(r.body.error));
             return Number(r.body.clock);
-          }),
-        );
-        const ok = acks.filter((a) => a.status === "fulfilled");
-        for (const a of ok) txnTs = Math.max(txnTs, a.value);
-        return ok.length >= Math.floor(seg.hostIds.length / 2) + 1;
+          })(),
+        }));
+        const { clocks, quorum } = await segmentAcks(appends, leader, Math.floor(seg.hostIds.length / 2) + 1);
+        for (const c of clocks) latestClock = Math.max(latestClock, c);
+        return quorum;
       }),
     );
     if (!results.every(Boolean)) throw new ClusterError(503, "time out", "Request timed out.");
-    const committed = { ...doc, ts: txnTs };
     await Promise.allSettled(
-      this.state.dataReplicas.map(async (r) => {
-        const owner = ownerInReplica(this.state, r, doc.key);
-        if (!owner || !up.has(owner)) return;
-        if (owner === this.identity.hostId) return this.applyIfOwned(committed, true);
-        const m = this.state.members.find((x) => x.hostId === owner)!;
-        await this.send(m, "/peer/apply", { doc: committed });
+      docs.flatMap((doc) =>
+        this.state.dataReplicas.map(async (r) => {
+          const owner = ownerInReplica(this.state, r, doc.key);
+          if (!owner || !up.has(owner)) return;
+          if (owner === this.identity.hostId) return this.applyIfOwned(doc, true);
+          const m = this.state.members.find((x) => x.hostId === owner)!;
+          await this.send(m, "/peer/apply", { doc });
+        }),
+      ),
+    );
+    return latestClock;
+  }
+
+  /**
+   * Clock skew (FACTS §8, `Coordinator.scala` trySuccess): the acknowledgment waits until this node's clock passes
+   * the transaction time set by the log's clocks, so a coordinator behind the log sees slow acks.
+   */
+  private async holdAck(logClock: number): Promise<void> {
+    const wait = Math.min(10_000, logClock - this.clock.now());
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /** The sequencer: the leader of log segment 0 as this node sees it (txn.ts). */
+  private sequencer(): Member | undefined {
+    const seg = logSegments(this.state)[0];
+    const leader = seg && segmentLeader(this.state, seg, this.upSet());
+    return leader === undefined ? undefined : this.state.members.find((m) => m.hostId === leader);
+  }
+
+  private latestVersion = (key: string): number | undefined => this.logEntries.get(key)?.ts;
+
+  /** On the sequencer: lock, check the reads, stamp, log and apply the writes (one entry); answers the times. */
+  private async sequence(reads: ReadVersion[], writes: Doc[]): Promise<{ ts: number; logClock: number }> {
+    if (this.sequencer()?.hostId !== this.identity.hostId) throw new ClusterError(503, "time out", "Request timed out.");
+    const release = await this.locks.acquire([...reads.map(([k]) => k), ...writes.map((d) => d.key)]);
+    try {
+      if (staleReads(reads, this.latestVersion).length > 0) throw contended();
+      const ts = txnTime(this.clock.now(), reads, writes.map((d) => d.key), this.latestVersion);
+      const logClock = await this.logAndApply(writes.map((d) => ({ ...d, ts })));
+      return { ts, logClock };
+    } finally {
+      release();
+    }
+  }
+
+  /** On the sequencer: whether a read-only query's reads are all current (none locked by a commit in flight). */
+  private validate(reads: ReadVersion[]): { ok: true } {
+    if (this.sequencer()?.hostId !== this.identity.hostId) throw new ClusterError(503, "time out", "Request timed out.");
+    if (reads.some(([k]) => this.locks.isLocked(k)) || staleReads(reads, this.latestVersion).length > 0) throw contended();
+    return { ok: true };
+  }
+
+  /**
+   * Commits a query's writes atomically, after checking its reads, through the sequencer; with no writes, only
+   * checks the reads (a read-only query sees one snapshot). Resolves to the transaction time; rejects with 409
+   * when a read was not current. A read-only query whose sequencer cannot be reached is answered as read
+   * (FaunaDB serves reads without the log). Fault switches: DROP_ACKED_WRITES acknowledges without logging or
+   * applying anything; NON_ATOMIC logs each write on its own, unlocked, 30 ms apart, and checks no read.
+   */
+  async transact(reads: ReadVersion[], writes: Doc[]): Promise<number> {
+    if (this.dropAckedWrites) return this.clock.now();
+    if (writes.length > 0 && !this.canWrite()) throw new ClusterError(503, "time out", "Request timed out.");
+    if (this.nonAtomic) {
+      let logClock = 0;
+      for (const d of writes) {
+        logClock = Math.max(logClock, await this.logAndApply([{ ...d, ts: this.clock.now() }]));
+        await new Promise((r) => setTimeout(r, NON_ATOMIC_GAP_MS));
+      }
+      await this.holdAck(logClock);
+      return this.clock.now();
+    }
+    const seq = this.sequencer();
+    if (writes.length === 0) {
+      if (!seq) return this.clock.now();
+      if (seq.hostId === this.identity.hostId) this.validate(reads);
+      else {
+        const r = await this.send(seq, "/peer/validate", { reads }).catch(() => undefined);
+        if (r?.status === 409) throw contended();
+      }
+      return this.clock.now();
+    }
+    if (!seq) throw new ClusterError(503, "time out", "Request timed out.");
+    let answer: { ts: number; logClock: number };
+    if (seq.hostId === this.identity.hostId) answer = await this.sequence(reads, writes);
+    else {
+      const r = await this.send(seq, "/peer/txn", { reads, writes }, 10_000).catch(() => undefined);
+      if (r?.status === 409) throw contended();
+      if (r?.status !== 200) throw new ClusterError(503, "time out", "Request timed out.");
+      answer = { ts: Number(r.body.ts), logClock: Number(r.body.logClock) };
+    }
+    await this.holdAck(answer.logClock);
+    return answer.ts;
+  }
+
+  /** Every document under a key prefix, the newest version of each, from the up owners of every data replica. */
+  async scan(prefix: string): Promise<Doc[]> {
+    const up = this.upSet();
+    const found = new Map<string, Doc>();
+    const keep = (d: Doc) => {
+      const old = found.get(d.key);
+      if (!old || old.ts < d.ts) found.set(d.key, d);
+    };
+    const holders = this.state.members.filter((m) => up.has(m.hostId) && this.state.dataReplicas.includes(m.replica));
+    if (holders.length === 0) throw new ClusterError(503, "time out", "Request timed out.");
+    await Promise.all(
+      holders.map(async (m) => {
+        if (m.hostId === this.identity.hostId) return [...this.docs.values()].filter((d) => d.key.startsWith(prefix)).forEach(keep);
+        const r = await this.send(m, "/peer/docs", { prefix }, 5000).catch(() => undefined);
+        if (r?.status === 200) (r.body.docs as Doc[]).forEach(keep);
       }),
     );
-    const wait = Math.min(10_000, txnTs - this.clock.now());
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    return committed;
+    return [...found.values()];
   }
 
   /** Reads a key from the owner in each data replica, own replica first. undefined = not found; throws if none up. */

@@ -4,11 +4,10 @@
 // leader's status write for a spec change made while nobody led.
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/operator-leader.test.ts
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually, type TestTier, useTier } from "../support/localtier.ts";
-import { installCrdAndRbac, OPERATOR_NAMESPACE, type RunningOperator, sample, startOperator } from "../support/operator.ts";
+import { identityOf, installCrdAndRbac, OPERATOR_NAMESPACE, type RunningOperator, sample, startOperator } from "../support/operator.ts";
 
 /** Issue 3: "killing it hands over within 20 s". */
 const HANDOVER_MS = 20_000;
@@ -34,15 +33,6 @@ async function metric(op: RunningOperator, name: string): Promise<number> {
 }
 const reconciles = (op: RunningOperator) => metric(op, "controller_runtime_reconcile_total");
 const isLeader = async (op: RunningOperator) => (await metric(op, "leader_election_master_status")) === 1;
-
-/** The identity the instance logged at start (`<hostname>_<uuid>`), as it writes it into the Lease. */
-function identityOf(op: RunningOperator): string {
-  for (const line of readFileSync(op.logFile, "utf8").split("\n")) {
-    const m = /"msg":"runtime configured"/.test(line) ? /"identity":"([^"]+)"/.exec(line) : null;
-    if (m?.[1]) return m[1];
-  }
-  throw new Error(`no identity in ${op.logFile}`);
-}
 
 before(async () => {
   tier = await useTier();

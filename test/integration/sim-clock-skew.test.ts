@@ -16,6 +16,9 @@ import { podDnsName, podName } from "../../src/api/funcs.ts";
 import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
 import { CLOCK_OFFSET_ANNOTATION } from "../../src/localtier/runner/clockOffset.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
+import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
+import { basic, http } from "../../src/sim/testing/processCluster.ts";
+import { formatSimEnv, SIM_ENV_ANNOTATION } from "../../src/localtier/runner/simEnv.ts";
 
 /** The skewed node's own view is off by one request's latency; its peer's also by the heartbeat's age (400 ms). */
 const OWN_TOLERANCE_MS = 300;
@@ -46,7 +49,9 @@ test("a clock-offset annotation skews one simulator node while it runs, and remo
   const cluster: FaunaCluster = minimalCluster("fauna", ns);
   cluster.spec.image = SIMULATOR_IMAGE;
   cluster.spec.replicas[0]!.nodes = 2;
-  cluster.spec.podMetadata = { annotations: { "local.fauna-operator.io/run": "process" } };
+  // Heartbeats every 400 ms (the peer's view of the skew is at most one heartbeat old) and no start delay, through
+  // the tier's simulator-settings annotation.
+  cluster.spec.podMetadata = { annotations: { "local.fauna-operator.io/run": "process", [SIM_ENV_ANNOTATION]: formatSimEnv({ ...FAST_SIM_ENV, FAUNA_SIM_CHECK_INTERVAL_MS: "400" }) } };
   const unowned = <T extends { metadata?: k8s.V1ObjectMeta }>(o: T): T => {
     delete o.metadata?.ownerReferences;
     return o;
@@ -64,7 +69,8 @@ test("a clock-offset annotation skews one simulator node while it runs, and remo
   const admin = createHttpFaunaAdmin({ rootKey, retry: { attempts: 1 } });
   const [seed, skewed] = [0, 1].map((i) => podDnsName(cluster, replica, i)) as [string, string];
   const skewedPod = podName(cluster, replica, 1);
-  await eventually("both admin APIs answering", async () => (await Promise.all([seed, skewed].map((h) => admin.status(h).then(() => true, () => false)))).every(Boolean), 90_000, 500);
+  // Fresh nodes answer 500 `Host is not initialized` (FACTS Corrections 1).
+  await eventually("both admin APIs answering", async () => (await Promise.all([seed, skewed].map((h) => http(h, 8444, "GET", "/admin/identity", undefined, basic(rootKey)).then((r) => r.status === 500, () => false)))).every(Boolean), 90_000, 500);
   await admin.init(seed, replica);
   await admin.join(skewed, { host: seed, peerPort: 7500 }, replica);
   const skewedId = await admin.identity(skewed);

@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import faunadb from "faunadb";
-import { isAdminErrorBody, MOVEMENT_IDLE, type AdminStatusNode, type AdminStatusResponse } from "../../src/fauna/wire.ts";
 import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
-import { admin, http, kill, prepare, ROOT_KEY, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
+import {
+  admin, errorOf, http, identityOf, kill, prepare, putReplication, ROOT_KEY, rowOf, start, statusOf, waitAdmin, waitFor, waitIdle, type SimProc,
+} from "../../src/sim/testing/processCluster.ts";
 
 const q = faunadb.query;
 const base = mkdtempSync(join(tmpdir(), "sim-corrections-"));
@@ -32,17 +33,10 @@ after(async () => {
   rmSync(base, { recursive: true, force: true });
 });
 
-const errorOf = (r: { json: unknown }) => {
-  assert.ok(isAdminErrorBody(r.json), JSON.stringify(r.json));
-  return r.json.errors[0]!;
-};
-const status = async (n: SimProc) => (await admin(n, "GET", "/admin/status")).json as AdminStatusResponse;
-const row = async (n: SimProc, hostId: string): Promise<AdminStatusNode | undefined> => (await status(n)).nodes.find((r) => r.host_id === hostId);
-const identity = async (n: SimProc) => ((await admin(n, "GET", "/admin/identity")).json as { identity: string }).identity;
-const idle = (n: SimProc) =>
-  waitFor("movement idle", async () => (((await admin(n, "GET", "/admin/movement_status")).json as { resource: { movement_status: string } }).resource.movement_status === MOVEMENT_IDLE ? true : undefined), 60_000);
-const putReplication = (n: SimProc, types: Record<string, string>) =>
-  admin(n, "PUT", "/admin/replication", { replicas: Object.entries(types).map(([name, type]) => ({ name, type })) });
+const status = statusOf;
+const row = rowOf;
+const identity = identityOf;
+const idle = (n: SimProc) => waitIdle(n);
 
 test("Corrections 1 (AdminApplication.scala identity/status): after a failed join the service exists but is no member: identity 'not a member', status 503", async () => {
   const r = await admin(lone, "POST", "/admin/join", { seed: "127.0.0.99", replica_name: "r9" });
@@ -152,25 +146,47 @@ test("cleanup (StorageCleaner.scala) is asynchronous and refused on an unstable 
   await waitFor("z gone once its share moved", async () => ((await row(x, idz!)) === undefined ? true : undefined), 30_000);
   const owners = (await status(x)).nodes.map((r) => [r.host_id, r.ownership]);
   assert.deepEqual(owners.sort(), [[idx, 0.5], [idy, 0.5]].sort());
-
-  const reader = new faunadb.Client({ secret: ROOT_KEY, domain: y.address, port: 8443, scheme: "http" });
-  try {
-    for (const [i, id] of ids.entries()) assert.equal(((await reader.query(q.Get(q.Ref(q.Collection("Load"), id)))) as { data: { i: number } }).data.i, i);
-  } finally {
-    await reader.close();
-  }
+  // z's own documents lived on z only (one replica): FaunaDB claims such ranges without streaming and they are gone
+  // (TopologyReconciler.scala), so nothing is read back here; sim-faunadb-specs checks durability where a copy exists.
+  assert.equal(ids.length, 20);
 });
 
-test("Corrections 3 (FaunaApp.start, CassandraService startDaemon): a restarted member keeps 8444 closed until a whole data replica and a log replica are reachable", async () => {
+test("Corrections 3 (FaunaApp.start, CassandraService startDaemon): a restarted member opens 8444 only after its daemon has started, a fresh node at once", async () => {
   assert.equal((await admin(e, "POST", "/admin/init", { replica_name: "r1" })).status, 200);
   assert.equal((await admin(f, "POST", "/admin/join", { seed: e.address, replica_name: "r1" })).status, 200);
   await idle(e);
   await Promise.all([kill(e), kill(f)]);
-  start(e);
-  await new Promise((r) => setTimeout(r, 2500));
-  await assert.rejects(admin(e, "GET", "/admin/identity"), /ECONNREFUSED/, "its replica's other node is unreachable");
-  start(f);
-  await Promise.all([e, f].map(waitAdmin));
+  const daemon = { ...FAST_SIM_ENV, FAUNA_SIM_DAEMON_START_MS: "2000" };
+  const t0 = Date.now();
+  start(e, daemon);
+  await new Promise((r) => setTimeout(r, 1000));
+  await assert.rejects(admin(e, "GET", "/admin/identity"), /ECONNREFUSED/, "a member's admin port waits for its cluster services");
+  await waitAdmin(e);
+  assert.ok(Date.now() - t0 >= 2000, "not before the daemon started");
+  // Its waitables read its own persisted metadata: it starts with its replica's other node still down
+  // (MembershipApiSpec restarts a whole cluster one node at a time).
   assert.equal((await admin(e, "GET", "/admin/identity")).status, 200);
+  start(f, daemon);
+  await waitAdmin(f);
   await waitFor("8443 on f", async () => ((await http(f.address, 8443, "GET", "/ping?scope=write")).status === 200 ? true : undefined));
+  // SIGTERM (FaunaApp's shutdown hook): heartbeats stop and work is refused at once, storage stops after the grace.
+  const exited = new Promise<number>((ok) => f.proc!.once("exit", () => ok(Date.now())));
+  const termAt = Date.now();
+  f.proc!.kill("SIGTERM");
+  await waitFor("ping refused while shutting down", async () => {
+    const r = await http(f.address, 8443, "GET", "/ping?scope=node");
+    return r.status === 503 ? r : undefined;
+  }, 800, 20).then((r) => assert.deepEqual(r.json, { errors: [{ code: "time out", description: "Scope node is unavailable" }] }));
+  assert.equal((await admin(f, "GET", "/admin/identity")).status, 200, "the admin API still answers during the grace");
+  assert.ok((await exited) - termAt >= 1000, "shutdown_grace_period_seconds: 1");
+  f.proc = undefined;
+  const fresh = prepare(base, "fresh", "127.0.0.90");
+  start(fresh, daemon);
+  try {
+    const t1 = Date.now();
+    await waitAdmin(fresh);
+    assert.ok(Date.now() - t1 < 1500, "a node that is no member does not start a daemon first");
+  } finally {
+    await kill(fresh);
+  }
 });

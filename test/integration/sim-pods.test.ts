@@ -13,6 +13,9 @@ import { buildRootKeySecret } from "../../src/faunacluster/build/rootKeySecret.t
 import { podDnsName } from "../../src/api/funcs.ts";
 import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
+import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
+import { basic, http } from "../../src/sim/testing/processCluster.ts";
+import { formatSimEnv, SIM_ENV_ANNOTATION } from "../../src/localtier/runner/simEnv.ts";
 
 let tier: TestTier;
 let ns: string;
@@ -25,7 +28,8 @@ after(async () => tier && ns && tier.deleteNamespace(ns));
 test("a 3 × 3 simulated FaunaDB cluster runs as pods and is wired by hand: all up/live, Owns = Goal, a leader per segment, writes available", { timeout: 300_000 }, async () => {
   const cluster: FaunaCluster = threeByThree("fauna", ns);
   cluster.spec.image = SIMULATOR_IMAGE;
-  cluster.spec.podMetadata = { annotations: { "local.fauna-operator.io/run": "process" } };
+  // Simulator settings reach the pods through the tier's annotation, not through anything the operator renders.
+  cluster.spec.podMetadata = { annotations: { "local.fauna-operator.io/run": "process", [SIM_ENV_ANNOTATION]: formatSimEnv({ ...FAST_SIM_ENV, FAUNA_SIM_SETTLE_MS: "2000" }) } };
   // No FaunaCluster object exists here (no operator): drop the owner references, or the garbage collector would
   // delete everything as orphans of a missing owner.
   const unowned = <T extends { metadata?: k8s.V1ObjectMeta }>(o: T): T => {
@@ -42,16 +46,20 @@ test("a 3 × 3 simulated FaunaDB cluster runs as pods and is wired by hand: all 
     await tier.core.createNamespacedService({ namespace: ns, body: unowned(buildHeadlessService(cluster, r)) });
     const sts = unowned(buildStatefulSet(cluster, r) as k8s.V1StatefulSet);
     sts.spec!.replicas = 3;
-    // A short settle time keeps the test quick; the operator's settle wait is exercised elsewhere.
-    sts.spec!.template.spec!.containers[0]!.env = [...(sts.spec!.template.spec!.containers[0]!.env ?? []), { name: "FAUNA_SIM_SETTLE_MS", value: "2000" }];
+    // Pods start the simulator as FaunaDB's image starts FaunaDB, `faunadb -c <config>` (issue 9 item 4): the tier
+    // puts the simulator's launcher on PATH.
+    const c = sts.spec!.template.spec!.containers[0]!;
+    c.command = c.command!.map((a) => a.replace(/exec fauna-operator sim --config (\S+)/, "exec faunadb -c $1"));
+    assert.match(c.command.join(" "), /exec faunadb -c /);
     await tier.apps.createNamespacedStatefulSet({ namespace: ns, body: sts });
   }
 
   const admin = createHttpFaunaAdmin({ rootKey });
   const dns = (r: string, i: number) => podDnsName(cluster, r, i);
   const all = replicas.flatMap((r) => [0, 1, 2].map((i) => ({ r, i, host: dns(r, i) })));
+  // A fresh node answers its admin port at once, with 500 `Host is not initialized` (FACTS Corrections 1).
   await eventually("9 admin APIs answering", async () => {
-    const answers = await Promise.all(all.map((n) => admin.status(n.host).then(() => true, () => false)));
+    const answers = await Promise.all(all.map((n) => http(n.host, 8444, "GET", "/admin/identity", undefined, basic(rootKey)).then((r) => r.status === 500, () => false)));
     return answers.every(Boolean);
   }, 120_000, 500);
 

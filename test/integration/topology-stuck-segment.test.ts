@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import type { V1Service } from "@kubernetes/client-node";
 import faunadb from "faunadb";
 import type { FaunaCluster } from "../../src/api/types.ts";
+import { formatSimEnv, SIM_ENV_ANNOTATION } from "../../src/localtier/runner/simEnv.ts";
 import { eventually } from "../support/localtier.ts";
 import { ensureCollection, once } from "../support/load.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
@@ -24,7 +25,12 @@ const isReady = (c: FaunaCluster) => condition(c, "Ready")?.status === "True" &&
 
 describe("topology: a log segment without a leader", { timeout: 600_000 }, () => {
   it("is reported instead of Ready, repaired by restarting one of its nodes, and writes commit afterwards", async () => {
-    const doc = sample("cluster-3x1.yaml", suite.ns, (spec) => (spec.settleSeconds = 0));
+    // The simulator's settle trap is FaunaDB's measured ~3 s window by default; a 60 s window (an explicit setting)
+    // makes the trap certain whatever the machine's speed.
+    const doc = sample("cluster-3x1.yaml", suite.ns, (spec) => {
+      spec.settleSeconds = 0;
+      (spec.podMetadata as { annotations: Record<string, string> }).annotations[SIM_ENV_ANNOTATION] = formatSimEnv({ FAUNA_SIM_SETTLE_MS: "60000" });
+    });
     await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(doc));
     const t0 = Date.now();
 

@@ -127,13 +127,13 @@ export async function killRepeatedly(o: KillLoopOptions): Promise<{ points: Kill
 
 /** When the operator's workers start (its log says so); a process killed before that has done nothing yet. */
 async function controllerStarted(op: RunningOperator): Promise<number> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (logLines(op.logFile).some((l) => l.msg === "caches synced, starting workers")) return Date.now();
     if (op.proc.exitCode !== null) throw new Error(`the operator exited with ${op.proc.exitCode}; log: ${op.logFile}`);
     await sleep(50);
   }
-  throw new Error(`the operator did not start its workers within 30 s; log: ${op.logFile}`);
+  throw new Error(`the operator did not start its workers within 60 s; log: ${op.logFile}`);
 }
 
 async function reach(o: KillLoopOptions, m: NonNullable<KillLoopOptions["midpoint"]>): Promise<void> {

@@ -14,10 +14,13 @@ export const OPERATOR_NAMESPACE = "fauna-operator-system";
 
 /** crds/ and the RBAC part of manifests/ (not the Deployment: the operator under test is our child process). */
 export async function installCrdAndRbac(tier: TestTier): Promise<void> {
-  await tier.kubectl(["apply", "-f", "crds/faunaclusters.fauna-operator.io.yaml"]);
-  for (const f of ["00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml", "25-secret-policy.yaml"]) {
-    await tier.kubectl(["apply", "-f", `manifests/${f}`]);
-  }
+  // Files run concurrently: two `kubectl apply` creating the same object race (AlreadyExists); the second apply wins.
+  const apply = (file: string) => tier.kubectl(["apply", "-f", file]).catch((err: unknown) => {
+    if (!/AlreadyExists|Conflict|the object has been modified/.test(String(err))) throw err;
+    return tier.kubectl(["apply", "-f", file]);
+  });
+  await apply("crds/faunaclusters.fauna-operator.io.yaml");
+  for (const f of ["00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml", "25-secret-policy.yaml"]) await apply(`manifests/${f}`);
   await tier.kubectl(["wait", "--for=condition=Established", "crd/faunaclusters.fauna-operator.io", "--timeout=30s"]);
 }
 
@@ -200,4 +203,13 @@ export function logTail(file: string | undefined, lines = 40): string {
   } catch {
     return "";
   }
+}
+
+/** The identity an instance logged at start (`<hostname>_<uuid>`), as it writes it into the Lease and its User-Agent. */
+export function identityOf(op: RunningOperator): string {
+  for (const line of readFileSync(op.logFile, "utf8").split("\n")) {
+    const m = /"msg":"runtime configured"/.test(line) ? /"identity":"([^"]+)"/.exec(line) : null;
+    if (m?.[1]) return m[1];
+  }
+  throw new Error(`no identity in ${op.logFile}`);
 }

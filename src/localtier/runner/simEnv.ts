@@ -21,3 +21,8 @@ export function simEnv(pod: V1Pod): Record<string, string> {
   }
   return out;
 }
+
+/** The annotation's value for `env` (the inverse of simEnv), e.g. for a FaunaCluster's spec.podMetadata.annotations. */
+export function formatSimEnv(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join(",");
+}

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import type { AdminStatusResponse } from "../../fauna/wire.ts";
 import { formatStatusTable } from "../statusTable.ts";
 import { initCluster, logSegments, withoutMember, stateDigest, stepOwnership, supersedes, validateReplication, withMember, withReplication, writeAvailable, type Member } from "./cluster.ts";
-import { movementStatus, statusResponse } from "./status.ts";
+import { movementStatus, settledOwnership, statusResponse } from "./status.ts";
 
 const member = (i: number, replica: string): Member => ({ hostId: `h${i}`, address: `10.0.0.${i}`, peerPort: 7500, replica, workerId: i, leaving: false, joinedAt: 0 });
 
@@ -54,14 +54,17 @@ test("a host removed by force while owning data stays in status (n/a, removed, d
   const s = cluster3x3();
   const gone = withoutMember(s, "h4", 1 / 3);
   assert.deepEqual(gone.departed, [{ hostId: "h4", replica: "r2", owns: 1 / 3 }]);
-  const views = new Map(gone.members.map((m) => [m.hostId, { up: true, owns: 1 / 3 }]));
-  const row = statusResponse(gone, views).nodes.find((n) => n.host_id === "h4");
+  const reported = new Map([...gone.members.map((m) => [m.hostId, 1 / 3] as const), ["h4", 1 / 3] as const]);
+  const viewsOf = (r: Map<string, number>) => new Map([...settledOwnership(gone, r)].map(([h, owns]) => [h, { up: h !== "h4", owns }]));
+  const row = statusResponse(gone, viewsOf(reported)).nodes.find((n) => n.host_id === "h4");
   assert.deepEqual(row, {
     status: "down", state: "removed", ownership: 1 / 3, ownership_goal: 0, host_id: "h4", address: "n/a", replica: "r2",
     worker_id: "n/a", log_segment: "none", log_segment_leader: false, persisted_timestamp: "not reported",
   });
-  for (const h of ["h3", "h5"]) views.get(h)!.owns = 0.5;
-  assert.equal(statusResponse(gone, views).nodes.some((n) => n.host_id === "h4"), false);
+  reported.set("h3", 0.45);
+  assert.ok(Math.abs(statusResponse(gone, viewsOf(reported)).nodes.find((n) => n.host_id === "h4")!.ownership - (1 / 6 + 0.05)) < 1e-9, "shrinks as h3 and h5 take over");
+  for (const h of ["h3", "h5"]) reported.set(h, 0.5);
+  assert.equal(statusResponse(gone, viewsOf(reported)).nodes.some((n) => n.host_id === "h4"), false);
   assert.equal(withoutMember(s, "h4", 0).departed.length, 0, "a host that owned nothing leaves no trace");
 });
 
@@ -111,4 +114,26 @@ describe("supersedes", () => {
     assert.equal(supersedes(a, a), false);
     assert.equal(stateDigest(a), stateDigest(structuredClone(a)));
   });
+});
+
+test("ownership settles as topology: givers hold only what takers still lack, a compute replica owns nothing", () => {
+  let s = cluster3x3();
+  s = withMember(s, member(9, "r1")); // r1 grows to 4: goals 1/4, the three old nodes give, h9 takes
+  const reported = new Map(s.members.map((m) => [m.hostId, m.replica === "r1" ? 1 / 3 : 1 / 3] as const));
+  reported.set("h9", 0.1);
+  const settled = settledOwnership(s, reported);
+  const r1 = ["h0", "h1", "h2", "h9"].reduce((a, h) => a + settled.get(h)!, 0);
+  assert.ok(Math.abs(r1 - 1) < 1e-9, `r1 owns the ring once: ${r1}`);
+  reported.set("h9", 0.25);
+  for (const h of ["h0", "h1", "h2"]) assert.equal(settledOwnership(s, reported).get(h), 0.25, "done: exactly the goal");
+  const compute = withReplication(s, ["r1", "r2"], ["r1", "r2"], 1e9, 0);
+  assert.deepEqual(["h6", "h7", "h8"].map((h) => settledOwnership(compute, reported).get(h)), [0, 0, 0]);
+});
+
+test("right after an election a segment shows no leader (TxnPipeline.logLeaders: a quorum of leader requests)", () => {
+  const s = cluster3x3();
+  const views = new Map(s.members.map((m) => [m.hostId, { up: true, owns: 1 / 3 }]));
+  const leaders = (electing: Set<number>) => statusResponse(s, views, electing).nodes.filter((n) => n.log_segment_leader).map((n) => n.log_segment).sort();
+  assert.deepEqual(leaders(new Set()), ["0", "1", "2"]);
+  assert.deepEqual(leaders(new Set([1])), ["0", "2"]);
 });

@@ -97,11 +97,17 @@ const liveMembersOf = (state: ClusterState, replica: string): Member[] =>
 
 // ---- membership ------------------------------------------------------------------------------------------------
 
-/** Lowest free worker ID in [min, max] (`WorkerIDs.scala`; `No free worker IDs are available.`). */
+/**
+ * `WorkerIDs.makeWorkerIDRequests`: the first free ID of the unreserved upper half, from (min + max) / 2 + 1 (512 by
+ * default, as the golden status shows), then of the reserved lower half from min; undefined when none is free.
+ */
 export function nextWorkerId(state: ClusterState, min: number, max: number): number | undefined {
   const used = new Set(state.members.map((m) => m.workerId));
-  for (let id = min; id <= max; id++) if (!used.has(id)) return id;
-  return undefined;
+  const free = (from: number) => {
+    for (let id = from; id <= max; id++) if (!used.has(id)) return id;
+    return undefined;
+  };
+  return free(Math.floor((min + max) / 2) + 1) ?? free(min);
 }
 
 export type HelloRefusal = "removed" | "wrong replica";
@@ -414,11 +420,17 @@ export function withSegmentUnstuck(state: ClusterState, hostId: string): Cluster
 
 export type RemovalCheck = { ok: true; kind: "forced" | "graceful" | "noop" } | { ok: false; message: string };
 
+/**
+ * `NodeRemoval.removeNode`: the last live node of a data replica cannot go, even by force; force removes; a graceful
+ * removal needs the host live or `Membership.canSafelyRemove` (the membership log keeps a quorum: refused only when
+ * the remover would be left alone with a dead peer, which it cannot lead).
+ */
 export function checkRemoval(
   state: ClusterState,
   hostId: string,
   force: boolean,
   hostIsUp: boolean,
+  selfId: string,
 ): RemovalCheck {
   const m = state.members.find((x) => x.hostId === hostId);
   if (!m) return { ok: true, kind: "noop" }; // removing an unknown or already removed node is accepted
@@ -429,6 +441,8 @@ export function checkRemoval(
       message: `Removing ${hostId} would leave its data replica ${m.replica} empty. Update the replica to compute type first.`,
     };
   if (force) return { ok: true, kind: "forced" };
-  if (!hostIsUp) return { ok: false, message: `Node ${hostId} can only be removed with forced removal.` };
+  const remaining = state.members.filter((x) => x.hostId !== hostId).map((x) => x.hostId);
+  const aloneAfter = remaining.length === 1 && remaining[0] === selfId;
+  if (!hostIsUp && aloneAfter) return { ok: false, message: `Node ${hostId} can only be removed with forced removal.` };
   return { ok: true, kind: "graceful" };
 }

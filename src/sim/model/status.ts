@@ -18,14 +18,41 @@ export interface HostView {
 }
 
 /**
- * What a host removed by force still owns: its replica's ring not yet held by the replica's members, at most what it
- * had (the Repartitioner hands its segments to the others, who stream them in).
+ * Ownership as topology (`ClusterStatus.ownership` reads the replica's current segments), made consistent from what
+ * each host last reported: in each data replica the hosts taking ranges over (Owns < Goal) lack some share D; the
+ * hosts giving ranges away (Owns > Goal: leaving, departed by force, or the replica grew; a dead one reports nothing
+ * new) can hold only D beyond their goals, split in proportion to their surplus. So the replica always owns the ring
+ * once, a giver reaches its goal exactly when the takers are done, and a replica turned compute owns nothing.
+ * `reported` holds members' and departed hosts' last figures; the answer holds the same keys.
  */
-export function departedOwnership(state: ClusterState, d: Departed, views: ReadonlyMap<string, HostView>): number {
-  if (!state.dataReplicas.includes(d.replica)) return 0;
-  const held = state.members.filter((m) => m.replica === d.replica).reduce((a, m) => a + (views.get(m.hostId)?.owns ?? 0), 0);
-  const left = Math.min(d.owns, Math.max(0, 1 - held));
-  return left < OWNERSHIP_EPSILON ? 0 : left;
+export function settledOwnership(state: ClusterState, reported: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map(reported);
+  const hosts = [
+    ...state.members.map((m) => ({ hostId: m.hostId, replica: m.replica, goal: ownershipGoal(state, m.hostId) })),
+    ...state.departed.map((d) => ({ hostId: d.hostId, replica: d.replica, goal: 0 })),
+  ];
+  for (const replica of new Set(hosts.map((h) => h.replica))) {
+    const inReplica = hosts.filter((h) => h.replica === replica);
+    if (!state.dataReplicas.includes(replica)) {
+      for (const h of inReplica) out.set(h.hostId, 0);
+      continue;
+    }
+    const owns = (h: { hostId: string }) => reported.get(h.hostId) ?? 0;
+    const deficit = inReplica.reduce((a, h) => a + Math.max(0, h.goal - owns(h)), 0);
+    const surplus = inReplica.reduce((a, h) => a + Math.max(0, owns(h) - h.goal), 0);
+    if (surplus <= deficit) continue;
+    for (const h of inReplica) {
+      if (owns(h) <= h.goal) continue;
+      const share = h.goal + ((owns(h) - h.goal) * deficit) / surplus;
+      out.set(h.hostId, share - h.goal < OWNERSHIP_EPSILON ? h.goal : share);
+    }
+  }
+  return out;
+}
+
+/** What a host removed by force still owns, from views that include it (node.views()). */
+export function departedOwnership(d: Departed, views: ReadonlyMap<string, HostView>): number {
+  return views.get(d.hostId)?.owns ?? 0;
 }
 
 /** A departed host in status (`ClusterStatus.scala`): no host information, so address `n/a` and state `removed`; down. */
@@ -45,10 +72,14 @@ function departedNode(d: Departed, owns: number): AdminStatusNode {
   };
 }
 
-export function statusResponse(state: ClusterState, views: ReadonlyMap<string, HostView>): AdminStatusResponse {
+/**
+ * `electing`: segments whose leader changed a moment ago. `log_segment_leader` comes from a quorum of leader requests
+ * (`TxnPipeline.logLeaders`), so right after an election no host of the segment reads as leader yet.
+ */
+export function statusResponse(state: ClusterState, views: ReadonlyMap<string, HostView>, electing: ReadonlySet<number> = new Set()): AdminStatusResponse {
   const up = new Set([...views].filter(([, v]) => v.up).map(([h]) => h));
   const segments = logSegments(state);
-  const leaders = new Set(segments.map((s) => segmentLeader(state, s, up)).filter((h) => h !== undefined));
+  const leaders = new Set(segments.filter((s) => !electing.has(s.id)).map((s) => segmentLeader(state, s, up)).filter((h) => h !== undefined));
   const nodes: AdminStatusNode[] = state.members.map((m) => {
     const v = views.get(m.hostId);
     const seg = segments.find((s) => s.hostIds.includes(m.hostId));
@@ -67,7 +98,7 @@ export function statusResponse(state: ClusterState, views: ReadonlyMap<string, H
     };
   });
   for (const d of state.departed) {
-    const owns = departedOwnership(state, d, views);
+    const owns = departedOwnership(d, views);
     if (owns > 0) nodes.push(departedNode(d, owns));
   }
   return { nodes, replica_info: replicaInfo(state) };

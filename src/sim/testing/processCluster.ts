@@ -16,23 +16,25 @@ export interface SimProc {
   env?: Record<string, string>;
 }
 
-export function nodeConfig(address: string, dir: string): string {
+export function nodeConfig(address: string, dir: string, rootKey = ROOT_KEY): string {
   return [
-    `auth_root_key: ${ROOT_KEY}`,
+    `auth_root_key: ${rootKey}`,
     `cluster_name: simtest`,
     `network_broadcast_address: ${address}`,
     `network_admin_http_address: ${address}`,
     `storage_data_path: ${join(dir, "data")}`,
     `log_path: ${join(dir, "log")}`,
     `flags_path: ${join(dir, "flags", "feature-flags.json")}`,
+    // FaunaDB's own test launcher shortens the 30 s shutdown grace the same way (CoreLauncher.scala).
+    "shutdown_grace_period_seconds: 1",
     "",
   ].join("\n");
 }
 
-export function prepare(base: string, name: string, address: string): SimProc {
+export function prepare(base: string, name: string, address: string, rootKey = ROOT_KEY): SimProc {
   const dir = join(base, name);
   mkdirSync(join(dir, "flags"), { recursive: true });
-  writeFileSync(join(dir, "faunadb.yml"), nodeConfig(address, dir));
+  writeFileSync(join(dir, "faunadb.yml"), nodeConfig(address, dir, rootKey));
   return { name, address, dir, output: [] };
 }
 
@@ -122,4 +124,38 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
 }
 
 export const waitAdmin = (node: SimProc) =>
-  waitFor(`admin API of ${node.name}`, async () => ((await admin(node, "GET", "/admin/identity")).status > 0 ? true : undefined), 10_000, 50);
+  waitFor(`admin API of ${node.name}`, async () => ((await admin(node, "GET", "/admin/identity")).status > 0 ? true : undefined), 30_000, 50);
+
+// ---- admin API shorthands of FaunaDB's own test helpers (ext/multicore/src/test/scala/package.scala) ----------------
+
+/** The first error of an error body (`{"errors":[{code,description}]}`); fails the test on another body. */
+export function errorOf(r: HttpReply): { code: string; description: string } {
+  const errors = (r.json as { errors?: { code: string; description: string }[] } | undefined)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) throw new Error(`not an error body: ${r.status} ${r.text}`);
+  return errors[0]!;
+}
+
+export const statusOf = async (n: SimProc) => (await admin(n, "GET", "/admin/status")).json as import("../../fauna/wire.ts").AdminStatusResponse;
+
+/** The status row of one host as `n` sees it; undefined when `n` does not list it. */
+export const rowOf = async (n: SimProc, hostId: string) => (await statusOf(n)).nodes.find((r) => r.host_id === hostId);
+
+/** `getIdentity`: the host ID of a member (throws on a non-member's 500). */
+export async function identityOf(n: SimProc): Promise<string> {
+  const r = await admin(n, "GET", "/admin/identity");
+  if (r.status !== 200) throw new Error(`${n.name} is no member: ${r.text}`);
+  return (r.json as { identity: string }).identity;
+}
+
+/** `noTopologyChangeInProgress` / QA's WaitForTopology: polls movement_status until idle. */
+export const waitIdle = (n: SimProc, timeoutMs = 60_000) =>
+  waitFor(`movement idle on ${n.name}`, async () =>
+    ((await admin(n, "GET", "/admin/movement_status")).json as { resource: { movement_status: string } }).resource.movement_status === "No data movement is currently in progress." ? true : undefined, timeoutMs);
+
+/** `setReplication`: PUT /admin/replication with these names and types. */
+export const putReplication = (n: SimProc, types: Record<string, string>) =>
+  admin(n, "PUT", "/admin/replication", { replicas: Object.entries(types).map(([name, type]) => ({ name, type })) });
+
+/** `waitForPing`: every node answers /ping?scope=<scope> with 200. */
+export const waitPing = (nodes: SimProc[], scope = "write") =>
+  Promise.all(nodes.map((n) => waitFor(`ping ${scope} on ${n.name}`, async () => ((await http(n.address, 8443, "GET", `/ping?scope=${scope}`)).status === 200 ? true : undefined), 60_000)));
