@@ -2,6 +2,7 @@
 # Builds the local tier's control-plane binaries from the Go module proxy and caches them outside the repo.
 # Output: $FAUNA_TIER_CACHE (default ~/.cache/fauna-operator/k8s-v$K8S_VERSION) holding
 #   kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok
+# `--kind` also builds the node binaries of the kind tier's node image (hack/kind/images.sh): kubelet kubeadm kube-proxy.
 # A second run finds the cache and exits in well under a second.
 set -euo pipefail
 
@@ -20,8 +21,11 @@ export GOMAXPROCS="${GOMAXPROCS:-2}"
 log() { printf '[build-localtier %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 have() { [[ -x "$CACHE/$1" ]]; }
 
+K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+[[ "${1:-}" == --kind ]] && K8S_BINARIES+=(kubelet kubeadm kube-proxy)
+
 mkdir -p "$CACHE"
-want=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwok-crds/logs.yaml)
+want=("${K8S_BINARIES[@]}" etcd kwok kwok-crds/logs.yaml)
 missing=()
 for b in "${want[@]}"; do [[ -e "$CACHE/$b" ]] || missing+=("$b"); done
 if [[ ${#missing[@]} -eq 0 ]]; then
@@ -70,7 +74,7 @@ build_etcd() {
 
 build_k8s() {
   local need=0
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do have "$b" || need=1; done
+  for b in "${K8S_BINARIES[@]}"; do have "$b" || need=1; done
   [[ $need -eq 0 ]] && return 0
   log "kubernetes v$K8S_VERSION: throwaway module; staging modules replaced by v$STAGING_VERSION"
   mkdir -p "$work/k8s" && cd "$work/k8s"
@@ -85,16 +89,15 @@ build_k8s() {
     go mod edit "-replace=k8s.io/$m=k8s.io/$m@v$STAGING_VERSION"
   done
   log "resolving modules (downloads ~1 GB the first time)"
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S_VERSION" \
-         "k8s.io/kubernetes/cmd/kube-controller-manager@v$K8S_VERSION" \
-         "k8s.io/kubernetes/cmd/kube-scheduler@v$K8S_VERSION" \
-         "k8s.io/kubernetes/cmd/kubectl@v$K8S_VERSION" >/dev/null 2>&1
+  local packages=() b
+  for b in "${K8S_BINARIES[@]}"; do packages+=("k8s.io/kubernetes/cmd/$b@v$K8S_VERSION"); done
+  go get "${packages[@]}" >/dev/null 2>&1
   local ld="-s -w" p date
   date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
     ld="$ld -X $p.gitVersion=v$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$K8S_MINOR -X $p.gitTreeState=clean -X $p.buildDate=$date"
   done
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for b in "${K8S_BINARIES[@]}"; do
     have "$b" && continue
     log "compiling $b (the first one compiles the shared packages and takes longest)"
     go build -trimpath -ldflags "$ld" -o "$CACHE/$b.tmp" "k8s.io/kubernetes/cmd/$b"

@@ -1,41 +1,49 @@
-# Shared by hack/kind/up.sh and down.sh (sourced): names, pinned versions, tool checks with install hints.
-# Overrides: KIND_CLUSTER_NAME, KIND_NODE_IMAGE, KUBECTL.
+# Shared by the hack/kind/ scripts (sourced): names, pinned versions, caches, tool checks with install hints.
+# Overrides: KIND_CLUSTER_NAME, KIND_NODE_IMAGE, KUBECTL, FAUNA_TIER_CACHE, KIND_CACHE.
 
+# The last kind release that still runs on cgroup v1 hosts (it warns; see README "Kind tier").
 KIND_VERSION="v0.33.0"
-# Kubernetes 1.34 like the local tier; kind's release notes list this digest among the images built for v0.33.0.
-KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:v1.34.11@sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d}"
+# Kubernetes of the node image: the local tier's version (hack/build-localtier.sh), kubelet 1.34 still runs on cgroup v1.
+K8S_VERSION="1.34.4"
+LOCAL_PATH_VERSION="v0.0.30"
 KIND_CLUSTER_NAME="${KIND_CLUSTER_NAME:-fauna-operator}"
 KIND_CONTEXT="kind-${KIND_CLUSTER_NAME}"
+# The node image hack/kind/images.sh builds (no registry needed). KIND_NODE_IMAGE=kindest/node:v1.34.x@sha256:...
+# uses kind's published image instead, on hosts that can pull it.
+KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-fauna-kind/node:v${K8S_VERSION}}"
 
-REPO_ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)"
+KIND_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd -- "$KIND_DIR/../.." && pwd)"
+K8S_CACHE="${FAUNA_TIER_CACHE:-$HOME/.cache/fauna-operator/k8s-v$K8S_VERSION}"
+KIND_CACHE="${KIND_CACHE:-$HOME/.cache/fauna-operator/kind-$KIND_VERSION}"
+# kind and the addons built by hack/kind/build-addons.sh come first; kubectl from the local tier's cache last.
+export PATH="$KIND_CACHE/bin:$PATH:$K8S_CACHE"
 
 log() { printf '[kind %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[kind] error: %s\n' "$*" >&2; exit 1; }
 
 need_docker() {
   command -v docker >/dev/null 2>&1 ||
-    die "docker not found. Install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop."
+    die "docker not found. Install Docker Engine (https://docs.docker.com/engine/install/) or, as root on Debian/Ubuntu, run hack/kind/engine.sh up."
   docker info >/dev/null 2>&1 ||
-    die "the Docker engine is not reachable ('docker info' fails). Start it (e.g. 'sudo systemctl start docker') and make sure this user may use it. Without Docker, use the local tier: npm run local:up."
+    die "the Docker engine is not reachable ('docker info' fails). Start it (hack/kind/engine.sh up starts one as root; or 'sudo systemctl start docker') and make sure this user may use it. Without Docker, use the local tier: npm run local:up."
 }
 
 need_kind() {
   command -v kind >/dev/null 2>&1 ||
-    die "kind not found. Install it with 'go install sigs.k8s.io/kind@${KIND_VERSION}' (then add \$(go env GOPATH)/bin to PATH) or download https://kind.sigs.k8s.io/dl/${KIND_VERSION}/kind-linux-amd64."
+    die "kind not found. Build it with hack/kind/build-addons.sh (go install sigs.k8s.io/kind@${KIND_VERSION} into $KIND_CACHE/bin) or download https://kind.sigs.k8s.io/dl/${KIND_VERSION}/kind-linux-amd64."
   local have
   have="$(kind version 2>/dev/null | awk '{print $2}')"
   [[ "$have" == "$KIND_VERSION" ]] ||
-    log "warning: kind ${have:-unknown} found, these scripts are tested with ${KIND_VERSION} (node image ${KIND_NODE_IMAGE%@*})"
+    log "warning: kind ${have:-unknown} found, these scripts are tested with ${KIND_VERSION}"
 }
 
-# kubectl from PATH, else the one the local tier builds (npm run local:build), else a hint.
+# kubectl from $KUBECTL, PATH (the local tier's cache is on it, see above), else a hint.
 need_kubectl() {
   if [[ -n "${KUBECTL:-}" ]]; then
     [[ -x "$KUBECTL" ]] || die "KUBECTL=$KUBECTL is not executable"
   elif command -v kubectl >/dev/null 2>&1; then
     KUBECTL="$(command -v kubectl)"
-  elif [[ -x "$HOME/.cache/fauna-operator/k8s-v1.34.4/kubectl" ]]; then
-    KUBECTL="$HOME/.cache/fauna-operator/k8s-v1.34.4/kubectl"
   else
     die "kubectl not found. Install it (https://kubernetes.io/docs/tasks/tools/) or build the local tier's with: npm run local:build"
   fi
@@ -51,4 +59,17 @@ image_in() {
   image="$(grep -Eo "image: *${repository}:[^[:space:]\"']+" "$REPO_ROOT/$file" | head -n1 | sed -E 's/^image: *//')"
   [[ -n "$image" ]] || die "no image ${repository}:<tag> found in $file"
   printf '%s\n' "$image"
+}
+
+# The images kubeadm of the node image asks for, one per line, and the versions of the addons built for them:
+# COREDNS_VERSION (v1.12.1), ETCD_VERSION (v3.6.5, from the tag 3.6.5-0), PAUSE_VERSION (3.10.1).
+kubeadm_images() {
+  [[ -x "$K8S_CACHE/kubeadm" ]] || die "kubeadm not built: run hack/build-localtier.sh --kind"
+  KUBEADM_IMAGES="$("$K8S_CACHE/kubeadm" config images list --kubernetes-version "v$K8S_VERSION" 2>/dev/null)"
+  [[ -n "$KUBEADM_IMAGES" ]] || die "kubeadm config images list printed nothing"
+  local tag_of
+  tag_of() { grep -E "/$1:" <<<"$KUBEADM_IMAGES" | head -n1 | sed -E 's/.*://'; }
+  COREDNS_VERSION="$(tag_of coredns)"
+  ETCD_VERSION="v$(tag_of etcd | sed -E 's/-[0-9]+$//')"
+  PAUSE_VERSION="$(tag_of pause)"
 }

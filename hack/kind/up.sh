@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Brings up the kind tier for test/kind/: a kind cluster (hack/kind/cluster.yaml: 3 workers in zones a/b/c), the
-# operator image (Dockerfile; also tagged as the simulator image), the FaunaDB image built from source
-# (images/faunadb/Dockerfile; reused when present, it takes long), both loaded into the nodes, then
-# `kubectl apply -f crds/ -f manifests/` and a wait for the operator Deployment.
-# Re-running it reuses the cluster, rebuilds and reloads the operator image and restarts the operator.
-# Env: KIND_CLUSTER_NAME (fauna-operator), KIND_NODE_IMAGE, KUBECTL, FAUNADB_REBUILD=1 (rebuild the FaunaDB image),
-#      SKIP_FAUNADB_IMAGE=1 (do not build/load it, e.g. to try the simulator on kind).
+# Brings up the kind tier for test/kind/ and `npm run harness -- --backend kind`:
+#   1. a Docker engine (hack/kind/engine.sh: the one that answers, or dockerd started here);
+#   2. every image, built locally with no registry and cached (hack/kind/images.sh: node image, Kubernetes images,
+#      operator and simulator images);
+#   3. the kind cluster `fauna-operator` (hack/kind/cluster.yaml: control plane + workers in zones a/b/c), or the
+#      existing one;
+#   4. the operator and simulator images (and the real FaunaDB image when present) loaded into the nodes, then
+#      `kubectl apply -f crds/ -f manifests/` and a wait for the operator Deployment.
+# Re-running it reuses the cluster, rebuilds what changed, reloads the images and restarts the operator.
+# Env: KIND_CLUSTER_NAME (fauna-operator), KIND_NODE_IMAGE (default: the local build; kindest/node:v1.34.x on hosts
+#      that can pull), KUBECTL, FAUNADB_IMAGE_BUILD=1 (build images/faunadb from source: needs GitHub, long).
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/env.sh"
 
+started=$SECONDS
+bash "$KIND_DIR/engine.sh" up
 need_docker
+t=$SECONDS
+bash "$KIND_DIR/images.sh" all
+log "images: $((SECONDS - t)) s"
 need_kind
 need_kubectl
 cd "$REPO_ROOT"
@@ -23,34 +32,33 @@ if cluster_exists; then
   log "cluster $KIND_CLUSTER_NAME exists: reusing it"
   reused=1
 else
-  log "creating cluster $KIND_CLUSTER_NAME (${KIND_NODE_IMAGE%@*})"
-  kind create cluster --name "$KIND_CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config hack/kind/cluster.yaml --wait 180s
+  log "creating cluster $KIND_CLUSTER_NAME from $KIND_NODE_IMAGE"
+  t=$SECONDS
+  kind create cluster --name "$KIND_CLUSTER_NAME" --image "$KIND_NODE_IMAGE" --config hack/kind/cluster.yaml --wait 300s
+  log "kind create cluster: $((SECONDS - t)) s"
 fi
 
-log "building $OPERATOR_IMAGE (and $SIMULATOR_IMAGE)"
-docker build -t "$OPERATOR_IMAGE" -t "$SIMULATOR_IMAGE" .
 images=("$OPERATOR_IMAGE" "$SIMULATOR_IMAGE")
-
-if [[ "${SKIP_FAUNADB_IMAGE:-0}" != 1 ]]; then
-  if [[ "${FAUNADB_REBUILD:-0}" == 1 ]] || ! docker image inspect "$FAUNADB_IMAGE" >/dev/null 2>&1; then
-    log "building $FAUNADB_IMAGE from source (sbt assembly; tens of minutes and ~8 GB of RAM the first time)"
-    docker build -t "$FAUNADB_IMAGE" images/faunadb
-  else
-    log "$FAUNADB_IMAGE present: not rebuilding (FAUNADB_REBUILD=1 forces it)"
-  fi
-  images+=("$FAUNADB_IMAGE")
+if [[ "${FAUNADB_IMAGE_BUILD:-0}" == 1 ]] && ! docker image inspect "$FAUNADB_IMAGE" >/dev/null 2>&1; then
+  log "building $FAUNADB_IMAGE from source (clones fauna/faunadb from GitHub; sbt assembly, tens of minutes, ~8 GB of RAM)"
+  docker build -t "$FAUNADB_IMAGE" images/faunadb
 fi
-
-for image in "${images[@]}"; do
-  log "loading $image into the nodes"
-  kind load docker-image --name "$KIND_CLUSTER_NAME" "$image"
-done
+if docker image inspect "$FAUNADB_IMAGE" >/dev/null 2>&1; then
+  images+=("$FAUNADB_IMAGE")
+else
+  log "$FAUNADB_IMAGE not present: the suite runs the simulator image (FAUNADB_IMAGE_BUILD=1 builds the real one)"
+fi
+t=$SECONDS
+# One archive for all of them (the operator and simulator images share their layers); nodes that hold an image's ID
+# already are skipped.
+kind load docker-image --name "$KIND_CLUSTER_NAME" "${images[@]}" 2>&1 | sed 's/^/  /' >&2
+log "images loaded into the nodes in $((SECONDS - t)) s"
 
 log "installing the CRD and the operator"
-kctl apply -f crds/ -f manifests/
-kctl wait --for=condition=Established crd/faunaclusters.fauna-operator.io --timeout=60s
-# Same tag, new image: the pods must be recreated to run it.
-if [[ "$reused" == 1 ]]; then kctl -n fauna-operator-system rollout restart deployment/fauna-operator; fi
+kctl apply -f crds/ -f manifests/ >/dev/null
+kctl wait --for=condition=Established crd/faunaclusters.fauna-operator.io --timeout=60s >/dev/null
+# Same tag, maybe a new image: the pods must be recreated to run it.
+if [[ "$reused" == 1 ]]; then kctl -n fauna-operator-system rollout restart deployment/fauna-operator >/dev/null; fi
 kctl -n fauna-operator-system rollout status deployment/fauna-operator --timeout=300s
-
-log "ready: kubectl --context $KIND_CONTEXT get faunaclusters -A; run the suite with: node_modules/.bin/node --test test/kind/"
+kctl get nodes -o wide
+log "ready after $((SECONDS - started)) s: kubectl --context $KIND_CONTEXT get faunaclusters -A; run the suite with: npm run test:kind"

@@ -24,6 +24,9 @@ export const PATHS = {
   peerKeyDir: "/etc/faunadb/peer",
   peerKey: "/etc/faunadb/peer/peer.pem",
   tmp: "/tmp",
+  /** The pod's own metadata (downward API): `annotations`, `labels`, one `key="value"` per line, kept current by kubelet. */
+  podInfoDir: "/etc/podinfo",
+  podAnnotations: "/etc/podinfo/annotations",
 } as const;
 
 /** Value quoted so YAML keeps it a string (a cluster name `true` or `123` would otherwise change type). */

@@ -12,6 +12,7 @@ import faunadb from "faunadb";
 import { down, exec, insideTier, readState } from "../localtier/tier.ts";
 import { REPO_ROOT } from "../localtier/paths.ts";
 import type { FaunaCluster } from "../api/types.ts";
+import { localBackend } from "../harness/localBackend.ts";
 import { clientServiceEndpoint, readRootKey, type Kubectl } from "../harness/kube.ts";
 import { failures, passed, type HarnessReport } from "../harness/report.ts";
 import { writeReportFiles } from "../harness/reportFiles.ts";
@@ -111,7 +112,7 @@ async function tutorial(o: Options, kubectl: Kubectl, kubeconfig: string): Promi
       return 1;
     }
     step(`Ready ${((Date.now() - tApply) / 1000).toFixed(0)} s after apply`);
-    const target = { kubectl, namespace: ns, cluster: name, operator };
+    const target = { kubectl, namespace: ns, cluster: name, operator, backend: localBackend() };
     const rootKey = await readRootKey(target);
     const fc: FaunaCluster = ready.fc;
     const first = fc.status?.nodes?.find((n) => n.status === "up" && n.address);

@@ -3,6 +3,7 @@
 // Environment: FAKETIME (relative offsets), FAKETIME_TIMESTAMP_FILE and FAKETIME_CACHE_DURATION (an offset changed
 // while the node runs; src/sim/clock.ts), the FAUNA_SIM_* settings (src/sim/settings.ts, src/sim/README.md).
 import { loadConfig } from "../sim/config.ts";
+import { PATHS } from "../api/faunaConfig.ts";
 import { fakeTimeClock } from "../sim/clock.ts";
 import { SimNode } from "../sim/node.ts";
 import { tuningFromEnv } from "../sim/settings.ts";
@@ -39,7 +40,10 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
   let node: SimNode;
   try {
     const config = { ...loadConfig(file), ...overrides };
-    const clock = fakeTimeClock(process.env, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+    const clock = fakeTimeClock(process.env, {
+      log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      podAnnotationsFile: PATHS.podAnnotations,
+    });
     node = new SimNode(config, clock, tuningFromEnv(process.env));
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);

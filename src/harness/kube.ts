@@ -3,6 +3,7 @@
 import { CLUSTER_LABEL, PORTS, REPLICA_LABEL } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import type { FaunaAdmin } from "../fauna/client.ts";
+import type { Backend } from "./backend.ts";
 
 /** Runs kubectl with `args` (stdin `input`); resolves to stdout, rejects on a non-zero exit. */
 export type Kubectl = (args: string[], input?: string) => Promise<string>;
@@ -13,6 +14,8 @@ export interface HarnessTarget {
   namespace: string;
   cluster: string;
   operator: { namespace: string; lease: string };
+  /** The faults and access that depend on where the cluster runs (local tier, kind). */
+  backend: Backend;
   /** The clock of a pod's FaunaDB node, in epoch ms (its own persisted_timestamp); null when it cannot be read. */
   nodeClock?: (pod: string) => Promise<number | null>;
 }
@@ -76,10 +79,11 @@ export async function annotatePod(t: HarnessTarget, pod: string, key: string, va
  * A node's clock as the node itself reports it: its own row's persisted_timestamp in /admin/status (FACTS §1.5),
  * asked at its stable address. Compared with the harness's clock, it shows a node's skew.
  */
-export async function nodeClockMs(t: HarnessTarget, admin: FaunaAdmin, pod: string): Promise<number | null> {
+export async function nodeClockMs(t: HarnessTarget, admin: FaunaAdmin, pod: string, via?: string): Promise<number | null> {
   const address = (await readCluster(t)).status?.nodes?.find((n) => n.pod === pod)?.address;
   if (!address) return null;
-  const answer = await admin.status(address).catch(() => undefined);
+  // `via`: where the node's admin API is reached when its own address is not routable from here (a port-forward).
+  const answer = await admin.status(via ?? address).catch(() => undefined);
   if (!answer?.member) return null;
   const at = answer.cluster.members.find((m) => m.address === address)?.persistedTimestamp;
   return at ? Date.parse(at) : null;

@@ -71,6 +71,8 @@ export interface NotRun {
 }
 
 export interface HarnessReport {
+  /** Where the cluster ran: "local" (the local tier) or "kind". */
+  backend?: string;
   startedAt: string;
   durationS: number;
   /** `<namespace>/<name>` and its shape, e.g. "3 replicas × 1 node". */
@@ -166,7 +168,7 @@ export function renderMarkdown(report: HarnessReport): string {
   const notes = [
     ...report.scenarios.map((r) => `- ${r.name}: ${r.fault}; expected ${r.expectation}.${failedOps(r)}`),
     ...report.notRun.map((n) => `- not run — ${n.name}: ${n.reason}`),
-    `- cluster ${report.cluster} (${report.topology}); load ${report.load}; started ${report.startedAt}, took ${report.durationS.toFixed(0)} s.`,
+    `- ${report.backend ? `backend ${report.backend}; ` : ""}cluster ${report.cluster} (${report.topology}); load ${report.load}; started ${report.startedAt}, took ${report.durationS.toFixed(0)} s.`,
     "- Failed writes are allowed under a fault; acknowledged ones must all read back. Longest write gap = longest time " +
       "without an acknowledged write from the injection to the end of the load.",
   ];

@@ -2,10 +2,9 @@
 // inject, keep the load through the fault, wait until Ready again, stop the load, read every acknowledged write back.
 import { DEFAULT_CONCURRENCY, DEFAULT_RATE, prepareWorkload, startLoad, type Endpoint, type LoadObserver, type RunningLoad } from "../load/load.ts";
 import { namesFor } from "../load/workloads.ts";
-import { createHttpFaunaAdmin } from "../fauna/client.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import { judge, type Judged } from "./checks/run.ts";
-import { clientServiceEndpoint, isReadyAtGeneration, nodeClockMs, readCluster, readRootKey, type HarnessTarget } from "./kube.ts";
+import { isReadyAtGeneration, readCluster, readRootKey, type HarnessTarget } from "./kube.ts";
 import { longestGapMs, readyAgainMs, type NodeLane, type ReadySample, type ScenarioResult, type TimelineEvent } from "./report.ts";
 import { until } from "./poll.ts";
 import type { Expectation, Scenario } from "./scenarios.ts";
@@ -186,10 +185,9 @@ export async function runScenario(s: Scenario, t: HarnessTarget, access: { endpo
 
 /** Runs `scenarios` in order; before each, the cluster must be Ready (else that scenario fails without injecting). */
 export async function runScenarios(scenarios: readonly Scenario[], t: HarnessTarget, o: RunOptions = {}): Promise<ScenarioResult[]> {
-  const access = { endpoint: await clientServiceEndpoint(t), rootKey: await readRootKey(t) };
+  const access = { endpoint: await t.backend.queryEndpoint(t), rootKey: await readRootKey(t) };
   if (!access.rootKey) throw new Error(`Secret ${t.namespace}/${t.cluster}-root-key holds no root-key`);
-  const admin = createHttpFaunaAdmin({ rootKey: access.rootKey, timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
-  const target: HarnessTarget = { ...t, nodeClock: t.nodeClock ?? ((pod) => nodeClockMs(t, admin, pod)) };
+  const target: HarnessTarget = { ...t, nodeClock: t.nodeClock ?? ((pod) => t.backend.nodeClock(t, access.rootKey, pod)) };
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
     if (!(await waitReady(target, o.readyTimeoutMs ?? 180_000))) {

@@ -1,7 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HarnessTarget, Kubectl } from "./kube.ts";
-import { CLOCK_OFFSET_ANNOTATION, clockSkew, killNode, killOperator, killOperatorMidChange, killReplica, NETWORK_ANNOTATION, networkPartition, selectScenarios } from "./scenarios.ts";
+import { clockSkew, killNode, killOperator, killOperatorMidChange, killReplica, networkPartition, selectScenarios } from "./scenarios.ts";
+import { CLOCK_OFFSET_ANNOTATION } from "../localtier/runner/clockOffset.ts";
+import { NETWORK_ANNOTATION } from "../localtier/runner/networkIsolation.ts";
+import { localBackend } from "./localBackend.ts";
 
 /** A fake cluster: pods with UIDs, host IDs in the FaunaCluster status, a Lease; deletions recreate pods. */
 function fakeTarget(o: { keepHostIds?: boolean; newLeader?: string } = {}) {
@@ -35,7 +38,7 @@ function fakeTarget(o: { keepHostIds?: boolean; newLeader?: string } = {}) {
     if (verb === "get" && args[3] === "lease") return JSON.stringify({ spec: { holderIdentity: holder } });
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
-  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op-ns", lease: "lease" } };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op-ns", lease: "lease" }, backend: localBackend() };
   return { t, calls };
 }
 
@@ -85,7 +88,7 @@ test("clock-skew annotates one replica-1 pod +5s, removes it on heal, and checks
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
   const skewed = async () => Date.now() + offsetMs;
-  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, nodeClock: skewed };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, backend: localBackend(), nodeClock: skewed };
   const injected = await clockSkew.inject(t);
   assert.deepEqual(calls.find((c) => c[2] === "annotate"), ["-n", "ns", "annotate", "pod", "fauna-replica-1-0", `${CLOCK_OFFSET_ANNOTATION}=+5s`, "--overwrite"]);
   await injected.heal?.();
@@ -99,7 +102,7 @@ test("clock-skew annotates one replica-1 pod +5s, removes it on heal, and checks
 test("clock-skew fails its expectation when the node's clock does not move (the fault did not land)", async () => {
   const kubectl: Kubectl = async (args) =>
     args[2] === "get" ? JSON.stringify({ items: [{ metadata: { name: "fauna-replica-1-0", uid: "u" } }] }) : "";
-  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, nodeClock: async () => Date.now() };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, backend: localBackend(), nodeClock: async () => Date.now() };
   const injected = await clockSkew.inject(t);
   await injected.heal?.();
   const e = await injected.check({ wasNotReady: false });
@@ -124,7 +127,7 @@ function partitionTarget(lands = true) {
     }
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
-  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" } };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op", lease: "l" }, backend: localBackend() };
   return { t, calls };
 }
 
@@ -171,7 +174,7 @@ test("kill-operator-mid-change grows replica-3 by one, kills the leader once the
     }
     throw new Error(`unexpected kubectl ${args.join(" ")}`);
   };
-  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op-ns", lease: "l" } };
+  const t: HarnessTarget = { kubectl, namespace: "ns", cluster: "fauna", operator: { namespace: "op-ns", lease: "l" }, backend: localBackend() };
   const injected = await killOperatorMidChange.inject(t);
   assert.deepEqual(calls.find((c) => c[2] === "patch")?.slice(-1), [JSON.stringify([{ op: "replace", path: "/spec/replicas/2/nodes", value: 2 }])]);
   assert.deepEqual(calls.find((c) => c[2] === "delete")?.slice(0, 5), ["-n", "op-ns", "delete", "pod", "op-a"]);

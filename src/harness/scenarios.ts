@@ -1,8 +1,11 @@
-// The failure scenarios: what each injects (through kubectl) and what must hold once the cluster is Ready again,
-// besides the harness's own rule that no acknowledged write is lost.
+// The failure scenarios: what each injects (through kubectl, or the backend for what Kubernetes cannot do: a
+// partition, a clock skew) and what must hold once the cluster is Ready again, besides the harness's own rule that
+// no acknowledged write is lost. The same definitions run on every backend (backend.ts).
 import type { NotRun } from "./report.ts";
 import { until } from "./poll.ts";
-import { annotatePod, forceDeletePods, leaseHolder, readCluster, replicaPods, type HarnessTarget, type PodIdentity } from "./kube.ts";
+/** The annotation a clock skew sets (both backends: the local runner's FAKETIME file, the simulator's podinfo file). */
+export { CLOCK_OFFSET_ANNOTATION } from "../sim/clock.ts";
+import { forceDeletePods, leaseHolder, readCluster, replicaPods, type HarnessTarget, type PodIdentity } from "./kube.ts";
 
 export interface Expectation {
   met: boolean;
@@ -153,8 +156,6 @@ export const killOperatorMidChange: Scenario = {
   },
 };
 
-/** The local tier's stand-in for Chaos Mesh TimeChaos (README, local tier): libfaketime's relative form. */
-export const CLOCK_OFFSET_ANNOTATION = "local.fauna-operator.io/clock-offset";
 const SKEWED_REPLICA = "replica-1";
 const SKEW_S = 5;
 /** How far a measured skew may be from the injected one (clock reads and the re-read interval, ~1 s). */
@@ -183,12 +184,12 @@ export const clockSkew: Scenario = {
   async inject(t) {
     const victim = (await replicaPods(t, SKEWED_REPLICA))[0];
     if (!victim) throw new Error(`${SKEWED_REPLICA} has no pod`);
-    await annotatePod(t, victim.name, CLOCK_OFFSET_ANNOTATION, `+${SKEW_S}s`);
+    await t.backend.setClockOffset(t, victim.name, `+${SKEW_S}s`);
     const during = await settledSkew(t, victim.name, SKEW_S * 1000);
     let after: number | null = null;
     return {
       async heal() {
-        await annotatePod(t, victim.name, CLOCK_OFFSET_ANNOTATION, null);
+        await t.backend.setClockOffset(t, victim.name, null);
         after = await settledSkew(t, victim.name, 0);
       },
       async check({ wasNotReady }) {
@@ -204,8 +205,6 @@ export const clockSkew: Scenario = {
   },
 };
 
-/** The local tier's stand-in for Chaos Mesh NetworkChaos: the pod's IP cut off from everything (README, local tier). */
-export const NETWORK_ANNOTATION = "local.fauna-operator.io/network";
 const PARTITIONED_REPLICA = "replica-2";
 /**
  * How long the other nodes may take to call an isolated host down: FaunaDB's phi-accrual detector needs ~18 s of
@@ -227,11 +226,11 @@ export const networkPartition: Scenario = {
     const victim = (await replicaPods(t, PARTITIONED_REPLICA)).at(-1);
     if (!victim) throw new Error(`${PARTITIONED_REPLICA} has no pod`);
     const before = await reportedStatus(t, victim.name);
-    await annotatePod(t, victim.name, NETWORK_ANNOTATION, "isolated");
+    await t.backend.isolate(t, victim.name);
     const seenDown = await until(async () => (await reportedStatus(t, victim.name)).status === "down", SEEN_DOWN_WITHIN_MS);
     return {
       async heal() {
-        await annotatePod(t, victim.name, NETWORK_ANNOTATION, null);
+        await t.backend.reconnect(t, victim.name);
       },
       async check() {
         const after = await reportedStatus(t, victim.name);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fakeTimeClock, fakeTimeFileValue, parseFakeTime } from "./clock.ts";
+import { CLOCK_OFFSET_ANNOTATION, downwardApiValue, fakeTimeClock, fakeTimeFileValue, parseFakeTime } from "./clock.ts";
 
 const T0 = 1_750_000_000_000;
 
@@ -147,4 +147,35 @@ test("the monotonic clock ignores the offset", () => {
   assert.equal(c.monotonic(), 5);
   mono = 7;
   assert.equal(c.monotonic(), 7);
+});
+
+test("a downward API file's values: Go-quoted, by exact key", () => {
+  const content = `a.io/x="1"\n${CLOCK_OFFSET_ANNOTATION}="+5s"\nz.io/q="say \\"hi\\""`;
+  assert.equal(downwardApiValue(content, CLOCK_OFFSET_ANNOTATION), "+5s");
+  assert.equal(downwardApiValue(content, "z.io/q"), 'say "hi"');
+  assert.equal(downwardApiValue(content, "a.io"), undefined);
+  assert.equal(downwardApiValue("k=unquoted", "k"), undefined);
+});
+
+test("without either FAKETIME variable the pod's clock-offset annotation skews the node, re-read each second", () => {
+  const dir = mkdtempSync(join(tmpdir(), "podinfo-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const annotations = join(dir, "annotations");
+  let real = T0;
+  const logs: string[] = [];
+  const clock = fakeTimeClock({}, { realNow: () => real, log: (l) => logs.push(l), podAnnotationsFile: annotations });
+  assert.equal(clock.now() - real, 0, "no file: no offset");
+  writeFileSync(annotations, `fauna-operator.io/config-hash="abc"\n${CLOCK_OFFSET_ANNOTATION}="+5s"`);
+  real += 1000;
+  assert.equal(clock.now() - real, 5000);
+  writeFileSync(annotations, `fauna-operator.io/config-hash="abc"`);
+  real += 999;
+  assert.equal(clock.now() - real, 5000, "still the last read");
+  real += 1;
+  assert.equal(clock.now() - real, 0, "annotation removed: no offset");
+  assert.match(logs[0] ?? "", new RegExp(`annotation ${CLOCK_OFFSET_ANNOTATION} in ${annotations}`));
+  const timestampFile = join(dir, "faketime");
+  writeFileSync(timestampFile, "-3s");
+  const both = fakeTimeClock({ FAKETIME_TIMESTAMP_FILE: timestampFile }, { realNow: () => real, podAnnotationsFile: annotations });
+  assert.equal(both.now() - real, -3000, "FAKETIME_TIMESTAMP_FILE wins over the annotation");
 });

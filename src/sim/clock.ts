@@ -44,6 +44,26 @@ export function fakeTimeFileValue(content: string): string {
   return content.split("\n").filter((l) => !/^[#;]/.test(l)).join("").replaceAll("\r", "").trim();
 }
 
+/**
+ * The pod annotation that skews a node's clock where no runner writes FAKETIME_TIMESTAMP_FILE (kind: the harness sets
+ * it through the API and kubelet updates the pod's downward API file, PATHS.podAnnotations). Same value syntax.
+ */
+export const CLOCK_OFFSET_ANNOTATION = "local.fauna-operator.io/clock-offset";
+/** How often the annotations file is re-read (kubelet rewrites it within seconds of the change). */
+const ANNOTATIONS_REREAD_MS = 1000;
+
+/** One value of a downward API labels/annotations file (`key="value"` lines, Go-quoted), undefined when absent. */
+export function downwardApiValue(content: string, key: string): string | undefined {
+  const line = content.split("\n").find((l) => l.startsWith(`${key}=`));
+  if (line === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(line.slice(key.length + 1));
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function systemClock(offsetMs = 0): Clock {
   return { offsetMs, now: () => Date.now() + offsetMs, monotonic: () => performance.now() };
 }
@@ -54,6 +74,8 @@ export interface FakeTimeDeps {
   /** The file's content, or undefined when it does not exist; throws for other failures. */
   readFile?: (path: string) => string | undefined;
   log?: (line: string) => void;
+  /** The pod's downward API annotations file: CLOCK_OFFSET_ANNOTATION there, when neither FAKETIME variable is set. */
+  podAnnotationsFile?: string;
 }
 
 const DEFAULT_CACHE_SECONDS = 10; // libfaketime's `cache_duration`
@@ -90,14 +112,17 @@ export function fakeTimeClock(env: NodeJS.ProcessEnv, deps: FakeTimeDeps = {}): 
   const monotonic = deps.monotonic ?? (() => performance.now());
   const log = deps.log ?? (() => {});
   const fixed = parseFakeTime(env.FAKETIME);
-  const file = env.FAKETIME_TIMESTAMP_FILE?.trim() || undefined;
+  const timestampFile = env.FAKETIME_TIMESTAMP_FILE?.trim() || undefined;
+  const file = timestampFile ?? deps.podAnnotationsFile;
   if (fixed !== undefined || !file) {
-    if (fixed !== undefined && file) log(`FAKETIME is set, so FAKETIME_TIMESTAMP_FILE (${file}) is not read (libfaketime gives FAKETIME priority)`);
+    if (fixed !== undefined && timestampFile) log(`FAKETIME is set, so FAKETIME_TIMESTAMP_FILE (${timestampFile}) is not read (libfaketime gives FAKETIME priority)`);
     const offsetMs = fixed ?? 0;
     return { offsetMs, now: () => realNow() + offsetMs, monotonic };
   }
   const readFile = deps.readFile ?? readIfExists;
-  const every = cacheMs(env);
+  const source = timestampFile ? `FAKETIME_TIMESTAMP_FILE ${file}` : `annotation ${CLOCK_OFFSET_ANNOTATION} in ${file}`;
+  const valueIn = (content: string) => (timestampFile ? fakeTimeFileValue(content) : (downwardApiValue(content, CLOCK_OFFSET_ANNOTATION) ?? "").trim());
+  const every = timestampFile ? cacheMs(env) : ANNOTATIONS_REREAD_MS;
   let offset = 0;
   let readAt = -Infinity;
   let lastProblem = "";
@@ -108,19 +133,19 @@ export function fakeTimeClock(env: NodeJS.ProcessEnv, deps: FakeTimeDeps = {}): 
     let next: number | undefined;
     let problem = "";
     try {
-      const value = fakeTimeFileValue(readFile(file) ?? "");
+      const value = valueIn(readFile(file) ?? "");
       next = value === "" ? 0 : relativeOffsetMs(value);
       if (next === undefined) problem = `"${value}" is not a relative offset ${RELATIVE_FORM}`;
     } catch (e) {
       problem = e instanceof Error ? e.message : String(e);
     }
     if (next === undefined) {
-      if (problem !== lastProblem) log(`FAKETIME_TIMESTAMP_FILE ${file}: ${problem}; the clock offset stays ${offset} ms`);
+      if (problem !== lastProblem) log(`${source}: ${problem}; the clock offset stays ${offset} ms`);
       lastProblem = problem;
       return;
     }
     lastProblem = "";
-    if (next !== offset) log(`clock offset ${offset} ms -> ${next} ms (FAKETIME_TIMESTAMP_FILE ${file})`);
+    if (next !== offset) log(`clock offset ${offset} ms -> ${next} ms (${source})`);
     offset = next;
   };
   refresh();

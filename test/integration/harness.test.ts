@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { harnessCluster, runHarness } from "../../src/cli/harness.ts";
 import { REPO_ROOT } from "../../src/localtier/paths.ts";
+import { localBackend } from "../../src/harness/localBackend.ts";
 import { failures, headline, renderMarkdown } from "../../src/harness/report.ts";
 import { SCENARIOS } from "../../src/harness/scenarios.ts";
 import { canIsolate } from "../../src/localtier/runner/networkIsolation.ts";
@@ -25,6 +26,7 @@ describe("resilience harness on the local tier", { timeout: 1_200_000 }, () => {
     const t0 = Date.now();
     const report = await runHarness({
       kubectl: tier.kubectl,
+      backend: localBackend(),
       namespace: ns,
       cluster: harnessCluster(`${REPO_ROOT}/manifests/samples/local/cluster-3x1.yaml`),
       scenarios: SCENARIOS,
@@ -32,6 +34,7 @@ describe("resilience harness on the local tier", { timeout: 1_200_000 }, () => {
       runOptions: { steadyMs: 3000, faultLoadMs: 15_000, readyTimeoutMs: 120_000 },
       say: (m) => console.log(m),
     });
+    assert.equal(report.backend, "local");
     console.log(`${renderMarkdown(report)}\nharness took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     // Without nft the tier cannot cut a pod off: the harness must say so instead of running a partition that never lands.
     const partition = await canIsolate();

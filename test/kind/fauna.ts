@@ -2,6 +2,7 @@
 // the suite asserts (every node live and up, Owns = Goal, one leader per log segment), reach the query API from the
 // host, read the root key.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { V1Pod, V1Service } from "@kubernetes/client-node";
 import YAML from "yaml";
@@ -9,9 +10,24 @@ import { clientServiceName, clusterSelector } from "../../src/api/funcs.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually } from "../support/localtier.ts";
 import { type KindCluster, QUERY_NODE_PORT } from "./kind.ts";
-import type { Endpoint } from "./writes.ts";
+import type { Endpoint } from "../../src/load/load.ts";
 
-export const SAMPLE = process.env.KIND_SAMPLE ?? "cluster.yaml";
+/** The real FaunaDB image manifests/samples/kind/cluster.yaml names (images/faunadb; needs GitHub to build). */
+export const FAUNADB_SAMPLE = "cluster.yaml";
+/** The same topology on the simulator image hack/kind/up.sh always builds. */
+export const SIMULATOR_SAMPLE = "simulator.yaml";
+
+/** Real FaunaDB when its image is in Docker (hack/kind/up.sh then loads it into the nodes), else the simulator. */
+export function defaultSample(imagePresent: (image: string) => boolean = dockerHasImage): string {
+  const image = kindSample(FAUNADB_SAMPLE, "default").spec.image;
+  return imagePresent(image) ? FAUNADB_SAMPLE : SIMULATOR_SAMPLE;
+}
+
+function dockerHasImage(image: string): boolean {
+  return spawnSync("docker", ["image", "inspect", image], { stdio: "ignore", timeout: 20_000 }).status === 0;
+}
+
+export const SAMPLE = process.env.KIND_SAMPLE ?? defaultSample();
 
 export function kindSample(file: string, namespace: string): FaunaCluster {
   const doc = YAML.parse(readFileSync(`manifests/samples/kind/${file}`, "utf8")) as FaunaCluster;

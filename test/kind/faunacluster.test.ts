@@ -1,5 +1,6 @@
-// The kind tier: the local tier's scenarios on kind with real FaunaDB (images/faunadb) and the operator running as
-// the Deployment of manifests/ (hack/kind/up.sh installs both). One 3x3 cluster (manifests/samples/kind/) is shared by
+// The kind tier: the local tier's scenarios on kind with the simulator image, or real FaunaDB (images/faunadb) when its
+// image is present, and the operator running as the Deployment of manifests/ (hack/kind/up.sh builds and installs
+// them). One 3x3 cluster (manifests/samples/kind/simulator.yaml or cluster.yaml) is shared by
 // the tests, in order: it reaches Ready; it returns to Ready after random pod deletions under a bounded write load,
 // losing no acknowledged write; a node whose pod and PVC are deleted is replaced by a fresh host.
 // Without a Docker engine (or kind) every test skips with the reason; see test/kind/README.md.
@@ -24,7 +25,7 @@ import {
   waitHealthy,
 } from "./fauna.ts";
 import { type KindCluster, useKind } from "./kind.ts";
-import { type AckedWrite, createStore, type Endpoint, lostWrites, readAll, type Store, startWrites } from "./writes.ts";
+import { type AckedWrite, type Endpoint, ensureCollection, findLost, startLoad } from "../../src/load/load.ts";
 
 const minutes = (n: number) => n * 60_000;
 /** Nine JVMs starting on one machine, then init, joins, the settle wait and replication (FACTS §7.4). */
@@ -44,7 +45,7 @@ interface Shared {
 let shared: Promise<Shared> | undefined;
 let namespace: { kind: KindCluster; ns: string } | undefined;
 /** Writes acknowledged during the chaos test, read back again after the node replacement. */
-let chaosWrites: { store: Store; acked: readonly AckedWrite[] } | undefined;
+let chaosWrites: { collection: string; acked: readonly AckedWrite[] } | undefined;
 
 /** The sample applied in a fresh namespace and Ready, created by whichever test needs it first. */
 function readyCluster(kind: KindCluster): Promise<Shared> {
@@ -80,7 +81,7 @@ async function waitRecreated(kind: KindCluster, ns: string, name: string, oldUid
   }, timeoutMs, 2000);
 }
 
-describe(`kind tier: ${SAMPLE} on real FaunaDB`, { timeout: minutes(90) }, () => {
+describe(`kind tier: ${SAMPLE}`, { timeout: minutes(90) }, () => {
   it("the sample reaches Ready: every node live, Owns = Goal, one leader per log segment", { timeout: READY_TIMEOUT_MS + minutes(2) }, async (t) => {
     const kind = await useKind(t);
     if (!kind) return;
@@ -95,6 +96,17 @@ describe(`kind tier: ${SAMPLE} on real FaunaDB`, { timeout: minutes(90) }, () =>
     // One replica per zone: each StatefulSet's pods run on the worker labelled with its zone.
     const pods = await faunaPods(kind, cluster);
     assert.equal(pods.length, want);
+    // The locally built image, run by a real kubelet and containerd under the restricted Pod Security Standard
+    // (the namespace enforces it, so the API server admitted only compliant pods).
+    for (const p of pods) {
+      const c = p.spec?.containers[0];
+      assert.equal(c?.image, cluster.spec.image, `${p.metadata?.name} runs the sample's image`);
+      assert.equal(p.status?.containerStatuses?.[0]?.image.replace(/^docker\.io\//, ""), cluster.spec.image);
+      assert.equal(c?.securityContext?.runAsUser, 65532);
+      assert.equal(c?.securityContext?.readOnlyRootFilesystem, true);
+    }
+    const podSecurity = await kind.kubectl(["get", "namespace", cluster.metadata.namespace ?? "", "-o", "jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}"]);
+    assert.equal(podSecurity, "restricted");
     const nodes = await kind.json<{ items: { metadata: { name: string; labels?: Record<string, string> } }[] }>(["get", "nodes"]);
     const zoneOf = new Map(nodes.items.map((n) => [n.metadata.name, n.metadata.labels?.["topology.kubernetes.io/zone"]]));
     for (const replica of cluster.spec.replicas) {
@@ -108,9 +120,10 @@ describe(`kind tier: ${SAMPLE} on real FaunaDB`, { timeout: minutes(90) }, () =>
     if (!kind) return;
     const { ns, cluster, endpoint, rootKey } = await readyCluster(kind);
     const name = cluster.metadata.name ?? "";
-    const store = await createStore(endpoint(), rootKey);
-    // Bounded: two workers, a pause between writes, a hard cap on writes whatever happens.
-    const writes = startWrites(endpoint, store, { workers: 2, pauseMs: 100, maxWrites: 10_000 });
+    const collection = `kind_chaos_${Date.now()}`;
+    await ensureCollection(endpoint(), rootKey, collection);
+    // Bounded: the harness's load (src/load), two workers, a pause between operations, a hard cap whatever happens.
+    const writes = startLoad({ endpoint, secret: rootKey, collection, workers: 2, pauseMs: 100, maxOps: 10_000 });
     try {
       await eventually("first acknowledged writes", async () => writes.acked.length >= 10, minutes(2), 500);
       for (let round = 1; round <= CHAOS_ROUNDS; round++) {
@@ -128,15 +141,16 @@ describe(`kind tier: ${SAMPLE} on real FaunaDB`, { timeout: minutes(90) }, () =>
     }
     const acked = [...writes.acked];
     assert.ok(acked.length >= 10, `writes were acknowledged (${acked.length})`);
-    chaosWrites = { store, acked };
-    const lost = lostWrites(acked, await readAll(endpoint(), store));
-    assert.deepEqual(lost, [], `acknowledged writes lost: ${lost.length} of ${acked.length}`);
+    chaosWrites = { collection, acked };
+    const check = await findLost(endpoint, rootKey, collection, acked);
+    assert.deepEqual(check.unreadable, [], "every acknowledged write could be read back");
+    assert.deepEqual(check.lost, [], `acknowledged writes lost: ${check.lost.length} of ${acked.length}`);
   });
 
   it("a pod deleted with its PVC is replaced by a fresh host and the old host leaves", { timeout: REPLACE_TIMEOUT_MS + minutes(2) }, async (t) => {
     const kind = await useKind(t);
     if (!kind) return;
-    const { ns, cluster, endpoint } = await readyCluster(kind);
+    const { ns, cluster, endpoint, rootKey } = await readyCluster(kind);
     // FaunaDB refuses to force-remove the last node of a data replica (FACTS §7.5): the node needs a sibling.
     const replica = cluster.spec.replicas.find((r) => r.nodes >= 2);
     if (!replica) {
@@ -171,8 +185,8 @@ describe(`kind tier: ${SAMPLE} on real FaunaDB`, { timeout: minutes(90) }, () =>
     const fresh = replaced.status?.nodes?.find((n) => n.pod === old.pod);
     assert.ok((fresh?.ownership ?? 0) > 0, `data moved to the fresh host of ${old.pod}: owns ${fresh?.ownership}`);
     if (chaosWrites) {
-      const lost = lostWrites(chaosWrites.acked, await readAll(endpoint(), chaosWrites.store));
-      assert.deepEqual(lost, [], `acknowledged writes lost after the replacement: ${lost.length} of ${chaosWrites.acked.length}`);
+      const check = await findLost(endpoint, rootKey, chaosWrites.collection, chaosWrites.acked);
+      assert.deepEqual(check.lost, [], `acknowledged writes lost after the replacement: ${check.lost.length} of ${chaosWrites.acked.length}`);
     }
   });
 });

@@ -81,22 +81,26 @@ describe("hack/kind scripts", () => {
   const script = async (name: string, stubs: Record<string, string>) =>
     execa("bash", [`hack/kind/${name}`], { reject: false, timeout: 30_000, env: { PATH: await stubPath(SCRIPT_TOOLS, stubs), HOME: "/nonexistent" }, extendEnv: false });
 
-  it("up.sh and down.sh stop with a clear error when the Docker engine is unreachable", async () => {
-    for (const name of ["up.sh", "down.sh"]) {
-      const r = await script(name, { docker: DOCKER_DOWN });
-      assert.equal(r.exitCode, 1, name);
-      assert.match(r.stderr, /the Docker engine is not reachable \('docker info' fails\)/, name);
-    }
+  it("without a Docker engine and without root or dockerd, up.sh stops naming the install page; down.sh has nothing to do", async () => {
+    const up = await script("up.sh", { docker: DOCKER_DOWN });
+    assert.equal(up.exitCode, 1);
+    assert.match(up.stderr, /no Docker engine answers and dockerd is not installed\. Install Docker \(https:\/\/docs\.docker\.com\/engine\/install\/\)/);
+    const down = await script("down.sh", { docker: DOCKER_DOWN });
+    assert.equal(down.exitCode, 0, down.stderr);
+    assert.match(down.stderr, /no Docker engine answers: no cluster to delete/);
   });
 
-  it("up.sh names the docker install page, the pinned kind and where kubectl comes from", async () => {
-    assert.match((await script("up.sh", {})).stderr, /docker not found\. Install Docker Engine \(https:\/\/docs\.docker\.com\/engine\/install\/\)/);
+  it("the tool checks name the docker install page, the pinned kind and where kubectl comes from", async () => {
+    const check = async (fn: string, stubs: Record<string, string>) =>
+      execa("bash", ["-c", `source hack/kind/env.sh; ${fn}`], { reject: false, env: { PATH: await stubPath(SCRIPT_TOOLS, stubs), HOME: "/nonexistent" }, extendEnv: false });
+    assert.match((await check("need_docker", {})).stderr, /docker not found\. Install Docker Engine \(https:\/\/docs\.docker\.com\/engine\/install\/\)/);
+    assert.match((await check("need_docker", { docker: DOCKER_DOWN })).stderr, /the Docker engine is not reachable \('docker info' fails\)/);
     const env = read("hack/kind/env.sh");
     const kindVersion = /^KIND_VERSION="(v[0-9.]+)"$/m.exec(env)?.[1];
     assert.ok(kindVersion, "env.sh pins KIND_VERSION");
     assert.ok(SKIP_NO_KIND.includes(`sigs.k8s.io/kind@${kindVersion}`), "the suite's skip message names the pinned kind");
-    assert.match((await script("up.sh", { docker: DOCKER_UP })).stderr, new RegExp(`go install sigs\\.k8s\\.io/kind@${kindVersion.replace(/\./g, "\\.")}`));
-    assert.match((await script("up.sh", { docker: DOCKER_UP, kind: KIND_NO_CLUSTERS })).stderr, /kubectl not found\. Install it .*npm run local:build/);
+    assert.match((await check("need_kind", {})).stderr, new RegExp(`go install sigs\\.k8s\\.io/kind@${kindVersion.replace(/\./g, "\\.")}`));
+    assert.match((await check("need_kubectl", {})).stderr, /kubectl not found\. Install it .*npm run local:build/);
   });
 
   it("image_in reads the images up.sh builds from the manifests it applies", async () => {
@@ -144,6 +148,16 @@ describe("kind config, samples and images agree", () => {
     });
   }
 
+  it("manifests/samples/kind/simulator.yaml: valid, the simulator image up.sh builds, one replica per kind zone", () => {
+    const c = YAML.parse(read("manifests/samples/kind/simulator.yaml")) as FaunaCluster;
+    assert.deepEqual(validateFaunaCluster(c, { rejectUnknownFields: true }), []);
+    assert.equal(isSimulatorImage(c.spec.image), true);
+    assert.equal(c.spec.podMetadata, undefined, "no local-tier process annotation: kubelet runs the image");
+    assert.deepEqual(c.spec.replicas.map((r) => r.placement?.zone).sort(), [...workerZones].sort());
+    const real = YAML.parse(read("manifests/samples/kind/cluster.yaml")) as FaunaCluster;
+    assert.deepEqual(c.spec.replicas.map((r) => [r.name, r.type, r.nodes]), real.spec.replicas.map((r) => [r.name, r.type, r.nodes]), "the same topology as the real-FaunaDB sample");
+  });
+
   it("images/faunadb/Dockerfile: pinned source, release build, Java 17, the StatefulSet's UID and directories, no config", () => {
     const d = read("images/faunadb/Dockerfile");
     assert.match(d, /^ARG FAUNADB_COMMIT=[0-9a-f]{40}$/m);
@@ -165,6 +179,11 @@ describe("kind config, samples and images agree", () => {
     assert.match(d, /npm prune --omit=dev/);
     assert.match(d, new RegExp(`^USER ${RUN_AS_USER}:${RUN_AS_USER}$`, "m"));
     assert.match(d, /ln -s \/opt\/fauna-operator\/dist\/cli\/main\.js \/usr\/local\/bin\/fauna-operator/);
+    // The simulator target puts the package's faunadb bin on PATH: pods run `faunadb -c <config>` whatever the image.
+    assert.match(d, /^FROM runtime AS simulator$/m);
+    assert.match(d, /require\("\.\/package\.json"\)\.bin\?\.faunadb/);
+    assert.match(d, /^FROM runtime AS operator$/m, "the operator is the default (last) target");
+    assert.doesNotMatch(d, /^# syntax=/m, "no BuildKit frontend to pull: the classic builder builds it offline");
     const deployment = YAML.parse(read("manifests/30-deployment.yaml")) as { spec: { template: { spec: { securityContext: { runAsUser: number } } } } };
     assert.equal(deployment.spec.template.spec.securityContext.runAsUser, RUN_AS_USER);
   });

@@ -87,6 +87,16 @@ describe("buildStatefulSet", () => {
     }
   });
 
+  it("mounts the pod's labels and annotations read-only at /etc/podinfo (downward API)", () => {
+    const pod = buildStatefulSet(minimalCluster(), "r1").spec?.template.spec;
+    const volume = pod?.volumes?.find((v) => v.name === "podinfo");
+    assert.deepEqual(volume?.downwardAPI?.items, [
+      { path: "annotations", fieldRef: { fieldPath: "metadata.annotations" } },
+      { path: "labels", fieldRef: { fieldPath: "metadata.labels" } },
+    ]);
+    assert.deepEqual(pod?.containers[0]?.volumeMounts?.find((m) => m.name === "podinfo"), { name: "podinfo", mountPath: "/etc/podinfo", readOnly: true });
+  });
+
   it("follows the restricted Pod Security Standard", () => {
     const sts = buildStatefulSet(minimalCluster(), "r1");
     const pod = sts.spec?.template.spec;

@@ -27,7 +27,7 @@ export const CONTAINER_NAME = "faunadb";
 export const RUN_AS_USER = 65532;
 const ZONE_LABEL = "topology.kubernetes.io/zone";
 
-const VOLUMES = { template: "template", peerKey: "peer-key", run: "run", logs: "logs", tmp: "tmp" } as const;
+const VOLUMES = { template: "template", peerKey: "peer-key", run: "run", logs: "logs", tmp: "tmp", podInfo: "podinfo" } as const;
 
 function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
   const replica = spec.replicas.find((r) => r.name === name);
@@ -46,6 +46,17 @@ function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedRep
     { name: VOLUMES.run, emptyDir: {} },
     { name: VOLUMES.logs, emptyDir: {} },
     { name: VOLUMES.tmp, emptyDir: {} },
+    // The pod's labels and annotations as files, updated by kubelet while the pod runs: what runs in the container
+    // can follow its own pod's metadata without API access (the pod has no service account token).
+    {
+      name: VOLUMES.podInfo,
+      downwardAPI: {
+        items: [
+          { path: "annotations", fieldRef: { fieldPath: "metadata.annotations" } },
+          { path: "labels", fieldRef: { fieldPath: "metadata.labels" } },
+        ],
+      },
+    },
   ];
 }
 
@@ -59,6 +70,7 @@ function volumeMounts(spec: ResolvedSpec): V1VolumeMount[] {
     { name: VOLUMES.run, mountPath: PATHS.run },
     { name: VOLUMES.logs, mountPath: PATHS.logs },
     { name: VOLUMES.tmp, mountPath: PATHS.tmp },
+    { name: VOLUMES.podInfo, mountPath: PATHS.podInfoDir, readOnly: true },
   ];
 }
 

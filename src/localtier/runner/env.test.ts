@@ -46,3 +46,10 @@ test("fieldPathValue supports labels and rejects unknown paths", () => {
   assert.throws(() => fieldPathValue(pod, "spec.bogus"), PodConfigError);
   assert.equal(parseQuantity("512Mi"), 512 * 2 ** 20);
 });
+
+test("fieldPathValue gives whole label and annotation maps in kubelet's downward API file format", () => {
+  const annotated: V1Pod = { metadata: { annotations: { "z.io/b": "2", "a.io/x": 'say "hi"' }, labels: { app: "x" } } };
+  assert.equal(fieldPathValue(annotated, "metadata.annotations"), 'a.io/x="say \\"hi\\""\nz.io/b="2"');
+  assert.equal(fieldPathValue(annotated, "metadata.labels"), 'app="x"');
+  assert.equal(fieldPathValue({ metadata: {} }, "metadata.annotations"), "");
+});

@@ -9,7 +9,14 @@ export interface KeyLookup {
 
 export class PodConfigError extends Error {}
 
+/** A whole labels/annotations map as kubelet writes it into a downward API file: sorted `key="value"` lines. */
+export function downwardApiMap(map: Record<string, string> | undefined): string {
+  return Object.keys(map ?? {}).sort().map((k) => `${k}=${JSON.stringify(map?.[k] ?? "")}`).join("\n");
+}
+
 export function fieldPathValue(pod: V1Pod, fieldPath: string): string {
+  if (fieldPath === "metadata.labels") return downwardApiMap(pod.metadata?.labels);
+  if (fieldPath === "metadata.annotations") return downwardApiMap(pod.metadata?.annotations);
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
   if (m) return (m[1] === "labels" ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2] ?? ""] ?? "";
   const values: Record<string, string | undefined> = {

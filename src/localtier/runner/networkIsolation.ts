@@ -15,15 +15,18 @@ export function isolationWanted(pod: V1Pod): boolean {
   return pod.metadata?.annotations?.[NETWORK_ANNOTATION]?.trim() === ISOLATED && !pod.metadata?.deletionTimestamp;
 }
 
-/** The table, made afresh (its rules once, its set empty): safe to run again. */
-export function tableScript(): string {
+/**
+ * The table, made afresh (its rules once, its set empty): safe to run again. The tier filters on output (its pods
+ * share one network namespace); a host that routes its pods' traffic (a kind node) filters on forward.
+ */
+export function tableScript(table = NFT_TABLE, hook: "output" | "forward" = "output"): string {
   return [
-    `add table inet ${NFT_TABLE}`,
-    `flush table inet ${NFT_TABLE}`,
-    `table inet ${NFT_TABLE} {`,
+    `add table inet ${table}`,
+    `flush table inet ${table}`,
+    `table inet ${table} {`,
     "  set isolated { type ipv4_addr; }",
-    "  chain output {",
-    "    type filter hook output priority 0; policy accept;",
+    `  chain ${hook} {`,
+    `    type filter hook ${hook} priority 0; policy accept;`,
     "    ip saddr @isolated drop",
     "    ip daddr @isolated drop",
     "  }",
@@ -32,8 +35,8 @@ export function tableScript(): string {
   ].join("\n");
 }
 
-export function elementScript(ip: string, isolated: boolean): string {
-  return `${isolated ? "add" : "delete"} element inet ${NFT_TABLE} isolated { ${ip} }\n`;
+export function elementScript(ip: string, isolated: boolean, table = NFT_TABLE): string {
+  return `${isolated ? "add" : "delete"} element inet ${table} isolated { ${ip} }\n`;
 }
 
 /** Runs an nft script (stdin); rejects with nft's message. */

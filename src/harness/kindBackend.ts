@@ -1,0 +1,121 @@
+// A kind cluster as the harness's backend (hack/kind/up.sh). The harness runs on the Docker host, outside the
+// cluster's networks, so:
+//   - the load reaches the client Service's pods through a NodePort Service on a node's address (the Docker network
+//     is routed from the host);
+//   - a node's clock is read from its admin port through a NodePort Service for that pod (the admin API listens on
+//     the pod IP only, so `kubectl port-forward`, which dials the pod's loopback, cannot reach it);
+//   - a partition is packet filtering inside the kind node that hosts the pod (`docker exec` into the node's
+//     container, nftables in the forward hook, the way Jepsen cuts a node off): every packet to or from the pod's IP
+//     that the node routes is dropped — other pods, other nodes, clients and the operator; kubelet on the same node
+//     still reaches it, as on a real host cut off from its network;
+//   - a clock skew is the pod annotation the simulator reads from its downward API file (src/sim/clock.ts).
+import { execa } from "execa";
+import { PORTS } from "../api/funcs.ts";
+import { createHttpFaunaAdmin } from "../fauna/client.ts";
+import { elementScript, tableScript } from "../localtier/runner/networkIsolation.ts";
+import { CLOCK_OFFSET_ANNOTATION } from "../sim/clock.ts";
+import type { Backend } from "./backend.ts";
+import { annotatePod, getJson, nodeClockMs, type HarnessTarget } from "./kube.ts";
+
+export const NFT_TABLE = "fauna_harness";
+
+export const partitionTableScript = (): string => tableScript(NFT_TABLE, "forward");
+export const partitionElementScript = (ip: string, isolated: boolean): string => elementScript(ip, isolated, NFT_TABLE);
+
+export interface KindAccess {
+  /** Runs `docker` (default: the docker CLI on PATH). */
+  docker?: (args: string[], input?: string) => Promise<void>;
+}
+
+const dockerCli = async (args: string[], input?: string) => {
+  const r = await execa("docker", args, { input, reject: false });
+  if (r.exitCode !== 0) throw new Error(`docker ${args.slice(0, 3).join(" ")} failed: ${r.stderr}`);
+};
+
+interface PodPlace {
+  ip: string;
+  node: string;
+}
+
+async function placeOf(t: HarnessTarget, pod: string): Promise<PodPlace> {
+  const p = await getJson<{ spec?: { nodeName?: string }; status?: { podIP?: string } }>(t.kubectl, ["-n", t.namespace, "get", "pod", pod]);
+  const ip = p.status?.podIP;
+  const node = p.spec?.nodeName;
+  if (!ip || !node) throw new Error(`pod ${t.namespace}/${pod} has no IP or node yet`);
+  return { ip, node };
+}
+
+/** A NodePort Service in front of `port` of the pods `selector` picks; resolves to the node port. */
+async function nodePortService(t: HarnessTarget, name: string, selector: Record<string, string> | undefined, port: number): Promise<number> {
+  const service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: t.namespace, labels: { "app.kubernetes.io/part-of": "fauna-operator-harness" } },
+    spec: { type: "NodePort", selector, ports: [{ name: "port", port, targetPort: port, protocol: "TCP" }] },
+  };
+  await t.kubectl(["apply", "-f", "-"], JSON.stringify(service));
+  const nodePort = Number(await t.kubectl(["-n", t.namespace, "get", "service", name, "-o", "jsonpath={.spec.ports[0].nodePort}"]));
+  if (!nodePort) throw new Error(`NodePort Service ${t.namespace}/${name} has no node port`);
+  return nodePort;
+}
+
+/** The control plane's address on the Docker network, where every node port answers. */
+async function controlPlaneAddress(t: HarnessTarget): Promise<string> {
+  const address = (await t.kubectl(["get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "jsonpath={.items[0].status.addresses[?(@.type==\"InternalIP\")].address}"])).trim();
+  if (!address) throw new Error("the control plane node has no InternalIP");
+  return address;
+}
+
+export function kindBackend(access: KindAccess = {}): Backend {
+  const docker = access.docker ?? dockerCli;
+  const adminPorts = new Map<string, number>();
+  const tablesReady = new Map<string, Promise<void>>();
+  const ensureTable = (node: string) => {
+    let ready = tablesReady.get(node);
+    if (!ready) {
+      ready = docker(["exec", "-i", node, "nft", "-f", "-"], partitionTableScript());
+      tablesReady.set(node, ready);
+      ready.catch(() => tablesReady.delete(node));
+    }
+    return ready;
+  };
+  const isolated = new Map<string, PodPlace>();
+  return {
+    name: "kind",
+    async queryEndpoint(t) {
+      // The client Service is named after the cluster (clientServiceName); its selector admits ready nodes only.
+      const client = await getJson<{ spec?: { selector?: Record<string, string> } }>(t.kubectl, ["-n", t.namespace, "get", "service", t.cluster]);
+      const port = await nodePortService(t, `${t.cluster}-harness-api`, client.spec?.selector, PORTS.api);
+      return { domain: await controlPlaneAddress(t), port };
+    },
+    async nodeClock(t, rootKey, pod) {
+      // The admin API listens on the pod's IP only (not loopback, so no port-forward): a NodePort for that one pod.
+      let port = adminPorts.get(pod);
+      if (port === undefined) {
+        port = await nodePortService(t, `${pod}-harness-admin`.slice(0, 63), { "statefulset.kubernetes.io/pod-name": pod }, PORTS.admin).catch(() => undefined);
+        if (port === undefined) return null;
+        adminPorts.set(pod, port);
+      }
+      const admin = createHttpFaunaAdmin({ rootKey, adminPort: port, timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
+      return nodeClockMs(t, admin, pod, await controlPlaneAddress(t));
+    },
+    async isolate(t, pod) {
+      const place = await placeOf(t, pod);
+      await ensureTable(place.node);
+      await docker(["exec", "-i", place.node, "nft", "-f", "-"], partitionElementScript(place.ip, true));
+      isolated.set(`${t.namespace}/${pod}`, place);
+    },
+    async reconnect(t, pod) {
+      const key = `${t.namespace}/${pod}`;
+      const place = isolated.get(key) ?? (await placeOf(t, pod));
+      await docker(["exec", "-i", place.node, "nft", "-f", "-"], partitionElementScript(place.ip, false)).catch(() => undefined);
+      isolated.delete(key);
+    },
+    setClockOffset: (t, pod, offset) => annotatePod(t, pod, CLOCK_OFFSET_ANNOTATION, offset),
+    async cannotIsolate() {
+      const r = await execa("docker", ["version", "--format", "{{.Server.Version}}"], { reject: false });
+      return r.exitCode === 0 ? undefined : "the Docker engine does not answer: the kind nodes cannot be reached";
+    },
+    async close() {},
+  };
+}
