@@ -294,7 +294,7 @@ async function readyWith(nodes: number): Promise<void> {
   await eventually(`${READY} Ready with ${nodes} live nodes`, async () => {
     const c = await fc(READY);
     return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === nodes;
-  }, 300_000, 1000).catch(failWithLog);
+  }, 480_000, 1000).catch(failWithLog);
 }
 
 let scenarioNo = 0;
