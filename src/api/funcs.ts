@@ -12,6 +12,14 @@ export const REPLICA_TYPE_LABEL = `${LABEL_PREFIX}replica-type`;
 export const CONFIG_HASH_ANNOTATION = `${LABEL_PREFIX}config-hash`;
 /** On a Secret named by spec.rootKeySecretRef: `"true"` lets the operator use it (it reads no Secret not marked so). */
 export const ROOT_KEY_SECRET_LABEL = `${LABEL_PREFIX}root-key`;
+/** `"true"` on a FaunaCluster confirms spec.persistentVolumeClaimRetention.whenDeleted: Delete (the data goes with it). */
+export const CONFIRM_VOLUME_DELETION_ANNOTATION = `${LABEL_PREFIX}confirm-volume-deletion`;
+
+/** Delete only when asked for AND confirmed by the annotation; anything else keeps the volumes (issue 10). */
+export function volumesWhenDeleted(cluster: FaunaCluster): "Retain" | "Delete" {
+  const asked = cluster.spec.persistentVolumeClaimRetention?.whenDeleted === "Delete";
+  return asked && cluster.metadata.annotations?.[CONFIRM_VOLUME_DELETION_ANNOTATION] === "true" ? "Delete" : "Retain";
+}
 /** The label the operator's own pods carry; the NetworkPolicy admits only them to the admin port. */
 export const OPERATOR_POD_LABELS = { "app.kubernetes.io/name": "fauna-operator" } as const;
 

@@ -259,7 +259,24 @@ const replica = obj(
     resources,
     placement,
   },
-  { required: ["name", "type", "nodes"] },
+  {
+    required: ["name", "type", "nodes"],
+    // Transition rules (issue 10): items of the replicas list map are matched by name across updates.
+    "x-kubernetes-validations": [
+      {
+        rule: "(has(self.placement) && has(self.placement.zone) ? self.placement.zone : '') == (has(oldSelf.placement) && has(oldSelf.placement.zone) ? oldSelf.placement.zone : '')",
+        message: "placement.zone of an existing replica is immutable: its nodes' volumes are bound where they run; add a new replica in the other zone, then remove this one",
+        fieldPath: ".placement.zone",
+        reason: "FieldValueForbidden",
+      },
+      {
+        rule: "(has(self.placement) && has(self.placement.nodeSelector) ? self.placement.nodeSelector : {}) == (has(oldSelf.placement) && has(oldSelf.placement.nodeSelector) ? oldSelf.placement.nodeSelector : {})",
+        message: "placement.nodeSelector of an existing replica is immutable: its nodes' volumes are bound where they run; add a new replica with the new selector, then remove this one",
+        fieldPath: ".placement.nodeSelector",
+        reason: "FieldValueForbidden",
+      },
+    ],
+  },
 );
 
 function tunableSchema(t: Tunable): JSONSchema {
@@ -339,7 +356,16 @@ const spec = obj(
     peerEncryption: obj(
       "TLS between nodes (FACTS §3.2 peer_encryption_*).",
       {
-        level: oneOf("none, dc (between replicas) or all.", PEER_ENCRYPTION_LEVELS, { default: DEFAULTS.peerEncryptionLevel }),
+        level: oneOf("none, dc (between replicas) or all. Immutable: nodes at different levels cannot talk (FACTS §3.2).", PEER_ENCRYPTION_LEVELS, {
+          default: DEFAULTS.peerEncryptionLevel,
+          "x-kubernetes-validations": [
+            {
+              rule: "self == oldSelf",
+              message: "peerEncryption.level is immutable: nodes restarted one at a time at another level could not talk to the rest, and the operator has no procedure for it; create a new cluster",
+              reason: "FieldValueForbidden",
+            },
+          ],
+        }),
         secretRef: secretKeyRef("Secret with the PEM key all nodes share.", DEFAULTS.peerKeySecretKey),
       },
       {
@@ -392,6 +418,12 @@ const spec = obj(
         message: "clusterName is immutable: it cannot be added or removed after creation",
         fieldPath: ".clusterName",
         reason: "FieldValueForbidden",
+      },
+      {
+        rule: "!has(self.podDisruptionBudget) || self.podDisruptionBudget.scope != 'Cluster' || self.podDisruptionBudget.maxUnavailable <= 1 || self.replicas.filter(r, r.type == 'data+log').size() < 2",
+        message: "podDisruptionBudget.maxUnavailable above 1 with scope Cluster lets two log nodes of one segment go at once, and FaunaDB's log would lose its quorum (FACTS §7.2)",
+        fieldPath: ".podDisruptionBudget.maxUnavailable",
+        reason: "FieldValueInvalid",
       },
       {
         rule: "has(self.rootKeySecretRef) == has(oldSelf.rootKeySecretRef)",

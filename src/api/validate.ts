@@ -57,6 +57,10 @@ function celMirror(cluster: FaunaCluster): FieldError[] {
   if (!spec.replicas.some((r) => r.type === "data+log")) {
     errors.push({ field: "spec.replicas", message: "at least one replica must be of type data+log (FACTS §7.1)" });
   }
+  const pdb = spec.podDisruptionBudget;
+  if (pdb?.scope === "Cluster" && (pdb.maxUnavailable ?? 1) > 1 && spec.replicas.filter((r) => r.type === "data+log").length >= 2) {
+    errors.push({ field: "spec.podDisruptionBudget.maxUnavailable", message: "above 1 with scope Cluster lets two log nodes of one segment go at once (FACTS §7.2)" });
+  }
   const level = spec.peerEncryption?.level ?? "none";
   if (spec.peerEncryption && level !== "none" && !spec.peerEncryption.secretRef) {
     errors.push({ field: "spec.peerEncryption.secretRef", message: "required when level is dc or all" });
@@ -141,6 +145,15 @@ export function validateUpdate(old: FaunaCluster, next: FaunaCluster): FieldErro
     if (before && !same(resolveReplica(before).storage, resolveReplica(r).storage)) {
       errors.push({ field: `spec.replicas[${i}].storage`, message: "storage is immutable" });
     }
+    if (before && (before.placement?.zone ?? "") !== (r.placement?.zone ?? "")) {
+      errors.push({ field: `spec.replicas[${i}].placement.zone`, message: "placement.zone of an existing replica is immutable: its nodes' volumes are bound where they run" });
+    }
+    if (before && !same(before.placement?.nodeSelector ?? {}, r.placement?.nodeSelector ?? {})) {
+      errors.push({ field: `spec.replicas[${i}].placement.nodeSelector`, message: "placement.nodeSelector of an existing replica is immutable: its nodes' volumes are bound where they run" });
+    }
   });
+  if ((old.spec?.peerEncryption?.level ?? "none") !== (next.spec?.peerEncryption?.level ?? "none")) {
+    errors.push({ field: "spec.peerEncryption.level", message: "peerEncryption.level is immutable" });
+  }
   return errors;
 }

@@ -50,7 +50,7 @@ function options(argv: string[]): Options {
   });
   const num = (v: string, flag: string) => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`demo: ${flag} must be a number; ${USAGE}`);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} must be a non-negative number`);
     return n;
   };
   return {
@@ -159,7 +159,13 @@ async function tutorial(o: Options, kubectl: Kubectl, kubeconfig: string): Promi
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const o = options(argv);
+  let o: Options;
+  try {
+    o = options(argv);
+  } catch (e) {
+    say(`demo: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
   const running = readState();
   const state = running?.ready && insideTier(running) ? running : undefined;
   if (state) return tutorial(o, tierKubectl(state), state.kubeconfig);

@@ -24,5 +24,7 @@ export const EventReason = {
   FaunaViewIncomplete: "FaunaViewIncomplete",
   /** Something read from status did not fit the spec or the observation and was dropped. */
   StatusDiscarded: "StatusDiscarded",
+  /** whenDeleted: Delete asked for without the confirmation annotation: volumes are retained. */
+  VolumeDeletionNotConfirmed: "VolumeDeletionNotConfirmed",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];

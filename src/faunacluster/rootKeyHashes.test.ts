@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import bcrypt from "bcryptjs";
 import { rootKeyHashesLine as hashesLine } from "../api/faunaConfig.ts";
-import { hashesInTemplate, hashRootKey, keyMatches, planRootKeyHashes, type ReplicaHashes } from "./rootKeyHashes.ts";
+import { deferRotation, hashesInTemplate, hashRootKey, keyMatches, planRootKeyHashes, rotationMessage, type ReplicaHashes } from "./rootKeyHashes.ts";
 
 // Stand-ins for hashes: "h(K)" matches key K. The real BCrypt is tested separately below.
 const h = (key: string) => `h(${key})`;
@@ -88,6 +88,26 @@ describe("planRootKeyHashes", () => {
     assert.deepEqual(plan.hashes, { r1: [h("OLD"), h("NEW")], r2: [h("OLD")] });
     assert.deepEqual(plan.rotation, { phase: "adding", replica: "r2", done: 1, total: 2, waitingForRollout: true });
     assert.equal(plan.keyAccepted, false);
+  });
+});
+
+describe("deferRotation", () => {
+  const replicas: ReplicaHashes[] = [{ replica: "r1", hashes: [h("OLD")], rolledOut: true }, { replica: "r2", hashes: [h("OLD")], rolledOut: true }];
+  const plan = planRootKeyHashes({ replicas, keyHash: h("NEW"), matchesKey: matching("NEW") });
+
+  it("a rotation not begun waits while topology work is in flight: nothing changes, the old key stays in use", () => {
+    const deferred = deferRotation(plan, replicas, "replica r3 is removed");
+    assert.deepEqual(deferred.hashes, { r1: [h("OLD")], r2: [h("OLD")] });
+    assert.equal(deferred.keyAccepted, false);
+    assert.equal(deferred.rotation?.deferred, "replica r3 is removed");
+    assert.equal(rotationMessage(deferred.rotation!), "a new root key waits until replica r3 is removed");
+  });
+
+  it("without work in flight, or once begun, it goes on", () => {
+    assert.equal(deferRotation(plan, replicas, undefined), plan);
+    const begun: ReplicaHashes[] = [{ replica: "r1", hashes: [h("OLD"), h("NEW")], rolledOut: true }, replicas[1]!];
+    const next = planRootKeyHashes({ replicas: begun, keyHash: h("NEW"), matchesKey: matching("NEW") });
+    assert.equal(deferRotation(next, begun, "replica r3 is removed"), next);
   });
 });
 

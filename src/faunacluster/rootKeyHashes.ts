@@ -69,6 +69,8 @@ export type Rotation = {
   done: number;
   total: number;
   waitingForRollout: boolean;
+  /** Why a rotation that has not begun waits (topology work in flight): nothing changes until it is done. */
+  deferred?: string | undefined;
 };
 
 export type HashPlan = {
@@ -117,7 +119,20 @@ export function planRootKeyHashes(input: HashPlanInput): HashPlan {
   return { hashes, rotation, keyAccepted };
 }
 
+/**
+ * A rotation not begun yet (no template carries the new key's hash) waits while topology work is in flight: the
+ * rotation holds topology work while it runs, and pods of a replica being drained would keep the old hashes.
+ */
+export function deferRotation(plan: HashPlan, current: readonly ReplicaHashes[], busy: string | undefined): HashPlan {
+  const r = plan.rotation;
+  if (!r || busy === undefined || r.phase !== "adding" || r.done > 0) return plan;
+  const hashes: Record<string, string[]> = {};
+  for (const c of current) hashes[c.replica] = c.hashes ? [...c.hashes] : plan.hashes[c.replica] ?? [];
+  return { hashes, rotation: { ...r, deferred: busy }, keyAccepted: false };
+}
+
 export function rotationMessage(r: Rotation): string {
+  if (r.deferred) return `a new root key waits until ${r.deferred}`;
   const what = r.phase === "adding" ? "adding the new root key's hash beside the old one" : "removing the old root key's hash";
   const where = r.waitingForRollout ? `waiting for the rollout before ${r.replica}` : `rolling ${r.replica}'s pods one at a time`;
   return `${what}: ${r.done} of ${r.total} replicas done, ${where}`;

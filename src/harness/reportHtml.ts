@@ -82,11 +82,16 @@ function timeline(tl: Timeline): string {
   });
 
   // markers across every panel, labels staggered above
-  tl.events.forEach((e, i) => {
-    const ex = x(e.t).toFixed(1);
-    out.push(`<line x1="${ex}" x2="${ex}" y1="${top - 4}" y2="${height - 28}" stroke="${EVENT_COLORS[e.kind]}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
-    out.push(`<text class="event" x="${ex}" y="${10 + (i % 3) * 9}" fill="${EVENT_COLORS[e.kind]}">${esc(shorten(e.label))}<title>${esc(e.label)} at t=${n1(e.t)}s</title></text>`);
-  });
+  const rowEnds = [0, 0, 0];
+  for (const e of tl.events) {
+    const ex = x(e.t);
+    const label = shorten(e.label);
+    // The first of three label rows where this label does not run into the previous one (~5.5 px a character).
+    const row = Math.max(0, rowEnds.findIndex((end) => end < ex));
+    rowEnds[row] = ex + label.length * 5.5 + 6;
+    out.push(`<line x1="${ex.toFixed(1)}" x2="${ex.toFixed(1)}" y1="${top - 4}" y2="${height - 28}" stroke="${EVENT_COLORS[e.kind]}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+    out.push(`<text class="event" x="${ex.toFixed(1)}" y="${10 + row * 10}" fill="${EVENT_COLORS[e.kind]}">${esc(label)}<title>${esc(e.label)} at t=${n1(e.t)}s</title></text>`);
+  }
 
   // time axis
   const step = niceMax(span / 10);
@@ -94,7 +99,7 @@ function timeline(tl: Timeline): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img">${out.join("")}</svg>`;
 }
 
-const shorten = (s: string) => (s.length > 48 ? `${s.slice(0, 47)}…` : s);
+const shorten = (s: string) => (s.length > 40 ? `${s.slice(0, 39)}…` : s);
 
 function legend(): string {
   const item = (color: string, label: string, line = false) =>

@@ -132,6 +132,7 @@ export async function runScenario(s: Scenario, t: HarnessTarget, access: { endpo
     const ready = await waitReady(t, Math.max(0, injectedAt + readyTimeoutMs - Date.now()));
     await sampler.stop();
     if (ready) sampler.samples.push({ at: Date.now(), ready: true });
+    if (ready && !seenReady) event("ready", "Ready");
     readyAgain = ready ? readyAgainMs(sampler.samples, injectedAt) : undefined;
     expectation = await injected.check({ wasNotReady: sampler.samples.some((x) => x.at >= injectedAt && !x.ready) });
   } catch (err) {
@@ -198,7 +199,8 @@ export async function runScenarios(scenarios: readonly Scenario[], t: HarnessTar
     o.onScenario?.(s.name);
     const r = await runScenario(s, target, access, o);
     o.onResult?.(r);
-    o.progress?.(`${s.name}: ${r.lost} of ${r.writesAcknowledged} acknowledged writes lost; Ready again ${r.readyAgainS ?? "never"} s; expectation ${r.expectationMet ? "met" : "NOT met"}`);
+    const checks = (r.checks ?? []).map((c) => `${c.name} ${c.passed ? "ok" : "FAILED"}`).join(", ");
+    o.progress?.(`${s.name}: ${r.lost} of ${r.writesAcknowledged} acknowledged writes lost; Ready again ${r.readyAgainS ?? "never"} s; expectation ${r.expectationMet ? "met" : "NOT met"}${checks ? `; checks ${checks}` : ""}`);
     results.push(r);
   }
   return results;

@@ -275,7 +275,8 @@ export function startLoad(options: LoadOptions): RunningLoad {
         await query(transfer(names, from, to, amount));
         record("ok");
       } catch (err) {
-        const aborted = err instanceof faunadb.errors.BadRequest && /insufficient funds/.test(describe(err));
+        // The transfer's only Abort is "insufficient funds": a refusal that committed nothing, not a failure.
+        const aborted = err instanceof faunadb.errors.BadRequest && err.message === "transaction aborted";
         record(aborted ? "aborted" : "failed");
         if (!aborted) throw err;
       }
@@ -402,38 +403,38 @@ export interface LostReport {
 }
 
 /** Reads every acknowledged write back; retries transient failures, never counts them as loss. */
+/** Acknowledged writes read back per query (one read-only transaction each). */
+const READ_BACK_BATCH = 50;
+
+/**
+ * Reads every acknowledged write back, READ_BACK_BATCH per query (each document's `n`, or null when it is not
+ * there); retries transient failures, never counts them as loss.
+ */
 export async function findLost(endpoint: () => Endpoint, secret: string, collection: string, acked: readonly AckedWrite[]): Promise<LostReport> {
   const lost: AckedWrite[] = [];
   const unreadable: LostReport["unreadable"] = [];
-  const queue = [...acked];
+  const batches: AckedWrite[][] = [];
+  for (let i = 0; i < acked.length; i += READ_BACK_BATCH) batches.push(acked.slice(i, i + READ_BACK_BATCH));
+  const readBack = (batch: AckedWrite[]) =>
+    q.Map(batch.map((w) => q.Ref(q.Collection(collection), w.id)), q.Lambda("ref", q.If(q.Exists(q.Var("ref")), q.Select(["data", "n"], q.Get(q.Var("ref")), null), null)));
   const check = async () => {
-    for (let w = queue.shift(); w; w = queue.shift()) {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
       let lastError = "";
-      let decided = false;
-      for (let attempt = 0; attempt < 5 && !decided; attempt++) {
+      let found: (number | null)[] | undefined;
+      for (let attempt = 0; attempt < 5 && !found; attempt++) {
         try {
-          const doc = await once<{ data: { n: number } }>(endpoint(), secret, q.Get(q.Ref(q.Collection(collection), w.id)));
-          if (doc.data.n !== w.n) lost.push(w);
-          decided = true;
+          found = await once<(number | null)[]>(endpoint(), secret, readBack(batch), 10_000);
         } catch (err) {
-          if (isNotFound(err)) {
-            lost.push(w);
-            decided = true;
-          } else {
-            lastError = describe(err);
-            await sleep(500);
-          }
+          lastError = describe(err);
+          await sleep(500);
         }
       }
-      if (!decided) unreadable.push({ write: w, error: lastError });
+      if (!found) unreadable.push(...batch.map((write) => ({ write, error: lastError })));
+      else batch.forEach((w, i) => found[i] !== w.n && lost.push(w));
     }
   };
   await Promise.all(Array.from({ length: 4 }, check));
   return { checked: acked.length, lost, unreadable };
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof faunadb.errors.NotFound;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,9 +3,9 @@
 // non-atomic switch the bank check fails naming the reads whose total changed.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { prepareWorkload, startLoad, type Mix } from "../../src/load/load.ts";
+import { once, prepareWorkload, startLoad, type Mix } from "../../src/load/load.ts";
 import { judge } from "../../src/harness/checks/run.ts";
-import { namesFor } from "../../src/load/workloads.ts";
+import { BANK, namesFor, transfer } from "../../src/load/workloads.ts";
 import { ROOT_KEY, simCluster, type SimCluster } from "../support/simCluster.ts";
 
 const clusters: Record<string, SimCluster> = {};
@@ -44,7 +44,8 @@ test("a healthy run: every check passes, the load met its rate and timed every o
 });
 
 test("lossy run (FAUNA_SIM_FAULT_DROP_ACKED_WRITES=1): the read-back and register checks fail and name the operations", async () => {
-  const { byName } = await runAndJudge(clusters.lossy!, 4);
+  // Register-heavy, so that a read lands between a dropped write and the next one that raises the register past it.
+  const { byName } = await runAndJudge(clusters.lossy!, 6, { write: 30, read: 10, transfer: 0, balances: 0, registerWrite: 30, registerRead: 30 });
   assert.equal(byName.exists!.passed, false);
   assert.match(byName.exists!.offending[0]!, /^write of n=\d+ \(document \d+\) acknowledged at [\d:.]+ is not there$/);
   assert.equal(byName.register!.passed, false);
@@ -55,4 +56,19 @@ test("non-atomic run (FAUNA_SIM_FAULT_NON_ATOMIC=1): the bank check fails and na
   const { byName } = await runAndJudge(clusters.nonAtomic!, 6, { write: 10, read: 0, transfer: 60, balances: 30, registerWrite: 0, registerRead: 0 });
   assert.equal(byName.bank!.passed, false, byName.bank!.summary);
   assert.match(byName.bank!.offending[0]!, /(read op #\d+|the final read) at .* summed to \d+, not 800/);
+});
+
+test("a transfer refused for funds is an abort that committed nothing, not a failed operation", async () => {
+  const c = clusters.healthy!;
+  const endpoint = { domain: c.nodes[0]!.address, port: 8443 };
+  const collection = `abort_${Date.now()}`;
+  await prepareWorkload(endpoint, ROOT_KEY, namesFor(collection));
+  // Drain account 1 so that transfers from it are refused.
+  await once(endpoint, ROOT_KEY, transfer(namesFor(collection), 0, 1, BANK.initialBalance));
+  const load = startLoad({ endpoint: () => endpoint, secret: ROOT_KEY, collection, rate: 40, concurrency: 4, mix: { write: 0, read: 0, transfer: 1, balances: 0, registerWrite: 0, registerRead: 0 } });
+  await new Promise((r) => setTimeout(r, 3000));
+  const report = await load.stop();
+  const aborted = load.history.transfers.filter((t) => t.outcome === "aborted");
+  assert.ok(aborted.length > 0, "some transfers came from the drained account");
+  assert.equal(report.errorClasses.other, 0, JSON.stringify(report.errors));
 });

@@ -15,7 +15,7 @@ import { useTier } from "../support/localtier.ts";
 
 let ns: string | undefined;
 
-describe("resilience harness on the local tier", { timeout: 540_000 }, () => {
+describe("resilience harness on the local tier", { timeout: 1_200_000 }, () => {
   after(async () => {
     if (ns && process.env.KEEP_NS !== "1") await (await useTier()).deleteNamespace(ns);
   });
@@ -30,8 +30,8 @@ describe("resilience harness on the local tier", { timeout: 540_000 }, () => {
       namespace: ns,
       cluster: harnessCluster(`${REPO_ROOT}/manifests/samples/local/cluster-3x1.yaml`),
       scenarios: SCENARIOS,
-      readyTimeoutS: 180,
-      runOptions: { steadyMs: 3000, faultLoadMs: 15_000, readyTimeoutMs: 120_000 },
+      readyTimeoutS: 480,
+      runOptions: { steadyMs: 3000, faultLoadMs: 15_000, readyTimeoutMs: 240_000 },
       say: (m) => console.log(m),
     });
     assert.equal(report.backend, "local");

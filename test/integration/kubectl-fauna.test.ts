@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 
 const suite = operatorSuite({ namespacePrefix: "kfauna", healthPort: 18121 });
 
-test("kubectl fauna status / admin print the faunadb-admin status table of a Ready 3 × 1 cluster", { timeout: 300_000 }, async () => {
+test("kubectl fauna status / admin print the faunadb-admin status table of a Ready 3 × 1 cluster", { timeout: 900_000 }, async () => {
   const { tier, ns } = suite;
   const fc = parse(readFileSync(join(REPO_ROOT, "manifests/samples/local/cluster-3x1.yaml"), "utf8")) as { metadata: { name: string; namespace: string } };
   fc.metadata.namespace = ns;

@@ -20,14 +20,14 @@ const fc = () => getJson<FaunaCluster>(["-n", suite.ns, "get", "faunacluster", "
 const isReady = (c: FaunaCluster) =>
   c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True" && x.observedGeneration === c.metadata.generation) ?? false;
 
-describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
+describe("operator: 3x1 sample on the simulator", { timeout: 1_200_000 }, () => {
   it("reaches Ready with every node a live member", async () => {
     await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns)));
     const t0 = Date.now();
     const ready = await eventually("FaunaCluster Ready", async () => {
       const c = await fc();
       return isReady(c) ? c : undefined;
-    }, 240_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     console.log(`3x1 Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const nodes = ready.status?.nodes ?? [];
     assert.equal(nodes.length, 3);
@@ -92,7 +92,7 @@ describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
     const c = await eventually("Ready with 4 live nodes", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 4 ? c : undefined;
-    }, 240_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     assert.equal(c.status?.replicas?.[0]?.members, 2);
     const sts = await getJson<V1StatefulSet>(["-n", suite.ns, "get", "statefulset", "fauna-3x1-replica-1"]);
     assert.equal(sts.spec?.replicas, 2);
@@ -106,7 +106,7 @@ describe("operator: 3x1 sample on the simulator", { timeout: 600_000 }, () => {
       const c = await fc();
       const pvcs = await suite.tier.kubectl(["-n", suite.ns, "get", "pvc", "-o", "name"]);
       return isReady(c) && (c.status?.nodes ?? []).length === 3 && !pvcs.includes("data-fauna-3x1-replica-1-1") ? c : undefined;
-    }, 240_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     assert.ok(!(c.status?.nodes ?? []).some((n) => n.hostId === hostOf1), "the removed host left membership");
     const events = await suite.tier.kubectl(["-n", suite.ns, "get", "events", "--field-selector", "involvedObject.name=fauna-3x1", "-o", "json"]);
     const reasons = (JSON.parse(events) as { items: { reason: string; firstTimestamp: string; message: string }[] }).items;

@@ -84,7 +84,7 @@ describe(`operator fuzz: ${WANTED} random valid FaunaClusters (seed ${SEED})`, {
       const items = (JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "faunaclusters", "-o", "json"])) as { items: FaunaCluster[] }).items;
       const waiting = items.filter((c) => !observed(c)).map((c) => c.metadata.name);
       return items.length === WANTED && waiting.length === 0 ? items : undefined;
-    }, 300_000, 2000).catch(suite.failWithLogTail);
+    }, 480_000, 2000).catch(suite.failWithLogTail);
     const degraded = pending.filter((c) => c.status?.conditions?.some((x) => x.type === "Degraded" && x.status === "True"));
     const reasons = [...new Set(degraded.map((c) => c.status?.conditions?.find((x) => x.type === "Degraded")?.reason))];
     console.log(`fuzz: all ${WANTED} observed after ${((Date.now() - t0) / 1000).toFixed(1)} s; ${degraded.length} Degraded (${reasons.join(", ")})`);

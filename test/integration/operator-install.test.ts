@@ -87,7 +87,7 @@ describe("kustomize overlays", { timeout: 60_000 }, () => {
   });
 });
 
-describe("a namespaced install from the chart", { timeout: 420_000 }, () => {
+describe("a namespaced install from the chart", { timeout: 900_000 }, () => {
   let opNs = "";
   let watched = "";
   let other = "";
@@ -131,7 +131,7 @@ describe("a namespaced install from the chart", { timeout: 420_000 }, () => {
     await eventually("the watched namespace's cluster Ready", async () => {
       const c = await fc(watched);
       return c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True" && x.observedGeneration === c.metadata.generation);
-    }, 240_000, 1000);
+    }, 480_000, 1000);
     console.log(`namespaced install: 1-node cluster Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const untouched = await fc(other);
     assert.equal(untouched.status, undefined, "a cluster outside the watched namespaces gets no status");

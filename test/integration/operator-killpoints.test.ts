@@ -206,7 +206,7 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
         const c = await readCluster(tier, ns, NAME);
         const pvcs = await tier.kubectl(["-n", ns, "get", "pvc", "-o", "name"]);
         return done(c) && removedOrdinals.every((i) => !pvcs.includes(`${NAME}-replica-1-${i}`)) ? c : undefined;
-      }, 240_000, 1000).catch(async (err: unknown) => {
+      }, 480_000, 1000).catch(async (err: unknown) => {
         throw new Error(`${String(err)}\nstatus.topology: ${JSON.stringify((await readCluster(tier, ns, NAME)).status?.topology)}\n` +
           `each node's view:\n${await membershipDump(admin, ns)}\noperator log tail:\n${tail(op?.logFile)}`);
       });

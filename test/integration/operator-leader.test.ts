@@ -51,7 +51,7 @@ after(async () => {
   if (process.env.KEEP_NS !== "1") await tier?.deleteNamespace(ns);
 });
 
-describe("operator: two instances, one Lease", { timeout: 300_000 }, () => {
+describe("operator: two instances, one Lease", { timeout: 900_000 }, () => {
   it("only the leader reconciles", async () => {
     assert.ok(first && second);
     assert.equal(await holder(), identityOf(first));

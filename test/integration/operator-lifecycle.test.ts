@@ -36,7 +36,7 @@ async function converged(n: number, what: string): Promise<{ c: FaunaCluster; s:
     const rolled = st?.updateRevision === st?.currentRevision && st?.updatedReplicas === n && st?.readyReplicas === n &&
       st?.observedGeneration === s.metadata?.generation;
     return isReady(c) && (c.status?.nodes ?? []).filter((x) => x.state === "live").length === n && rolled ? { c, s } : undefined;
-  }, 300_000, 1000).catch(suite.failWithLogTail);
+  }, 480_000, 1000).catch(suite.failWithLogTail);
 }
 
 describe("operator: spec changes on a 1 replica x 3 node cluster", { timeout: 900_000 }, () => {

@@ -1,5 +1,6 @@
 // The root key never reaches a pod, and rotates under load (issue 13), end to end on the local tier with the
-// simulator (which checks BCrypt hashes as FaunaDB does). On a running 3x1 cluster, the cleartext key is in no pod
+// simulator (which checks BCrypt hashes as FaunaDB does). On a running 3x1 cluster (ROOT_KEY_SAMPLE=cluster.yaml: the
+// 3x3 sample), the cleartext key is in no pod
 // spec, StatefulSet, ConfigMap, event, status, rendered faunadb.yml (nor any file of the pods), process environment or
 // argument, nor in the operator's debug log; the pods carry its BCrypt hash. Then the Secret gets a new key (and the
 // FaunaCluster the rotate annotation): the hash of the new key is added beside the old one, pods roll one at a time,
@@ -11,6 +12,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import YAML from "yaml";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { basicAuth } from "../../src/fauna/transport.ts";
 import { tierFiles, workDir } from "../../src/localtier/paths.ts";
@@ -18,8 +20,11 @@ import { ensureCollection, findLost, startLoad, type AckedWrite, type Endpoint, 
 import { eventually } from "../support/localtier.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
 
-const NAME = "fauna-3x1";
-const SECRET = "fauna-3x1-key";
+const SAMPLE = process.env.ROOT_KEY_SAMPLE ?? "cluster-3x1.yaml";
+const SAMPLE_DOC = YAML.parse(readFileSync(`manifests/samples/local/${SAMPLE}`, "utf8")) as FaunaCluster;
+const NAME = SAMPLE_DOC.metadata.name ?? "";
+const NODES = SAMPLE_DOC.spec.replicas.reduce((n, r) => n + r.nodes, 0);
+const SECRET = `${NAME}-key`;
 const OLD_KEY = "foOldKey0123456789abcdefABCDEFGHIJKLMNOPQRSTUV";
 const NEW_KEY = "foNewKey0123456789abcdefABCDEFGHIJKLMNOPQRSTUV";
 const COLLECTION = "rotation";
@@ -36,8 +41,8 @@ const getJson = async <T = Json>(args: string[]): Promise<T> => JSON.parse(await
 const fc = () => getJson<FaunaCluster>(["-n", suite.ns, "get", "faunacluster", NAME]);
 const condition = (c: FaunaCluster, type: string) => c.status?.conditions?.find((x) => x.type === type);
 const isReady = (c: FaunaCluster) => condition(c, "Ready")?.status === "True" && condition(c, "Ready")?.observedGeneration === c.metadata.generation;
-const pods = () => ["replica-1", "replica-2", "replica-3"].map((r) => `${NAME}-${r}-0`);
-const podDns = (pod: string) => `${pod}.${pod.replace(/-0$/, "")}.${suite.ns}.svc.cluster.local`;
+const pods = () => SAMPLE_DOC.spec.replicas.flatMap((r) => Array.from({ length: r.nodes }, (_, i) => `${NAME}-${r.name}-${i}`));
+const podDns = (pod: string) => `${pod}.${pod.replace(/-\d+$/, "")}.${suite.ns}.svc.cluster.local`;
 
 function secretDoc(key: string): string {
   return JSON.stringify({
@@ -84,13 +89,13 @@ async function adminStatusWith(key: string, pod: string): Promise<number> {
 describe("root key: hashes only in pods, rotation under load", { timeout: 900_000 }, () => {
   let service: Endpoint;
 
-  it("a 3x1 cluster on a user Secret reaches Ready", async () => {
+  it(`the ${SAMPLE} sample on a user Secret reaches Ready`, async () => {
     await kubectl(["apply", "-f", "-"], secretDoc(OLD_KEY));
     await suite.startOperator();
-    await kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns, (spec) => (spec.rootKeySecretRef = { name: SECRET, key: "root-key" }))));
+    await kubectl(["apply", "-f", "-"], JSON.stringify(sample(SAMPLE, suite.ns, (spec) => (spec.rootKeySecretRef = { name: SECRET, key: "root-key" }))));
     const t0 = Date.now();
     await eventually("Ready", async () => isReady(await fc()), 300_000, 1000).catch(suite.failWithLogTail);
-    console.log(`3x1 Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`${SAMPLE} Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const clusterIP = (await kubectl(["-n", suite.ns, "get", "service", NAME, "-o", "jsonpath={.spec.clusterIP}"])).trim();
     service = { domain: clusterIP, port: 8443 };
   });
@@ -104,15 +109,15 @@ describe("root key: hashes only in pods, rotation under load", { timeout: 900_00
     for (const [k, text] of Object.entries(cm.data)) assert.match(text, /^auth_root_key_hashes: \["\$2a\$10\$/m, `${k} carries the key's BCrypt hash`);
 
     const podDirs = readdirSync(tierFiles(workDir()).pods).filter((d) => d.startsWith(`${suite.ns}_`));
-    assert.equal(podDirs.length, 3, `the pods' directories: ${podDirs.join(", ")}`);
+    assert.equal(podDirs.length, NODES, `the pods' directories: ${podDirs.join(", ")}`);
     const files = podDirs.flatMap((d) => filesUnder(join(tierFiles(workDir()).pods, d)));
     const rendered = files.filter((f) => f.path.endsWith("/volumes/run/faunadb.yml"));
-    assert.equal(rendered.length, 3, "each pod rendered its faunadb.yml");
+    assert.equal(rendered.length, NODES, "each pod rendered its faunadb.yml");
     for (const f of rendered) assert.match(f.text, /^auth_root_key_hashes: /m);
     assert.deepEqual(files.filter((f) => holds(f.text)).map((f) => f.path), [], "pod files holding the key");
 
     const procs = podProcesses(suite.ns);
-    assert.ok(procs.length >= 3, `the pods' processes (found ${procs.length})`);
+    assert.ok(procs.length >= NODES, `the pods' processes (found ${procs.length})`);
     assert.deepEqual(procs.filter((p) => holds(p.environ) || holds(p.cmdline)).map((p) => p.pid), [], "processes with the key in their environment or arguments");
 
     const log = readFileSync(suite.op?.logFile ?? "", "utf8");

@@ -44,14 +44,14 @@ async function queriesThroughService(count: number): Promise<void> {
   }
 }
 
-describe("topology: a compute replica takes the load balancer", { timeout: 600_000 }, () => {
+describe("topology: a compute replica takes the load balancer", { timeout: 1_200_000 }, () => {
   it("the 3x1 sample reaches Ready and serves queries through its client Service from all three nodes", async () => {
     await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns)));
     const t0 = Date.now();
     const c = await eventually("Ready", async () => {
       const c = await fc();
       return isReady(c) ? c : undefined;
-    }, 240_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     console.log(`3x1 Ready after ${secs(Date.now() - t0)} s`);
     const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
     rootKey = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
@@ -75,7 +75,7 @@ describe("topology: a compute replica takes the load balancer", { timeout: 600_0
     const c = await eventually("Ready with 5 live members", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 5 ? c : undefined;
-    }, 240_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     console.log(`compute replica added, Ready after ${secs(Date.now() - t0)} s`);
     assert.deepEqual(c.status?.replicas?.find((r) => r.name === "compute-1")?.currentType, "compute");
 

@@ -68,7 +68,7 @@ describe("a member cut off past the grace while its pod runs", { timeout: 900_00
     const after = await eventually("Ready again after reconnecting", async () => {
       const c = await fc();
       return isReady(c) ? c : undefined;
-    }, 300_000, 2000).catch(suite.failWithLogTail);
+    }, 480_000, 2000).catch(suite.failWithLogTail);
     assert.equal(after.status?.nodes?.find((n) => n.pod === victim)?.hostId, hostBefore, "the same host ID");
     assert.equal(await uidOf("pvc", `data-${victim}`), pvcBefore, "the same PVC");
     assert.equal(await uidOf("pod", victim), podBefore, "the same pod");

@@ -35,13 +35,13 @@ const since = (before: Event[], now: Event[]) =>
     const old = before.find((b) => b.reason === e.reason && b.message === e.message);
     return !old || (old.count ?? 1) < (e.count ?? 1);
   });
-const readyWith = (what: string, ok: (c: FaunaCluster) => boolean, timeoutMs = 240_000) =>
+const readyWith = (what: string, ok: (c: FaunaCluster) => boolean, timeoutMs = 480_000) =>
   eventually(what, async () => {
     const c = await fc();
     return isReady(c) && ok(c) ? c : undefined;
   }, timeoutMs, 1000).catch(suite.failWithLogTail);
 
-describe("topology: node replacement on the simulator", { timeout: 600_000 }, () => {
+describe("topology: node replacement on the simulator", { timeout: 1_200_000 }, () => {
   it("reaches Ready (replica-2 with 2 nodes)", async () => {
     await suite.tier.kubectl(["apply", "-f", "-"], JSON.stringify(sample("cluster-3x1.yaml", suite.ns, (spec) => {
       const replicas = spec.replicas as { nodes: number }[];

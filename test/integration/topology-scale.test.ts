@@ -51,7 +51,7 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
     const c = await eventually("Ready with 5 live members", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 5 ? c : undefined;
-    }, 300_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     console.log(`created (3+1+1 nodes) Ready after ${secs(Date.now() - t0)} s`);
 
     const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
@@ -73,7 +73,7 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
     const c = await eventually("Ready with 7 live members", async () => {
       const c = await fc();
       return isReady(c) && (c.status?.nodes ?? []).filter((n) => n.state === "live").length === 7 ? c : undefined;
-    }, 300_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     console.log(`3 → 5 Ready after ${secs(Date.now() - t0)} s; load so far: ${JSON.stringify(load.report())}`);
     assert.equal(c.status?.replicas?.find((r) => r.name === "replica-1")?.members, 5);
     assert.ok(load.report().writesAcknowledged > before, "writes were acknowledged while scaling up");
@@ -90,7 +90,7 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
       const c = await fc();
       const pvcs = await suite.tier.kubectl(["-n", suite.ns, "get", "pvc", "-o", "name"]);
       return isReady(c) && (c.status?.nodes ?? []).length === 4 && removed.every((p) => !pvcs.includes(`data-${p}`)) ? c : undefined;
-    }, 300_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     console.log(`5 → 2 Ready after ${secs(Date.now() - t0)} s; load so far: ${JSON.stringify(load.report())}`);
     assert.equal(c.status?.replicas?.find((r) => r.name === "replica-1")?.members, 2);
     assert.ok(load.report().writesAcknowledged > before, "writes were acknowledged while scaling down");

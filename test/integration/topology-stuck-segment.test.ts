@@ -23,7 +23,7 @@ const fc = () => getJson<FaunaCluster>(["-n", suite.ns, "get", "faunacluster", N
 const condition = (c: FaunaCluster, type: string) => c.status?.conditions?.find((x) => x.type === type);
 const isReady = (c: FaunaCluster) => condition(c, "Ready")?.status === "True" && condition(c, "Ready")?.observedGeneration === c.metadata.generation;
 
-describe("topology: a log segment without a leader", { timeout: 600_000 }, () => {
+describe("topology: a log segment without a leader", { timeout: 1_200_000 }, () => {
   it("is reported instead of Ready, repaired by restarting one of its nodes, and writes commit afterwards", async () => {
     // The simulator's settle trap is FaunaDB's measured ~3 s window by default; a 60 s window (an explicit setting)
     // makes the trap certain whatever the machine's speed.
@@ -38,14 +38,14 @@ describe("topology: a log segment without a leader", { timeout: 600_000 }, () =>
       const c = await fc();
       assert.ok(!isReady(c), "never Ready while a segment has no leader");
       return condition(c, "Degraded")?.reason === "LogSegmentWithoutLeader" ? c : undefined;
-    }, 240_000, 500).catch(suite.failWithLogTail);
+    }, 480_000, 500).catch(suite.failWithLogTail);
     console.log(`segment reported after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${condition(stuck, "Degraded")?.message}`);
     assert.ok((stuck.status?.nodes ?? []).every((n) => n.state === "live"), "every node is a member: only the segment is wrong");
 
     const ready = await eventually("Ready once a node of the segment restarted", async () => {
       const c = await fc();
       return isReady(c) ? c : undefined;
-    }, 240_000, 1000).catch(suite.failWithLogTail);
+    }, 480_000, 1000).catch(suite.failWithLogTail);
     console.log(`Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const restarts = JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "events", "--field-selector", `involvedObject.name=${NAME},reason=DeletingPod`, "-o", "json"])) as { items: { message: string }[] };
     assert.ok(restarts.items.some((e) => /restarting it: log segment \d+ has no leader/.test(e.message)), JSON.stringify(restarts.items.map((e) => e.message)));

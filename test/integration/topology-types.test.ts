@@ -24,7 +24,7 @@ const events = async (): Promise<Event[]> =>
   (JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "events", "--field-selector", `involvedObject.name=${CLUSTER}`, "-o", "json"])) as { items: Event[] }).items;
 const patch = (ops: unknown[]) => suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", CLUSTER, "--type=json", "-p", JSON.stringify(ops)]);
 const setType = (i: number, type: string) => ({ op: "replace", path: `/spec/replicas/${i}/type`, value: type });
-const readyWith = (what: string, ok: (c: FaunaCluster) => boolean | Promise<boolean>, timeoutMs = 240_000) =>
+const readyWith = (what: string, ok: (c: FaunaCluster) => boolean | Promise<boolean>, timeoutMs = 480_000) =>
   eventually(what, async () => {
     const c = await fc();
     return isReady(c) && (await ok(c)) ? c : undefined;

@@ -1,3 +1,4 @@
+import { CONFIRM_VOLUME_DELETION_ANNOTATION } from "../../api/funcs.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { buildStatefulSet } from "./statefulSet.ts";
@@ -120,7 +121,9 @@ describe("buildStatefulSet", () => {
     assert.equal(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.["storage"], "100Gi");
     assert.equal(sts.spec?.template.metadata?.annotations?.["local.fauna-operator.io/run"], "process");
     assert.equal(sts.spec?.template.metadata?.labels?.["team"], "db");
-    assert.deepEqual(sts.spec?.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
+    assert.deepEqual(sts.spec?.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" }, "Delete is not in force unconfirmed");
+    const confirmed = { ...full, metadata: { ...full.metadata, annotations: { [CONFIRM_VOLUME_DELETION_ANNOTATION]: "true" } } };
+    assert.deepEqual(buildStatefulSet(confirmed, "eu-1").spec?.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
     assert.equal(sts.spec?.updateStrategy?.type, "OnDelete");
     assert.equal(pod?.terminationGracePeriodSeconds, 75, "shutdown_grace_period_seconds 45 + 30");
     assert.ok(pod?.volumes?.some((v) => v.name === "peer-key"));

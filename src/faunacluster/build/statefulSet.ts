@@ -4,6 +4,7 @@ import type { V1Container, V1PodSpec, V1StatefulSet, V1TopologySpreadConstraint,
 import { resolveSpec, type ResolvedReplica, type ResolvedSpec } from "../../api/defaults.ts";
 import { PATHS, terminationGracePeriodSeconds, type TemplateOptions } from "../../api/faunaConfig.ts";
 import {
+  volumesWhenDeleted,
   CONFIG_HASH_ANNOTATION,
   configMapName,
   COMPONENTS,
@@ -170,7 +171,7 @@ export function buildStatefulSet(cluster: FaunaCluster, replicaName: string, opt
       selector: { matchLabels: replicaSelector(cluster, replica.name) },
       updateStrategy: spec.updateStrategy.type === "OnDelete" ? { type: "OnDelete" } : { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
       // Scale-down PVCs are deleted by the operator only after FaunaDB has removed the node (FACTS §7.5).
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: spec.persistentVolumeClaimRetention.whenDeleted, whenScaled: "Retain" },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: volumesWhenDeleted(cluster), whenScaled: "Retain" },
       template: {
         metadata: {
           // Ours win over podMetadata: selectors and the client Service depend on them.

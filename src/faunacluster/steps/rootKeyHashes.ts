@@ -11,7 +11,8 @@ import { EventReason } from "../events.ts";
 import { next, retryIn, type Step } from "../pass.ts";
 import { keyAcceptedEverywhere } from "../rootKey.ts";
 import { replicaOf } from "../slots.ts";
-import { hashesInTemplate, hashRootKey, keyMatches, planRootKeyHashes } from "../rootKeyHashes.ts";
+import { deferRotation, hashesInTemplate, hashRootKey, keyMatches, planRootKeyHashes } from "../rootKeyHashes.ts";
+import { persistedPlanState } from "../topologyInput.ts";
 
 const ROTATION_POLL_MS = 2_000;
 
@@ -46,11 +47,15 @@ export const rootKeyHashes: Step = {
       keyHash = hashRootKey(key);
       freshHashes.set(key, keyHash);
     }
-    const plan = planRootKeyHashes({ replicas, keyHash, matchesKey: (h) => keyMatches(key, h) });
+    const inSpec = new Set(replicas.map((r) => r.replica));
+    const draining = o.statefulSets.map(replicaOf).filter((r): r is string => r !== undefined && !inSpec.has(r));
+    const inFlight = persistedPlanState(obs).state.inFlight;
+    const busy = draining.length > 0 ? `replica ${draining.join(", ")} is removed` : inFlight ? `the ${inFlight.kind} of ${inFlight.pod} is done` : undefined;
+    const plan = deferRotation(planRootKeyHashes({ replicas, keyHash, matchesKey: (h) => keyMatches(key, h) }), replicas, busy);
     pass.rootKeyHashes = plan.hashes;
     if (plan.keyAccepted) keyAcceptedEverywhere(pass.cluster, key);
     const wasRotating = (pass.original.conditions ?? []).some((c) => c.type === ConditionType.RootKeyRotating && c.status === "True");
-    if (plan.rotation && !wasRotating) {
+    if (plan.rotation && !plan.rotation.deferred && !wasRotating) {
       await pass.event({ type: "Normal", reason: EventReason.RotatingRootKey, message: "a new root key in the Secret: rotating, one replica at a time" });
     }
     if (!plan.rotation && wasRotating) {
@@ -65,7 +70,7 @@ export const holdForRootKeyRotation: Step = {
   name: "HoldForRootKeyRotation",
   async run(pass) {
     const r = pass.findings.rootKeyRotation;
-    if (!r) return next();
+    if (!r || r.deferred) return next();
     pass.log.info({ phase: r.phase, replica: r.replica, done: r.done, total: r.total }, "root key rotation");
     return retryIn(ROTATION_POLL_MS);
   },

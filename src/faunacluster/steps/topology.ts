@@ -11,7 +11,7 @@ import { next, retryIn, type Pass, type Step } from "../pass.ts";
 import { plan } from "../plan/plan.ts";
 import type { PlanAction, PlanDecision, PlanState } from "../plan/types.ts";
 import { planInput } from "../topologyInput.ts";
-import { topologyStatus } from "../status.ts";
+import { topologyStatus, type TopologyStatus } from "../status.ts";
 
 /** After an action, look again soon: the next pass observes its effect. */
 const AFTER_ACTION_MS = 1_000;
@@ -54,7 +54,11 @@ export const topology: Step = {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       pass.findings.topologyError = message;
-      pass.status.topology = topologyStatus(pass, decision.state);
+      // Not the decision's state: it describes the world after every action, and one failed (a PVC delete that did
+      // not happen must not clear the removal that waits for it). Keep the state as it stood before the actions,
+      // with any in-flight record already written by setInFlight.
+      const before = (pass.status.topology as TopologyStatus | undefined)?.plan ?? input.state;
+      pass.status.topology = topologyStatus(pass, before);
       await pass.event({ type: "Warning", reason: EventReason.TopologyActionFailed, message });
       if (isAdminError(err)) return retryIn(AFTER_FAILURE_MS);
       throw err;
