@@ -26,7 +26,7 @@ const t0 = Date.now();
 const state = await up({ progress: (m) => console.error(`  ${m}`) });
 console.error(`local tier ${startedHere ? `started in ${((Date.now() - t0) / 1000).toFixed(1)} s` : "reused"}`);
 const files = only.length ? only : ["src/**/*.test.ts", "test/integration/**/*.test.ts"];
-const [cmd, ...args] = execArgv(state, [node, "--test", "--test-concurrency=2", "--test-timeout=1800000", ...files]);
+const [cmd, ...args] = execArgv(state, [node, "--test", "--test-concurrency=3", "--test-timeout=1800000", ...files]);
 try {
   code = (await run(cmd ?? "nsenter", args)) || code;
 } finally {
