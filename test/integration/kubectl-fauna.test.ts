@@ -11,7 +11,7 @@ import { operatorSuite } from "../support/operator.ts";
 import { waitForReady } from "../../src/cli/tierSetup.ts";
 import { readFileSync } from "node:fs";
 
-const suite = operatorSuite({ namespacePrefix: "kfauna", healthPort: 18121 });
+const suite = operatorSuite({ namespacePrefix: "kfauna", healthPort: 18143 });
 
 test("kubectl fauna status / admin print the faunadb-admin status table of a Ready 3 × 1 cluster", { timeout: 900_000 }, async () => {
   const { tier, ns } = suite;

@@ -62,10 +62,10 @@ before(async () => {
   await installCrdAndRbac(tier);
   ns = await tier.namespace("opfence");
   lease = `lease-${ns}`;
-  const first = await startOperator(tier, { namespace: ns, healthPort: 18114, leaseName: lease });
+  const first = await startOperator(tier, { namespace: ns, healthPort: 18141, leaseName: lease });
   old = first;
   await eventually("the first instance leads", async () => (await holder().catch(() => undefined)) === identityOf(first) || undefined, 30_000, 250);
-  const second = await startOperator(tier, { namespace: ns, healthPort: 18115, leaseName: lease });
+  const second = await startOperator(tier, { namespace: ns, healthPort: 18142, leaseName: lease });
   standby = second;
   await eventually("the standby logged its identity", async () => identityOf(second), 30_000, 250);
 });
