@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { execa } from "execa";
 import { bin } from "../../src/localtier/paths.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
+import { formatSimEnv, SIM_ENV_ANNOTATION } from "../../src/localtier/runner/simEnv.ts";
 import { eventually, type TestTier, useTier } from "../support/localtier.ts";
 import { installCrdAndRbac, type RunningOperator, sample, type ServiceAccountRef, startOperator } from "../support/operator.ts";
 import {
@@ -236,7 +237,12 @@ const scaleDown: Scenario = {
  */
 const restartStuckSegment: Scenario = {
   async trigger() {
-    const doc = sample("cluster-3x1.yaml", ns, (spec) => (spec.settleSeconds = 0));
+    // A 60 s settle window (an explicit simulator setting, as topology-stuck-segment) makes the trap certain; at
+    // FaunaDB's ~3 s window a slow or fast pass may miss it, and then no restart is ever asked for.
+    const doc = sample("cluster-3x1.yaml", ns, (spec) => {
+      spec.settleSeconds = 0;
+      (spec.podMetadata as { annotations: Record<string, string> }).annotations[SIM_ENV_ANNOTATION] = formatSimEnv({ FAUNA_SIM_SETTLE_MS: "60000" });
+    });
     (doc.metadata as Json).name = "stuck";
     await kubectl(["apply", "-f", "-"], JSON.stringify(doc));
     return { name: "stuck" };

@@ -11,6 +11,7 @@ import { minimalCluster, SIMULATOR_IMAGE } from "../fixtures/faunacluster/valid.
 import { buildStatefulSet } from "../../src/faunacluster/build/statefulSet.ts";
 import { buildHeadlessService } from "../../src/faunacluster/build/headlessService.ts";
 import { buildConfigMap } from "../../src/faunacluster/build/configMap.ts";
+import { hashRootKey } from "../../src/faunacluster/rootKeyHashes.ts";
 import { buildRootKeySecret } from "../../src/faunacluster/build/rootKeySecret.ts";
 import { podDnsName, podName } from "../../src/api/funcs.ts";
 import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
@@ -59,7 +60,7 @@ test("a clock-offset annotation skews one simulator node while it runs, and remo
   const secret = unowned(buildRootKeySecret(cluster));
   const rootKey = Buffer.from(Object.values(secret.data ?? {})[0] ?? "", "base64").toString() || Object.values(secret.stringData ?? {})[0] || "";
   await tier.core.createNamespacedSecret({ namespace: ns, body: secret });
-  await tier.core.createNamespacedConfigMap({ namespace: ns, body: unowned(buildConfigMap(cluster)) });
+  await tier.core.createNamespacedConfigMap({ namespace: ns, body: unowned(buildConfigMap(cluster, { rootKeyHashes: Object.fromEntries(cluster.spec.replicas.map((r) => [r.name, [hashRootKey(rootKey)]])) })) });
   const replica = cluster.spec.replicas[0]!.name;
   await tier.core.createNamespacedService({ namespace: ns, body: unowned(buildHeadlessService(cluster, replica)) });
   const sts = unowned(buildStatefulSet(cluster, replica) as k8s.V1StatefulSet);

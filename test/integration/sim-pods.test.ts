@@ -9,6 +9,7 @@ import { threeByThree, SIMULATOR_IMAGE } from "../fixtures/faunacluster/valid.ts
 import { buildStatefulSet } from "../../src/faunacluster/build/statefulSet.ts";
 import { buildHeadlessService } from "../../src/faunacluster/build/headlessService.ts";
 import { buildConfigMap } from "../../src/faunacluster/build/configMap.ts";
+import { hashRootKey } from "../../src/faunacluster/rootKeyHashes.ts";
 import { buildRootKeySecret } from "../../src/faunacluster/build/rootKeySecret.ts";
 import { podDnsName } from "../../src/api/funcs.ts";
 import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
@@ -40,7 +41,7 @@ test("a 3 × 3 simulated FaunaDB cluster runs as pods and is wired by hand: all 
   const rootKey = Buffer.from(Object.values(secret.data ?? {})[0] ?? "", "base64").toString() || Object.values(secret.stringData ?? {})[0] || "";
   assert.ok(rootKey.length > 8, "the generated root key");
   await tier.core.createNamespacedSecret({ namespace: ns, body: secret });
-  await tier.core.createNamespacedConfigMap({ namespace: ns, body: unowned(buildConfigMap(cluster)) });
+  await tier.core.createNamespacedConfigMap({ namespace: ns, body: unowned(buildConfigMap(cluster, { rootKeyHashes: Object.fromEntries(cluster.spec.replicas.map((r) => [r.name, [hashRootKey(rootKey)]])) })) });
   const replicas = cluster.spec.replicas.map((r) => r.name);
   for (const r of replicas) {
     await tier.core.createNamespacedService({ namespace: ns, body: unowned(buildHeadlessService(cluster, r)) });
