@@ -189,6 +189,24 @@ test("connection errors are retried with backoff, then reported without the key"
   assert.equal(ping.ok, false);
 });
 
+test("a write whose fence closes during a retry's backoff is not retried (a leader frozen there writes nothing)", async () => {
+  let leading = true;
+  let attempts = 0;
+  const client = createHttpFaunaAdmin({
+    rootKey: KEY,
+    retry: { attempts: 3, baseDelayMs: 100 },
+    fence: () => {
+      if (!leading) throw new Error("not the leader");
+      attempts++;
+    },
+    sleep: async () => {
+      leading = false;
+    },
+  });
+  await assert.rejects(client.init("127.0.0.1:1", "r1"), /not the leader/);
+  assert.equal(attempts, 1);
+});
+
 test("every call has a timeout and a timeout is not retried", async () => {
   const client = createHttpFaunaAdmin({ rootKey: KEY, timeoutMs: { join: 150 }, sleep: noSleep });
   const sent = fake.requests.length;

@@ -102,8 +102,8 @@ export function createHttpFaunaAdmin(options: HttpFaunaAdminOptions): FaunaAdmin
   const timeouts = { default: 10_000, join: 120_000, init: 60_000, remove: 330_000, ...options.timeoutMs };
 
   const call = (op: string, node: AdminNode, method: RawRequest["method"], path: string, extra: Partial<RawRequest> = {}) => {
-    if (method !== "GET" && op !== "host-id") options.fence?.();
-    return send(transport, { op, node, method, path, port: adminPort, timeoutMs: timeouts.default, signal: options.signal, ...extra });
+    const beforeSend = method !== "GET" && op !== "host-id" ? options.fence : undefined;
+    return send(transport, { op, node, method, path, port: adminPort, timeoutMs: timeouts.default, signal: options.signal, beforeSend, ...extra });
   };
 
   return {

@@ -49,6 +49,8 @@ export interface RawRequest {
   auth?: boolean;
   /** Aborts the call (besides its timeout). */
   signal?: AbortSignal | undefined;
+  /** Called before every attempt, retries included; throwing stops the call unsent (fencing). */
+  beforeSend?: (() => void) | undefined;
 }
 
 export interface RawAnswer {
@@ -63,6 +65,7 @@ const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", 
 export async function send(options: TransportOptions, req: RawRequest): Promise<RawAnswer> {
   let delay = options.retry.baseDelayMs;
   for (let attempt = 1; ; attempt++) {
+    req.beforeSend?.();
     try {
       return await sendOnce(options, req);
     } catch (error) {

@@ -40,6 +40,9 @@ async function reconcileOnce(deps: Deps, key: string, ctx: ReconcileContext): Pr
   if (!cluster) return done(); // deleted: the garbage collector removes what it owned
   const original: FaunaClusterStatus = structuredClone(cluster.status ?? {});
   let written: FaunaClusterStatus = original;
+  // Every status write is conditional on the version this pass last read or wrote: a pass that acted on a view
+  // someone else has since replaced (a new leader after a freeze, a concurrent edit) is refused and starts over.
+  let version = cluster.metadata.resourceVersion;
   const pass: Pass = {
     key,
     deps,
@@ -52,7 +55,8 @@ async function reconcileOnce(deps: Deps, key: string, ctx: ReconcileContext): Pr
     event: (e) => deps.recorder.record(cluster, e),
     async flushStatus() {
       if (sameStatus(pass.status, written)) return;
-      await deps.client.applyStatus(FaunaClusterResource, ref, pass.status, { signal: ctx.signal });
+      const stored = await deps.client.applyStatus<FaunaCluster>(FaunaClusterResource, ref, pass.status, { signal: ctx.signal, resourceVersion: version });
+      version = stored?.metadata?.resourceVersion ?? version;
       written = structuredClone(pass.status);
     },
   };

@@ -46,6 +46,34 @@ describe("KubeClient", () => {
     assert.deepEqual(seen.map((r) => r.method), ["DELETE", "GET"]);
   });
 
+  it("a write whose fence closes while the transport is still preparing it is not sent", async () => {
+    let leading = true;
+    const sent: string[] = [];
+    const transport: Transport = {
+      async request(req) {
+        await new Promise((r) => setTimeout(r, 5)); // authentication, connection: the process may freeze here
+        req.beforeSend?.();
+        sent.push(req.method);
+        return { status: 200, body: "{}" };
+      },
+    };
+    const c = new KubeClient({ transport, fieldManager: "fauna-operator", metrics: kubeMetrics(new Registry()) }).fenced(() => {
+      if (!leading) throw new Error("not leader");
+    });
+    const write = c.delete(Resources.pods, { namespace: "ns", name: "p" });
+    leading = false;
+    await assert.rejects(write, /not leader/);
+    assert.deepEqual(sent, []);
+  });
+
+  it("makes status applies conditional on a resourceVersion when given one", async () => {
+    const { c, seen } = client((req) => ({ status: 200, body: req.body ?? "" }));
+    await c.applyStatus(Resources.services, { namespace: "ns", name: "x" }, { ready: 1 }, { resourceVersion: "42" });
+    await c.applyStatus(Resources.services, { namespace: "ns", name: "x" }, { ready: 2 });
+    assert.deepEqual(JSON.parse(seen[0]!.body!).metadata, { name: "x", namespace: "ns", resourceVersion: "42" });
+    assert.deepEqual(JSON.parse(seen[1]!.body!).metadata, { name: "x", namespace: "ns" });
+  });
+
   it("applies with server-side apply, one field manager and force", async () => {
     const { c, seen } = client((req) => ({ status: 200, body: req.body ?? "" }));
     await c.apply(Resources.statefulSets, { metadata: { name: "db-a", namespace: "prod" } });

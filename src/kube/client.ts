@@ -181,9 +181,13 @@ export class KubeClient {
     });
   }
 
-  /** Server-side apply on the status subresource: the fields this manager sets, nothing else. */
-  async applyStatus<T extends KubernetesObject>(r: Resource, ref: ObjectRef, status: unknown, opts: CallOptions = {}) {
-    const body = { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name: ref.name, namespace: ref.namespace }, status };
+  /**
+   * Server-side apply on the status subresource: the fields this manager sets, nothing else. With `resourceVersion`
+   * the API server refuses it (Conflict) if the object changed since that version was read.
+   */
+  async applyStatus<T extends KubernetesObject>(r: Resource, ref: ObjectRef, status: unknown, opts: StatusPatchOptions = {}) {
+    const metadata = { name: ref.name, namespace: ref.namespace, ...(opts.resourceVersion !== undefined ? { resourceVersion: opts.resourceVersion } : {}) };
+    const body = { apiVersion: apiVersionOf(r), kind: r.kind, metadata, status };
     return this.#call<T>("apply", r, ref, {
       method: "PATCH",
       path: resourcePath(r, { ...ref, subresource: "status" }),
@@ -220,10 +224,11 @@ export class KubeClient {
   ): Promise<T> {
     const resource = resourceLabel(r);
     const target = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
-    if (!READ_METHODS.has(req.method)) this.#fence?.();
+    const fence = READ_METHODS.has(req.method) ? undefined : this.#fence;
+    fence?.();
     let status = 0;
     try {
-      const res = await this.#transport.request(req);
+      const res = await this.#transport.request(fence ? { ...req, beforeSend: fence } : req);
       status = res.status;
       if (res.status >= 200 && res.status < 300) return (res.body ? JSON.parse(res.body) : undefined) as T;
       throw new KubeError({ verb, resource, target, code: res.status, status: parseStatusBody(res.body) });

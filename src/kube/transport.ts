@@ -10,6 +10,12 @@ export type TransportRequest = {
   body?: string;
   contentType?: string;
   signal?: AbortSignal | undefined;
+  /**
+   * Called right before the request leaves, after every await of the transport (authentication): throwing cancels
+   * it. Fencing checks here too, so a process frozen between its first check and the send (SIGSTOP, a long GC)
+   * does not write on resume.
+   */
+  beforeSend?: (() => void) | undefined;
 };
 
 export type TransportResponse = { status: number; body: string };
@@ -49,6 +55,7 @@ export function kubeConfigTransport(kc: KubeConfig, opts: KubeConfigTransportOpt
       }
       const timeout = AbortSignal.timeout(timeoutMs);
       ctx.setSignal(req.signal ? AbortSignal.any([req.signal, timeout]) : timeout);
+      req.beforeSend?.();
       const res = await http.send(ctx).toPromise();
       return { status: res.httpStatusCode, body: await res.body.text() };
     },

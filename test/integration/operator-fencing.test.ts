@@ -30,10 +30,11 @@ interface AuditEvent {
   userAgent?: string;
   requestReceivedTimestamp: string;
   objectRef?: { resource?: string; namespace?: string; name?: string };
+  responseStatus?: { code?: number };
 }
 
-/** Writes the API server audited from this User-Agent at or after `since` (ms). */
-function auditedWrites(identity: string, since: number): AuditEvent[] {
+/** Write requests the API server audited from this User-Agent at or after `since` (ms), whatever their answer. */
+function auditedRequests(identity: string, since: number): AuditEvent[] {
   const log = tierFiles(dirname(tier.kubeconfig)).auditLog;
   return readFileSync(log, "utf8")
     .split("\n")
@@ -41,6 +42,16 @@ function auditedWrites(identity: string, since: number): AuditEvent[] {
     .map((l) => JSON.parse(l) as AuditEvent)
     .filter((e) => Date.parse(e.requestReceivedTimestamp) >= since);
 }
+
+/**
+ * The writes among them that took effect. A request the old leader had already passed its fence for when it froze
+ * may still arrive; its status apply carries the resourceVersion it read, so the API server refuses it (409).
+ */
+function auditedWrites(identity: string, since: number): AuditEvent[] {
+  return auditedRequests(identity, since).filter(tookEffect);
+}
+
+const tookEffect = (e: AuditEvent) => (e.responseStatus?.code ?? 0) >= 200 && (e.responseStatus?.code ?? 0) < 300;
 
 /** Admin writes the simulator nodes logged from this operator identity at or after `since` (ms). */
 async function adminWrites(identity: string, since: number): Promise<string[]> {
@@ -114,6 +125,8 @@ describe("operator: a leader frozen past its Lease is fenced", { timeout: 900_00
       return (readyAt(c) && nodes.length === 2) || undefined;
     }, 420_000, 2000);
 
+    const refused = auditedRequests(oldId, takeoverAt).filter((e) => !tookEffect(e));
+    if (refused.length) console.log(`refused requests of the old leader after the takeover: ${refused.map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name} → ${e.responseStatus?.code}`).join(", ")}`);
     const k8sWrites = auditedWrites(oldId, takeoverAt);
     assert.deepEqual(k8sWrites.map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`), [], "Kubernetes writes by the old leader after the takeover");
     const faunaWrites = await adminWrites(oldId, takeoverAt);
