@@ -52,7 +52,7 @@ describe("kind tier: skip or fail decision", () => {
     execa(process.execPath, ["--test", "--test-reporter=tap", "test/kind/faunacluster.test.ts"], {
       reject: false,
       timeout: 60_000,
-      env: { PATH: path, KIND_CLUSTER_NAME: "fauna-operator" },
+      env: { PATH: path, HOME: "/nonexistent", KIND_CLUSTER_NAME: "fauna-operator" },
       extendEnv: false,
     });
 
