@@ -12,6 +12,7 @@ import { keyOf } from "../controller/keys.ts";
 import { abortOnSignals } from "../controller/manager.ts";
 import { createRuntime } from "../controller/runtime.ts";
 import { createHttpFaunaAdmin } from "../fauna/client.ts";
+import { adminMetrics } from "../fauna/metrics.ts";
 import { Resources } from "../kube/resource.ts";
 import { byDnsName, byPodIp } from "../faunacluster/observe.ts";
 import { createReconciler } from "../faunacluster/reconciler.ts";
@@ -53,12 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     logLevel: values["log-level"],
   });
   const namespaces = watchedNamespaces(values.namespace);
+  const adminCalls = adminMetrics(rt.metrics.registry);
   const reconcile = createReconciler({
     client: rt.client,
     recorder: rt.recorder,
     redactor: rt.redactor,
     clock: rt.clock,
-    makeAdmin: (rootKey, signal) => createHttpFaunaAdmin({ rootKey, signal, fence: rt.fence, userAgent: rt.userAgent, timeoutMs: { default: 5_000 }, retry: { attempts: 2 } }),
+    makeAdmin: (rootKey, signal) => createHttpFaunaAdmin({ rootKey, signal, fence: rt.fence, userAgent: rt.userAgent, timeoutMs: { default: 5_000 }, retry: { attempts: 2 }, metrics: adminCalls }),
     adminAddress: values["admin-address"] === "pod-ip" ? byPodIp : byDnsName,
     forceRemoveGraceSeconds: Number(values["force-remove-grace-seconds"]),
     operatorNamespace,
