@@ -76,9 +76,19 @@ export function actionsOf(lines: readonly LogLine[], key?: string): OperatorActi
   return out.sort((a, b) => a.at - b.at);
 }
 
-/** Durations of reconcile passes in ms (the controller's "reconciled" lines), optionally within [from, to]. */
-export function passDurations(lines: readonly LogLine[], from = -Infinity, to = Infinity): number[] {
-  return lines.filter((l) => l.msg === "reconciled" && typeof l.ms === "number" && l.time >= from && l.time <= to).map((l) => l.ms!);
+/** Actions whose admin call blocks the pass for FaunaDB's own time (init ~3 s, join ~5 s, a graceful remove). */
+const BLOCKING_ACTIONS = new Set(["initNode", "joinNode", "removeHost"]);
+
+/**
+ * Durations of reconcile passes in ms (the controller's "reconciled" lines), optionally within [from, to];
+ * `withoutBlockingActions` leaves out the passes that waited on an init, join or remove call.
+ */
+export function passDurations(lines: readonly LogLine[], from = -Infinity, to = Infinity, o: { withoutBlockingActions?: boolean } = {}): number[] {
+  const blocked = new Set(lines.filter((l) => l.msg === "action done" && l.action && BLOCKING_ACTIONS.has(l.action)).map((l) => l.reconcileId));
+  return lines
+    .filter((l) => l.msg === "reconciled" && typeof l.ms === "number" && l.time >= from && l.time <= to)
+    .filter((l) => !o.withoutBlockingActions || !blocked.has(l.reconcileId))
+    .map((l) => l.ms!);
 }
 
 /** When this instance logged `msg` first (after `from`). */

@@ -84,7 +84,7 @@ test("heal: a new pod, its host back, peers see it, the probe, then the operator
     ["pod recreated and running", 2_000],
     ["FaunaDB restart (admin port answers)", 15_000],
     ["node live (peers see it up)", 1_000],
-    ["pod ready (readiness probe)", 3_000],
+    ["pod ready (API port + readiness probe)", 3_000],
     ["operator overhead", 400],
   ]);
 });

@@ -141,7 +141,7 @@ export function convergence(i: ConvergenceInput): Split & { readyAt: number } {
   const podsReady = Math.max(...i.pods.map((p) => find(i.obs, "pod-ready", p, i.t0)?.at ?? Infinity));
   path.act("report Ready", ready.at, [
     { at: put ? movementIdleAfter(i.obs, put.at) : undefined, label: "data movement", who: "faunadb" },
-    { at: Number.isFinite(podsReady) ? podsReady : undefined, label: "pods ready (readiness probe)", who: "kubernetes" },
+    { at: Number.isFinite(podsReady) ? podsReady : undefined, label: "pods ready (API port + readiness probe)", who: "kubernetes" },
   ]);
   return { ...path.split(ready.at), readyAt: ready.at };
 }
@@ -174,7 +174,7 @@ export function heal(i: HealInput): Split & { readyAt: number; runningAt: number
   path.act("report Ready", ready.at, [
     { at: member?.at, label: "FaunaDB restart (admin port answers)", who: "faunadb" },
     { at: find(i.obs, "node-up", i.pod, running.at, uid)?.at, label: "node live (peers see it up)", who: "faunadb" },
-    { at: find(i.obs, "pod-ready", i.pod, running.at, uid)?.at, label: "pod ready (readiness probe)", who: "kubernetes" },
+    { at: find(i.obs, "pod-ready", i.pod, running.at, uid)?.at, label: "pod ready (API port + readiness probe)", who: "kubernetes" },
   ]);
   const split = path.split(ready.at);
   const overheadAfterRunningMs = split.segments.filter((s) => s.who === "operator" && s.from >= running.at).reduce((n, s) => n + (s.to - s.from), 0);
