@@ -85,8 +85,14 @@ class Path {
 }
 
 /** When data movement went idle after `from`: on each asked member, the first idle after it was seen busy; the latest. */
-export function movementIdleAfter(obs: readonly Observation[], from: number): number | undefined {
-  const subjects = [...new Set(obs.filter((o) => o.fact === "movement-busy" && o.at >= from).map((o) => o.subject))];
+export function movementIdleAfter(obs: readonly Observation[], from: number, o: { idleIfNeverBusyAfterMs?: number } = {}): number | undefined {
+  const subjects = [...new Set(obs.filter((x) => x.fact === "movement-busy" && x.at >= from).map((x) => x.subject))];
+  const grace = o.idleIfNeverBusyAfterMs;
+  if (subjects.length === 0 && grace !== undefined) {
+    // Nothing to move (FaunaDB reports movement within ~1 s of a change): idle once that long has passed.
+    const last = obs.at(-1);
+    return last && last.at >= from + grace ? from + grace : undefined;
+  }
   const idle = subjects.map((s) => {
     const busy = find(obs, "movement-busy", s, from)!;
     return find(obs, "movement-idle", s, busy.at)?.at;

@@ -17,6 +17,7 @@ export type Fact =
   | "node-down"
   | "movement-idle"
   | "movement-busy"
+  | "replication" // value: the replication list a member reports, "name=type,..." sorted
   | "ready" // FaunaCluster Ready=True at its generation
   | "not-ready";
 
@@ -27,6 +28,7 @@ export interface Observation {
   subject: string;
   uid?: string;
   hostId?: string;
+  value?: string;
 }
 
 export interface ProberSources {
@@ -42,6 +44,8 @@ export interface ProberOptions {
   watchMembers?: boolean;
   /** Ask each running pod's admin port (identity) until it is a member. */
   probePods?: boolean;
+  /** Also ask the members for their replication list (the baseline has no FaunaCluster status to tell). */
+  watchReplication?: boolean;
 }
 
 export const isReadyCluster = (c: FaunaCluster): boolean =>
@@ -60,7 +64,7 @@ export class Prober {
 
   constructor(src: ProberSources, o: ProberOptions) {
     this.#src = src;
-    this.#o = { everyMs: 200, watchMembers: true, probePods: true, ...o };
+    this.#o = { everyMs: 200, watchMembers: true, probePods: true, watchReplication: false, ...o };
   }
 
   start(): void {
@@ -161,6 +165,15 @@ export class Prober {
             },
             () => undefined,
           ),
+          this.#o.watchReplication
+            ? admin.getReplication(ip).then(
+                (r) => {
+                  const value = r.replicas.map((x) => `${x.name}=${x.type}`).sort().join(",");
+                  this.#note(Date.now(), "replication", m.metadata?.name ?? "", value, { value });
+                },
+                () => undefined,
+              )
+            : Promise.resolve(),
           admin.movementStatus(ip).then(
             (mv) => this.#note(Date.now(), mv.idle ? "movement-idle" : "movement-busy", m.metadata?.name ?? "", String(mv.idle), {}, `movement/${m.metadata?.name}`),
             () => undefined,
