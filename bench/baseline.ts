@@ -22,6 +22,7 @@ import { hashRootKey } from "../src/faunacluster/rootKeyHashes.ts";
 import { useTier } from "../test/support/localtier.ts";
 import { movementIdleAfter } from "./lib/phases.ts";
 import { Prober } from "./lib/prober.ts";
+import { deleteNamespaceAndWait } from "./lib/tier.ts";
 import { readResults, saveSection, secs, sleep, table, type Row } from "./lib/report.ts";
 import { ratio } from "./lib/stats.ts";
 
@@ -194,5 +195,5 @@ try {
   saveSection("baseline", rows, { milestonesMs: milestones, healMs: heal });
 } finally {
   await probe.stop();
-  await tier.deleteNamespace(ns);
+  await deleteNamespaceAndWait(tier, ns);
 }

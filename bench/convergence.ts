@@ -19,6 +19,7 @@ import { convergence, heal, type Split } from "./lib/phases.ts";
 import { Prober } from "./lib/prober.ts";
 import { costBetween, counters, type Counters } from "./lib/prom.ts";
 import { procStats } from "./lib/proc.ts";
+import { deleteNamespaceAndWait } from "./lib/tier.ts";
 import { saveSection, secs, sleep, table, type Row } from "./lib/report.ts";
 import { bucketPercentilesMs, percentilesMs } from "./lib/stats.ts";
 
@@ -235,6 +236,6 @@ try {
   await probe.stop();
   await op.stop();
   for (const s of standbys) await s.stop();
-  await tier.deleteNamespace(ns);
+  await deleteNamespaceAndWait(tier, ns);
   await tier.kubectl(["-n", OPERATOR_NAMESPACE, "delete", "lease", lease, "--ignore-not-found"]).catch(() => undefined);
 }

@@ -13,10 +13,11 @@ import { useTier } from "../test/support/localtier.ts";
 import { installCrdAndRbac, OPERATOR_NAMESPACE, sample, startOperator, type RunningOperator } from "../test/support/operator.ts";
 import { actionsOf, passDurations, readLog } from "./lib/oplog.ts";
 import { isReadyCluster } from "./lib/prober.ts";
-import { costBetween, counters } from "./lib/prom.ts";
+import { costBetween, counters, type CostWindow } from "./lib/prom.ts";
 import { procStats } from "./lib/proc.ts";
+import { deleteNamespaceAndWait } from "./lib/tier.ts";
 import { saveSection, secs, sleep, table, type Row } from "./lib/report.ts";
-import { bucketPercentilesMs, percentilesMs, ratio } from "./lib/stats.ts";
+import { bucketPercentilesMs, percentilesMs, ratio, type Percentiles } from "./lib/stats.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -41,7 +42,24 @@ const lease = `lease-${ns}`;
 const custom = tier.kc.makeApiClient(k8s.CustomObjectsApi);
 const op: RunningOperator = await startOperator(tier, { namespace: ns, healthPort: Number(args["health-port"]), leaseName: lease, extraArgs: ["--log-level", "debug"] });
 const seen = new Map<string, Seen>();
-const steps: Record<string, unknown>[] = [];
+type Step = {
+  clusters: number;
+  added: number;
+  podsRunningAfterApplyS: number | null;
+  readyAfterPodsRunningS: number | null;
+  applyToAllReadyS: number | null;
+  operatorDelayPerCluster: Percentiles | null;
+  faunadbTimePerCluster: Percentiles | null;
+  reconcileLog: Percentiles | null;
+  reconcileLogUnblocked: Percentiles | null;
+  reconcileHistogram: Percentiles | null;
+  convergingCost: CostWindow;
+  cpuSecondsConverging: number;
+  idle: CostWindow & { cpuSecondsPerMinute: number; passes: Percentiles | null };
+  rssMb: number | null;
+  peakRssMb: number;
+};
+const steps: Step[] = [];
 const rows: Row[] = [];
 
 /** One round: every pod and every FaunaCluster of the namespace (two list calls), admin ports of pods not yet answering. */
@@ -130,7 +148,7 @@ try {
     const idlePasses = percentilesMs(passDurations(readLog(op.logFile), tIdle, Date.now()));
     const mem = procStats(op.proc.pid);
     const delay = percentilesMs(opDelay);
-    const step = {
+    const step: Step = {
       clusters: count,
       added: names.length,
       podsRunningAfterApplyS: secs(allRunning - t0),
@@ -152,20 +170,20 @@ try {
     prevCount = count;
   }
 
-  const at = (n: number) => steps.find((s) => s.clusters === n) as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const at = (n: number) => steps.find((s) => s.clusters === n);
   const largest = at(COUNTS.at(-1)!)!;
-  for (const s of steps as Record<string, any>[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const s of steps) {
     const n = s.clusters as number;
     const big = n === 100;
     rows.push(
       { what: `${n} clusters: Ready after their pods run (all ${s.added} added)`, value: s.readyAfterPodsRunningS, unit: "s", ...(big ? { goal: { max: 60 } } : {}), note: `apply → pods running ${s.podsRunningAfterApplyS} s` },
-      { what: `${n}: operator delay per cluster p50 / p99`, value: s.operatorDelayPerCluster?.p99 === undefined ? null : secs(s.operatorDelayPerCluster.p99), unit: "s", note: `p50 ${secs(s.operatorDelayPerCluster?.p50)} s, FaunaDB start+init p50 ${secs(s.faunadbTimePerCluster?.p50)} s` },
+      { what: `${n}: operator delay per cluster p50 / p99`, value: s.operatorDelayPerCluster ? secs(s.operatorDelayPerCluster.p99) : null, unit: "s", note: `p50 ${secs(s.operatorDelayPerCluster?.p50)} s, FaunaDB start+init p50 ${secs(s.faunadbTimePerCluster?.p50)} s` },
       { what: `${n}: reconcile p99 while converging (log)`, value: s.reconcileLog?.p99 ?? null, unit: "ms", goal: { max: 1000 }, note: `p50 ${s.reconcileLog?.p50} ms; without passes blocked on init p99 ${s.reconcileLogUnblocked?.p99} ms; histogram bound ${s.reconcileHistogram?.p99} ms` },
       { what: `${n}: operator RSS`, value: s.rssMb, unit: "MB", ...(big ? { goal: { max: 150 } } : {}), note: `peak ${s.peakRssMb} MB` },
       { what: `${n}: operator CPU while converging / idle`, value: s.cpuSecondsConverging, unit: "s", note: `idle ${s.idle.cpuSecondsPerMinute} s/min, ${s.idle.reconciles} passes/min idle, ${s.idle.kubeRequestsPerMinute} API req/min, ${s.idle.adminCallsPerMinute} admin calls/min, writes/min ${s.idle.kubeWritesPerMinute}` },
     );
   }
-  const growth = (a: number, b: number, f: (s: Record<string, any>) => number | null | undefined, what: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const growth = (a: number, b: number, f: (s: Step) => number | null | undefined, what: string) => {
     const x = at(a);
     const y = at(b);
     if (x && y) rows.push({ what: `growth ${a} → ${b} clusters: ${what}`, value: ratio(f(y), f(x)), unit: "×" });
@@ -183,6 +201,6 @@ try {
 } finally {
   await op.stop();
   say("deleting the namespace (its pods and volumes)");
-  await tier.deleteNamespace(ns);
+  await deleteNamespaceAndWait(tier, ns);
   await tier.kubectl(["-n", OPERATOR_NAMESPACE, "delete", "lease", lease, "--ignore-not-found"]).catch(() => undefined);
 }
