@@ -181,6 +181,19 @@ try {
   const healTotal = Math.max(heal.nodeUp, heal.podReady);
   say(`heal ${secs(healTotal)} s: ${JSON.stringify(Object.fromEntries(Object.entries(heal).map(([k, v]) => [k, secs(v)])))}`);
 
+  // Scale-down without an operator: the StatefulSet shrinks, nothing removes the host from FaunaDB's membership.
+  let leftDown: number | null = null;
+  if (!SMALL) {
+    say("scale-down: fauna-replica-3 from 3 to 2 pods, no operator to remove the host");
+    const tScale = Date.now();
+    await tier.kubectl(["-n", ns, "scale", "statefulset", `${CLUSTER}-replica-3`, "--replicas=2"]);
+    await sleep(40_000); // past FaunaDB's failure detection (~18 s)
+    const gone = `${CLUSTER}-replica-3-2`;
+    const down = probe.log.filter((o) => o.fact === "node-down" && o.subject === gone && o.at >= tScale);
+    const upAgain = probe.log.filter((o) => o.fact === "node-up" && o.subject === gone && o.at >= (down[0]?.at ?? Infinity));
+    leftDown = down.length > 0 && upAgain.length === 0 ? 1 : 0;
+    say(`after 40 s: the removed pod's host is ${leftDown ? "still a member, down" : "not reported down"}`);
+  }
   const op = readResults()?.sections.convergence?.rows ?? [];
   const opValue = (what: string) => op.find((x) => x.what === what)?.value ?? null;
   const opReady = opValue("3×3 apply → Ready");
@@ -188,6 +201,7 @@ try {
   rows.push(
     { what: `baseline ${SMALL ? "1×1" : "3×3"} apply → Ready-equivalent`, value: secs(milestones.ready), unit: "s", note: `pods running ${secs(milestones.allPodsRunning)}, all members ${secs(milestones.allMembers)}, replication set ${secs(milestones.replicationSet)}, movement idle ${secs(milestones.movementIdle)}, pods Ready ${secs(milestones.allPodsReady)}` },
     { what: "baseline heal: pod force-deleted → node up + pod Ready", value: secs(healTotal), unit: "s", note: `running ${secs(heal.podRunning)}, member ${secs(heal.member)}, node up ${secs(heal.nodeUp)}, pod Ready ${secs(heal.podReady)}` },
+    ...(leftDown === null ? [] : [{ what: "baseline scale-down 3 → 2: hosts left in membership, down (40 s after)", value: leftDown, unit: "", goal: { equals: 0 }, note: "the operator removes the host before shrinking (test topology-scale); the baseline cannot" } satisfies Row]),
     { what: "ratio operator / baseline: apply → Ready", value: ratio(opReady, secs(milestones.ready)), unit: "×", note: opReady === null ? "run bench/convergence.ts first" : `operator ${opReady} s` },
     { what: "ratio operator / baseline: heal", value: ratio(opHeal, secs(healTotal)), unit: "×", note: opHeal === null ? "run bench/convergence.ts first" : `operator ${opHeal} s` },
   );

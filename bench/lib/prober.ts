@@ -57,6 +57,8 @@ export class Prober {
   readonly #o: Required<ProberOptions>;
   readonly #last = new Map<string, string>();
   readonly #hostOfUid = new Map<string, string>();
+  /** Every host seen, with its pod: a host outlives its pod (a scale-down without removal). */
+  readonly #podOfHost = new Map<string, { name: string; uid: string }>();
   #admin: FaunaAdmin | undefined;
   #stop = false;
   #loop: Promise<void> | undefined;
@@ -136,6 +138,7 @@ export class Prober {
               this.#note(t, "port", name, uid, { uid });
               if (hostId !== null) {
                 this.#hostOfUid.set(uid, hostId);
+                this.#podOfHost.set(hostId, { name, uid });
                 this.#note(t, "member", name, uid, { uid, hostId });
               }
             },
@@ -147,7 +150,7 @@ export class Prober {
     if (this.#o.watchMembers) {
       // Ask two members (a killed one may be among them), as `faunadb-admin status` would.
       const members = running.filter((p) => this.#hostOfUid.has(p.metadata?.uid ?? "")).slice(0, 2);
-      const hostToPod = new Map([...running].map((p) => [this.#hostOfUid.get(p.metadata?.uid ?? "") ?? "", p]));
+
       for (const m of members) {
         const ip = m.status!.podIP!;
         asks.push(
@@ -156,11 +159,13 @@ export class Prober {
               if (!s.member) return;
               const t = Date.now();
               for (const n of s.cluster.members) {
-                const pod = hostToPod.get(n.hostId);
-                if (!pod) continue;
+                const known = this.#podOfHost.get(n.hostId);
+                if (!known) continue;
+                // The pod now running under that name (a recreated pod keeps its host ID), else the one last seen.
+                const pod = { name: known.name, uid: running.find((p) => p.metadata?.name === known.name)?.metadata?.uid ?? known.uid };
                 const up = n.status === "up" && n.state === "live";
-                // Keyed by the asking member too: "up" means every asked member sees it up, so take the later.
-                this.#note(t, up ? "node-up" : "node-down", pod.metadata?.name ?? "", `${up}/${pod.metadata?.uid}`, { uid: pod.metadata?.uid ?? "", hostId: n.hostId }, `node/${m.metadata?.name}/${n.hostId}`);
+                // Keyed by the asking member: the first member to see it counts (the failure detector's first word).
+                this.#note(t, up ? "node-up" : "node-down", pod.name, `${up}`, { uid: pod.uid, hostId: n.hostId }, `node/${m.metadata?.name}/${n.hostId}`);
               }
             },
             () => undefined,
