@@ -167,15 +167,19 @@ try {
   const tDel = Date.now();
   await tier.kubectl(["-n", ns, "delete", "pod", HEAL_POD, "--grace-period=0", "--force", "--wait=false"]);
   const newRun = () => probe.log.find((o) => o.fact === "pod-running" && o.subject === HEAL_POD && o.at >= tDel && o.uid !== old.metadata?.uid);
+  // Its host up: seen up again after the pod runs, or, if its peers never saw it down, once it answers as a member.
+  const nodeUpAt = (r: { at: number; uid?: string | undefined }) =>
+    probe.first("node-up", HEAL_POD, r.at, r.uid)?.at ??
+    (probe.first("node-down", HEAL_POD, tDel) === undefined ? probe.first("member", HEAL_POD, r.at, r.uid)?.at : undefined);
   await probe.waitFor("the pod back, its node up and the pod Ready", () => {
     const r = newRun();
-    return r !== undefined && probe.first("pod-ready", HEAL_POD, r.at, r.uid) !== undefined && probe.first("node-up", HEAL_POD, r.at, r.uid) !== undefined;
+    return r !== undefined && probe.first("pod-ready", HEAL_POD, r.at, r.uid) !== undefined && nodeUpAt(r) !== undefined;
   }, 600_000);
   const r = newRun()!;
   const heal = {
     podRunning: r.at - tDel,
     member: (probe.first("member", HEAL_POD, r.at, r.uid)?.at ?? NaN) - tDel,
-    nodeUp: probe.first("node-up", HEAL_POD, r.at, r.uid)!.at - tDel,
+    nodeUp: nodeUpAt(r)! - tDel,
     podReady: probe.first("pod-ready", HEAL_POD, r.at, r.uid)!.at - tDel,
   };
   const healTotal = Math.max(heal.nodeUp, heal.podReady);
