@@ -17,7 +17,7 @@ import { identityOf, installCrdAndRbac, OPERATOR_NAMESPACE, sample, startOperato
 import { actionsOf, firstLine, passDurations, readLog } from "./lib/oplog.ts";
 import { convergence, heal, type Split } from "./lib/phases.ts";
 import { Prober } from "./lib/prober.ts";
-import { costBetween, counters, type Counters } from "./lib/prom.ts";
+import { costBetween, counters, memoryBreakdown, type Counters } from "./lib/prom.ts";
 import { procStats } from "./lib/proc.ts";
 import { deleteNamespaceAndWait } from "./lib/tier.ts";
 import { saveSection, secs, sleep, table, type Row } from "./lib/report.ts";
@@ -166,6 +166,8 @@ try {
   const passesUnblocked = percentilesMs(passDurations(lines, t0, Date.now(), { withoutBlockingActions: true }));
   const histo = bucketPercentilesMs(costBetween(before, steadyB).reconcileBuckets);
   const mem = procStats(op.proc.pid);
+  const breakdown = memoryBreakdown(await op.metrics());
+  say(`operator memory (MB): ${JSON.stringify(breakdown)}`);
   rows.push(
     { what: "reconcile p50 (operator log, every pass so far)", value: passesAll?.p50 ?? null, unit: "ms" },
     { what: "reconcile p99 (operator log, every pass so far)", value: passesAll?.p99 ?? null, unit: "ms", goal: { max: 1000 } },
@@ -180,9 +182,9 @@ try {
     { what: "steady: FaunaDB admin calls / min", value: steady.adminCallsPerMinute, unit: "" },
     { what: "steady: FaunaDB admin writes / min", value: steady.adminWritesPerMinute, unit: "", goal: { equals: 0 } },
     { what: "steady: operator CPU", value: Math.round((cpuSteady / steady.minutes) * 100) / 100, unit: "s/min" },
-    { what: `operator RSS (one ${SMALL ? "1×1" : "3×3"} cluster)`, value: mem?.rssMb ?? null, unit: "MB", goal: { max: 150 }, note: `peak ${mem?.peakRssMb ?? "?"} MB` },
+    { what: `operator RSS (one ${SMALL ? "1×1" : "3×3"} cluster)`, value: mem?.rssMb ?? null, unit: "MB", goal: { max: 150 }, note: `peak ${mem?.peakRssMb ?? "?"} MB; V8 heap used ${breakdown.heapUsed} of ${breakdown.heapTotal} MB` },
   );
-  details.steady = { ...steady, cpuSeconds: cpuSteady, passes: passesSteady, histogramP: histo, rss: mem };
+  details.steady = { ...steady, cpuSeconds: cpuSteady, passes: passesSteady, histogramP: histo, rss: mem, memoryMb: breakdown };
 
   say(`heal: force-deleting ${HEAL_POD}`);
   const old = await tier.core.readNamespacedPod({ namespace: ns, name: HEAL_POD });

@@ -95,3 +95,17 @@ export function costBetween(a: Counters, b: Counters): CostWindow {
     reconcileBuckets: bucketsDelta(b.reconcileBuckets, a.reconcileBuckets),
   };
 }
+
+/** Where the operator's memory is, from prom-client's default process metrics (MB). */
+export function memoryBreakdown(text: string): Record<string, number> {
+  const s = parseProm(text);
+  const mb = (v: number) => Math.round(v / 2 ** 20);
+  const out: Record<string, number> = {
+    rss: mb(sum(s, "process_resident_memory_bytes")),
+    heapTotal: mb(sum(s, "nodejs_heap_size_total_bytes")),
+    heapUsed: mb(sum(s, "nodejs_heap_size_used_bytes")),
+    external: mb(sum(s, "nodejs_external_memory_bytes")),
+  };
+  for (const x of s.filter((x) => x.name === "nodejs_heap_space_size_used_bytes")) out[`used:${x.labels.space}`] = mb(x.value);
+  return out;
+}
