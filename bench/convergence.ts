@@ -12,6 +12,7 @@ import * as k8s from "@kubernetes/client-node";
 import { generatedRootKeySecretName } from "../src/api/funcs.ts";
 import type { FaunaCluster } from "../src/api/types.ts";
 import { readCluster } from "../test/support/killpoints.ts";
+import { ensureCompiledCli } from "../src/localtier/tier.ts";
 import { useTier, type TestTier } from "../test/support/localtier.ts";
 import { identityOf, installCrdAndRbac, OPERATOR_NAMESPACE, sample, startOperator, type RunningOperator } from "../test/support/operator.ts";
 import { actionsOf, firstLine, passDurations, readLog } from "./lib/oplog.ts";
@@ -101,11 +102,14 @@ async function handover(tier: TestTier, coord: k8s.CoordinationV1Api, lease: str
 }
 
 const tier = await useTier();
+// The operator as its image runs it: compiled dist/ (from src/ through type stripping it holds ~26 MB more).
+await ensureCompiledCli(say);
+const ENTRY = "dist/cli/main.js";
 await installCrdAndRbac(tier);
 const ns = await tier.namespace("bench-convergence");
 const lease = `lease-${ns}`;
 const coord = tier.kc.makeApiClient(k8s.CoordinationV1Api);
-const start = (port: number) => startOperator(tier, { namespace: ns, healthPort: port, leaseName: lease, extraArgs: ["--log-level", "debug"] });
+const start = (port: number) => startOperator(tier, { namespace: ns, healthPort: port, leaseName: lease, extraArgs: ["--log-level", "debug"], entry: ENTRY });
 let op = await start(PORT);
 const standbys: RunningOperator[] = [];
 const probe = prober(tier, ns);

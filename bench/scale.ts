@@ -9,6 +9,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { CLUSTER_LABEL } from "../src/api/funcs.ts";
 import { API_GROUP, API_VERSION, PLURAL, type FaunaCluster } from "../src/api/types.ts";
 import * as k8s from "@kubernetes/client-node";
+import { ensureCompiledCli } from "../src/localtier/tier.ts";
 import { useTier } from "../test/support/localtier.ts";
 import { installCrdAndRbac, OPERATOR_NAMESPACE, sample, startOperator, type RunningOperator } from "../test/support/operator.ts";
 import { actionsOf, passDurations, readLog } from "./lib/oplog.ts";
@@ -36,11 +37,14 @@ const nameOf = (i: number) => `c${String(i).padStart(3, "0")}`;
 type Seen = { running?: number; port?: number; podReady?: number; ready?: number; podIP?: string };
 
 const tier = await useTier();
+// The operator as its image runs it: compiled dist/ (from src/ through type stripping it holds ~26 MB more).
+await ensureCompiledCli(say);
+const ENTRY = "dist/cli/main.js";
 await installCrdAndRbac(tier);
 const ns = await tier.namespace("bench-scale");
 const lease = `lease-${ns}`;
 const custom = tier.kc.makeApiClient(k8s.CustomObjectsApi);
-const op: RunningOperator = await startOperator(tier, { namespace: ns, healthPort: Number(args["health-port"]), leaseName: lease, extraArgs: ["--log-level", "debug"] });
+const op: RunningOperator = await startOperator(tier, { namespace: ns, healthPort: Number(args["health-port"]), leaseName: lease, extraArgs: ["--log-level", "debug"], entry: ENTRY });
 const seen = new Map<string, Seen>();
 type Step = {
   clusters: number;
