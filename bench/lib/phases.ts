@@ -121,7 +121,7 @@ export function convergence(i: ConvergenceInput): Split & { readyAt: number } {
   path.act("create objects", i.actions.find((a) => a.kind === "create")?.at ?? objectsDone, []);
   path.run("objects created", "operator", objectsDone);
   const topo = i.actions.filter((a) => a.at >= objectsDone && a.at <= ready.at && ["init", "join", "putReplication", "cleanStorage"].includes(a.kind));
-  let lastMemberAt: number | undefined;
+  let lastJoinAnsweredAt: number | undefined;
   for (const a of topo) {
     const conditions: Condition[] = [];
     if (a.kind === "init" || a.kind === "join") {
@@ -130,10 +130,11 @@ export function convergence(i: ConvergenceInput): Split & { readyAt: number } {
       conditions.push({ at: find(i.obs, "port", pod, i.t0)?.at, label: "FaunaDB start (admin port answers)", who: "faunadb" });
       path.act(`${a.kind} ${pod}`, a.at, conditions);
       path.run(a.kind === "init" ? "init" : "joins (Hello + daemon start)", "faunadb", a.doneAt);
-      lastMemberAt = find(i.obs, "member", pod, a.at)?.at ?? a.at;
+      lastJoinAnsweredAt = a.doneAt;
     } else if (a.kind === "putReplication") {
-      // FaunaDB's settle rule counts from the last membership change (the new host's Hello).
-      conditions.push({ at: lastMemberAt === undefined ? undefined : lastMemberAt + i.settleMs, label: "settle wait", who: "faunadb" });
+      // The settle time counts from the last join's answer (FaunaDB's QA sleeps 30 s once its joins returned, FACTS
+      // §7.4; a join answers after the new host's daemon started, ~5 s after FaunaDB registered it at Hello).
+      conditions.push({ at: lastJoinAnsweredAt === undefined ? undefined : lastJoinAnsweredAt + i.settleMs, label: "settle wait", who: "faunadb" });
       path.act("put replication", a.at, conditions);
       path.run("replication change", "faunadb", a.doneAt);
     } else {
