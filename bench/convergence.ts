@@ -119,7 +119,7 @@ try {
   await waitReadyz(op);
   const before = await scrape(op);
   const cpuBefore = procStats(op.proc.pid)?.cpuSeconds ?? 0;
-  say("applying the 3 × 3 sample (real FaunaDB timings)");
+  say(`applying the ${SMALL ? "1 × 1 try-out" : "3 × 3 sample"} (real FaunaDB timings)`);
   const doc = sample("cluster.yaml", ns, (spec) => {
     if (SMALL) spec.replicas = [{ ...(spec.replicas as Record<string, unknown>[])[0], nodes: 1 }];
   });
@@ -148,6 +148,8 @@ try {
     { what: "  settle wait (FaunaDB's rule, settleSeconds)", value: secs(phase("settle wait")), unit: "s" },
     { what: "  data movement + replication change (FaunaDB)", value: secs(phase("data movement") + phase("replication change") + phase("clean storage")), unit: "s" },
     { what: "  pods ready (API port + probe, after movement)", value: secs(phase("pods ready (API port + readiness probe)")), unit: "s" },
+    { what: "  FaunaDB's own time (start, init, joins, settle, movement)", value: secs(conv.byWho.faunadb), unit: "s" },
+    { what: "  Kubernetes' time (scheduling, pod start, probes)", value: secs(conv.byWho.kubernetes), unit: "s" },
     { what: "  operator overhead", value: secs(conv.byWho.operator), unit: "s", goal: { max: 2 }, note: conv.waits.filter((w) => w.ms >= 500).map((w) => `${w.action} ${secs(w.ms)}`).join(", ") },
     { what: "converging: reconciles", value: creation.reconciles, unit: "" },
     { what: "converging: Kubernetes requests / reconcile", value: creation.kubeRequestsPerReconcile, unit: "" },
