@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
     counts: { type: "string", default: "1,10,50,100" },
     "steady-seconds": { type: "string", default: "60" },
     "health-port": { type: "string", default: "18141" },
-    "timeout-seconds": { type: "string", default: "900" },
+    "timeout-seconds": { type: "string", default: "600" },
   },
 });
 const COUNTS = args.counts.split(",").map(Number).filter((n) => n > 0).sort((a, b) => a - b);
@@ -51,6 +51,8 @@ type Step = {
   added: number;
   podsRunningAfterApplyS: number | null;
   readyAfterPodsRunningS: number | null;
+  /** Of `added`, how many were Ready when the step ended (all, unless it timed out). */
+  ready: number;
   applyToAllReadyS: number | null;
   operatorDelayPerCluster: Percentiles | null;
   faunadbTimePerCluster: Percentiles | null;
@@ -111,19 +113,25 @@ try {
     for (const n of names) seen.set(n, {});
     await tier.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items }));
     let peakRss = 0;
+    let timedOut = false;
     for (;;) {
       await observe().catch(() => undefined);
       peakRss = Math.max(peakRss, procStats(op.proc.pid)?.rssMb ?? 0);
       if (names.every((n) => seen.get(n)?.ready !== undefined)) break;
-      if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`${names.filter((n) => seen.get(n)?.ready === undefined).length} clusters not Ready after ${TIMEOUT_MS / 1000} s; log ${op.logFile}`);
+      if (Date.now() - t0 > TIMEOUT_MS) {
+        timedOut = true;
+        say(`${names.filter((n) => seen.get(n)?.ready === undefined).length} clusters not Ready after ${TIMEOUT_MS / 1000} s (log ${op.logFile}): recorded as such, no larger step`);
+        break;
+      }
       await sleep(250);
     }
     const tReady = Date.now();
     const atReady = counters(await op.metrics(), tReady);
     const cpuConverge = (procStats(op.proc.pid)?.cpuSeconds ?? 0) - cpu0;
     const batch = names.map((n) => seen.get(n)!);
-    const allRunning = Math.max(...batch.map((s) => s.running!));
-    const allReady = Math.max(...batch.map((s) => s.ready!));
+    const allRunning = Math.max(...batch.map((s) => s.running ?? Infinity));
+    const readyCount = batch.filter((s) => s.ready !== undefined).length;
+    const allReady = timedOut ? Infinity : Math.max(...batch.map((s) => s.ready!));
     // Per cluster: the operator's own delay = (init sent − admin port answered) + (Ready seen − max(pod ready, init answered)).
     const lines = readLog(op.logFile);
     const opDelay: number[] = [];
@@ -133,7 +141,7 @@ try {
       const init = actionsOf(lines, `${ns}/${n}`).find((a) => a.kind === "init");
       if (!init || s.port === undefined || s.podReady === undefined || s.ready === undefined) continue;
       opDelay.push(Math.max(0, init.at - s.port) + Math.max(0, s.ready - Math.max(s.podReady, init.doneAt ?? init.at)));
-      dbTime.push(s.port - s.running! + ((init.doneAt ?? init.at) - init.at));
+      dbTime.push(s.port - (s.running ?? s.port) + ((init.doneAt ?? init.at) - init.at));
     }
     const passes = percentilesMs(passDurations(lines, t0, tReady));
     const passesUnblocked = percentilesMs(passDurations(lines, t0, tReady, { withoutBlockingActions: true }));
@@ -155,9 +163,10 @@ try {
     const step: Step = {
       clusters: count,
       added: names.length,
-      podsRunningAfterApplyS: secs(allRunning - t0),
-      readyAfterPodsRunningS: secs(allReady - allRunning),
-      applyToAllReadyS: secs(allReady - t0),
+      podsRunningAfterApplyS: Number.isFinite(allRunning) ? secs(allRunning - t0) : null,
+      readyAfterPodsRunningS: Number.isFinite(allReady - allRunning) ? secs(allReady - allRunning) : null,
+      applyToAllReadyS: Number.isFinite(allReady) ? secs(allReady - t0) : null,
+      ready: readyCount,
       operatorDelayPerCluster: delay,
       faunadbTimePerCluster: percentilesMs(dbTime),
       reconcileLog: passes,
@@ -172,6 +181,7 @@ try {
     steps.push(step);
     say(JSON.stringify({ ...step, convergingCost: undefined, idle: { ...idle, reconcileBuckets: undefined, cpuSecondsPerMinute: step.idle.cpuSecondsPerMinute } }));
     prevCount = count;
+    if (timedOut) break;
   }
 
   const at = (n: number) => steps.find((s) => s.clusters === n);
@@ -180,7 +190,7 @@ try {
     const n = s.clusters as number;
     const big = n === 100;
     rows.push(
-      { what: `${n} clusters: Ready after their pods run (all ${s.added} added)`, value: s.readyAfterPodsRunningS, unit: "s", ...(big ? { goal: { max: 60 } } : {}), note: `apply → pods running ${s.podsRunningAfterApplyS} s` },
+      { what: `${n} clusters: Ready after their pods run (all ${s.added} added)`, value: s.readyAfterPodsRunningS, unit: "s", ...(big ? { goal: { max: 60 } } : {}), note: `apply → pods running ${s.podsRunningAfterApplyS} s${s.ready < s.added ? `; only ${s.ready} of ${s.added} Ready after ${TIMEOUT_MS / 1000} s` : ""}` },
       { what: `${n}: operator delay per cluster p50 / p99`, value: s.operatorDelayPerCluster ? secs(s.operatorDelayPerCluster.p99) : null, unit: "s", note: `p50 ${secs(s.operatorDelayPerCluster?.p50)} s, FaunaDB start+init p50 ${secs(s.faunadbTimePerCluster?.p50)} s` },
       { what: `${n}: reconcile p99 while converging (log)`, value: s.reconcileLog?.p99 ?? null, unit: "ms", goal: { max: 1000 }, note: `p50 ${s.reconcileLog?.p50} ms; without passes blocked on init p99 ${s.reconcileLogUnblocked?.p99} ms; histogram bound ${s.reconcileHistogram?.p99} ms` },
       { what: `${n}: operator RSS`, value: s.rssMb, unit: "MB", ...(big ? { goal: { max: 150 } } : {}), note: `peak ${s.peakRssMb} MB` },
