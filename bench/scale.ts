@@ -185,7 +185,7 @@ try {
   }
 
   const at = (n: number) => steps.find((s) => s.clusters === n);
-  const largest = at(COUNTS.at(-1)!)!;
+  const largest = steps.at(-1)!;
   for (const s of steps) {
     const n = s.clusters as number;
     const big = n === 100;
