@@ -1,8 +1,9 @@
 // `npm run bench`: the tier and simulator figures (bench/localtier.ts, bench/sim-start.ts), then, on the local tier
 // (started here if none runs, and stopped after), the operator's benchmarks — convergence (3 × 3 apply → Ready,
-// reconcile cost, heal, leader handover), scale (1 → 100 clusters), baseline (no operator) — one after the other,
-// then one table of every figure with its goal. Each benchmark writes its section of bench/results.json.
-// Usage: npm run bench [-- --only convergence,scale,baseline] [--skip-tier-figures] [--counts 1,10,50,100]
+// reconcile cost, heal, leader handover), baseline (no operator; its ratios need convergence's figures), scale (1 →
+// 100 clusters, the longest) — one after the other, then one table of every figure with its goal. Each benchmark
+// writes its section of bench/results.json.
+// Usage: npm run bench [-- --only convergence,baseline,scale] [--skip-tier-figures] [--counts 1,10,50,100] [--keep]
 import { execa } from "execa";
 import { parseArgs } from "node:util";
 import { down, exec, readState } from "../src/localtier/tier.ts";
@@ -11,7 +12,7 @@ import { readResults, table, verdict } from "./lib/report.ts";
 
 const { values: o } = parseArgs({
   options: {
-    only: { type: "string", default: "convergence,scale,baseline" },
+    only: { type: "string", default: "convergence,baseline,scale" },
     "skip-tier-figures": { type: "boolean", default: false },
     counts: { type: "string", default: "1,10,50,100" },
     keep: { type: "boolean", default: false },
