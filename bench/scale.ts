@@ -14,7 +14,7 @@ import { useTier } from "../test/support/localtier.ts";
 import { installCrdAndRbac, OPERATOR_NAMESPACE, sample, startOperator, type RunningOperator } from "../test/support/operator.ts";
 import { actionsOf, passDurations, readLog } from "./lib/oplog.ts";
 import { isReadyCluster } from "./lib/prober.ts";
-import { costBetween, counters, type CostWindow } from "./lib/prom.ts";
+import { costBetween, counters, memoryBreakdown, type CostWindow } from "./lib/prom.ts";
 import { procStats } from "./lib/proc.ts";
 import { deleteNamespaceAndWait } from "./lib/tier.ts";
 import { saveSection, secs, sleep, table, type Row } from "./lib/report.ts";
@@ -63,6 +63,8 @@ type Step = {
   cpuSecondsConverging: number;
   idle: CostWindow & { cpuSecondsPerMinute: number; passes: Percentiles | null };
   rssMb: number | null;
+  /** prom-client's view: RSS, V8 heap total/used, external, used per V8 space. */
+  memoryMb: Record<string, number>;
   peakRssMb: number;
 };
 const steps: Step[] = [];
@@ -154,7 +156,9 @@ try {
     const cpuA = procStats(op.proc.pid)?.cpuSeconds ?? 0;
     const tIdle = Date.now();
     await sleep(STEADY_MS);
-    const idleB = counters(await op.metrics());
+    const idleText = await op.metrics();
+    const idleB = counters(idleText);
+    const memory = memoryBreakdown(idleText);
     const idle = costBetween(idleA, idleB);
     const cpuIdle = ((procStats(op.proc.pid)?.cpuSeconds ?? 0) - cpuA) / idle.minutes;
     const idlePasses = percentilesMs(passDurations(readLog(op.logFile), tIdle, Date.now()));
@@ -176,6 +180,7 @@ try {
       cpuSecondsConverging: Math.round(cpuConverge * 100) / 100,
       idle: { ...idle, cpuSecondsPerMinute: Math.round(cpuIdle * 100) / 100, passes: idlePasses },
       rssMb: mem?.rssMb ?? null,
+      memoryMb: memory,
       peakRssMb: Math.max(peakRss, mem?.peakRssMb ?? 0),
     };
     steps.push(step);
@@ -193,7 +198,7 @@ try {
       { what: `${n} clusters: Ready after their pods run (all ${s.added} added)`, value: s.readyAfterPodsRunningS, unit: "s", ...(big ? { goal: { max: 60 } } : {}), note: `apply → pods running ${s.podsRunningAfterApplyS} s${s.ready < s.added ? `; only ${s.ready} of ${s.added} Ready after ${TIMEOUT_MS / 1000} s` : ""}` },
       { what: `${n}: operator delay per cluster p50 / p99`, value: s.operatorDelayPerCluster ? secs(s.operatorDelayPerCluster.p99) : null, unit: "s", note: `p50 ${secs(s.operatorDelayPerCluster?.p50)} s, FaunaDB start+init p50 ${secs(s.faunadbTimePerCluster?.p50)} s` },
       { what: `${n}: reconcile p99 while converging (log)`, value: s.reconcileLog?.p99 ?? null, unit: "ms", goal: { max: 1000 }, note: `p50 ${s.reconcileLog?.p50} ms; without passes blocked on init p99 ${s.reconcileLogUnblocked?.p99} ms; histogram bound ${s.reconcileHistogram?.p99} ms` },
-      { what: `${n}: operator RSS`, value: s.rssMb, unit: "MB", ...(big ? { goal: { max: 150 } } : {}), note: `peak ${s.peakRssMb} MB` },
+      { what: `${n}: operator RSS`, value: s.rssMb, unit: "MB", ...(big ? { goal: { max: 150 } } : {}), note: `peak ${s.peakRssMb} MB; V8 heap used ${s.memoryMb.heapUsed} of ${s.memoryMb.heapTotal} MB` },
       { what: `${n}: operator CPU while converging / idle`, value: s.cpuSecondsConverging, unit: "s", note: `idle ${s.idle.cpuSecondsPerMinute} s/min, ${s.idle.reconciles} passes/min idle, ${s.idle.kubeRequestsPerMinute} API req/min, ${s.idle.adminCallsPerMinute} admin calls/min, writes/min ${s.idle.kubeWritesPerMinute}` },
     );
   }
