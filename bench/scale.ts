@@ -46,6 +46,7 @@ const lease = `lease-${ns}`;
 const custom = tier.kc.makeApiClient(k8s.CustomObjectsApi);
 const op: RunningOperator = await startOperator(tier, { namespace: ns, healthPort: Number(args["health-port"]), leaseName: lease, extraArgs: ["--log-level", "debug"], entry: ENTRY });
 const seen = new Map<string, Seen>();
+const keys = new Map<string, string>();
 type Step = {
   clusters: number;
   added: number;
@@ -77,6 +78,14 @@ async function observe(): Promise<void> {
     custom.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ns, plural: PLURAL }).then((r) => (r as { items: FaunaCluster[] }).items),
   ]);
   const at = Date.now();
+  if ([...seen.keys()].some((n) => !keys.has(n))) {
+    // The generated root keys (`<cluster>-root-key`), held in memory only.
+    for (const sec of (await tier.core.listNamespacedSecret({ namespace: ns })).items) {
+      const name = sec.metadata?.name ?? "";
+      const b64 = sec.data?.["root-key"];
+      if (name.endsWith("-root-key") && b64) keys.set(name.slice(0, -"-root-key".length), Buffer.from(b64, "base64").toString("utf8"));
+    }
+  }
   for (const c of clusters) {
     const s = seen.get(c.metadata.name ?? "");
     if (s && s.ready === undefined && isReadyCluster(c)) s.ready = at;
@@ -88,9 +97,17 @@ async function observe(): Promise<void> {
     if (s.running === undefined && p.status?.phase === "Running" && p.status.podIP) s.running = at;
     s.podIP = p.status?.podIP;
     if (s.podReady === undefined && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) s.podReady = at;
-    // Any HTTP answer on 8444 (401 without the key) means the admin port is open: the key is not needed here.
-    if (s.port === undefined && s.running !== undefined && s.podIP) {
-      asks.push(fetch(`http://${s.podIP}:8444/admin/identity`, { signal: AbortSignal.timeout(1000) }).then(() => void (s.port ??= Date.now()), () => undefined));
+    // The admin port is open when the pod answers with its cluster's root key (any answer but 401): a process of a
+    // deleted pod still stopping at a reused IP answers too, but refuses this key (seen in the 13:29 run, RESULTS.md).
+    const key = keys.get(p.metadata?.labels?.[CLUSTER_LABEL] ?? "");
+    if (s.port === undefined && s.running !== undefined && s.podIP && key) {
+      const authorization = `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
+      asks.push(
+        fetch(`http://${s.podIP}:8444/admin/identity`, { headers: { authorization }, signal: AbortSignal.timeout(1000) }).then(
+          (r) => void (r.status !== 401 && (s.port ??= Date.now())),
+          () => undefined,
+        ),
+      );
     }
   }
   await Promise.all(asks);
