@@ -25,7 +25,7 @@ const startedHere = !readState()?.ready;
 const t0 = Date.now();
 const state = await up({ progress: (m) => console.error(`  ${m}`) });
 console.error(`local tier ${startedHere ? `started in ${((Date.now() - t0) / 1000).toFixed(1)} s` : "reused"}`);
-const files = only.length ? only : ["src/**/*.test.ts", "test/integration/**/*.test.ts"];
+const files = only.length ? only : ["src/**/*.test.ts", "bench/**/*.test.ts", "test/integration/**/*.test.ts"];
 const [cmd, ...args] = execArgv(state, [node, "--test", "--test-concurrency=3", "--test-timeout=1800000", ...files]);
 try {
   code = (await run(cmd ?? "nsenter", args)) || code;

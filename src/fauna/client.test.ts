@@ -4,7 +4,9 @@ import http from "node:http";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createHttpFaunaAdmin, type FaunaAdmin } from "./client.ts";
+import { Registry } from "prom-client";
 import { AdminError } from "./errors.ts";
+import { adminMetrics } from "./metrics.ts";
 
 // A tiny node that answers as FACTS §2 says, with switches for the cases under test.
 const KEY = "s3cr3t-root-key";
@@ -217,4 +219,23 @@ test("every call has a timeout and a timeout is not retried", async () => {
     fake.silent = false;
   }
   assert.equal(fake.requests.length, sent + 1);
+});
+
+test("metrics count every call by operation and outcome, writes apart, unreachable nodes by failure kind", async () => {
+  const registry = new Registry();
+  const client = createHttpFaunaAdmin({ rootKey: KEY, retry: { attempts: 1 }, sleep: noSleep, metrics: adminMetrics(registry) });
+  await client.status(node);
+  await client.identity(node);
+  await client.identity(node);
+  await client.cleanStorage(node);
+  await assert.rejects(client.identity("127.0.0.1:1"), { kind: "connection" });
+  const text = await registry.metrics();
+  const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, "\\$&")} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  assert.equal(value('fauna_admin_requests_total{op="status",outcome="200"}'), 1);
+  assert.equal(value('fauna_admin_requests_total{op="identity",outcome="200"}'), 2);
+  assert.equal(value('fauna_admin_requests_total{op="identity",outcome="connection"}'), 1);
+  assert.equal(value('fauna_admin_requests_total{op="clean-storage",outcome="200"}'), 1);
+  assert.equal(value('fauna_admin_writes_total{op="clean-storage"}'), 1);
+  assert.doesNotMatch(text, /fauna_admin_writes_total\{op="(status|identity)"\}/);
+  assert.doesNotMatch(text, new RegExp(KEY));
 });

@@ -2,7 +2,8 @@
 // cass-operator's httphelper (STYLE idiom 7). FaunaDB answers that mean something in the domain become values:
 // "already a member" is success, "not a member" is null/false, 412 on replication is "precondition-failed".
 // Everything else rejects with an AdminError that names the operation and the node, never the root key.
-import { AdminError, kindOfAnswer } from "./errors.ts";
+import { AdminError, isAdminError, kindOfAnswer } from "./errors.ts";
+import { noAdminMetrics, type AdminMetrics } from "./metrics.ts";
 import { parseAdminStatus, type ClusterStatus } from "./statusParse.ts";
 import { send, type AdminTls, type RawAnswer, type RawRequest, type RetryPolicy, type TransportOptions } from "./transport.ts";
 import {
@@ -87,6 +88,8 @@ export interface HttpFaunaAdminOptions {
   fence?: () => void;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
+  /** Counts every call (one per request sent to a node, retries included in the attempt that answered). */
+  metrics?: AdminMetrics;
 }
 
 export function createHttpFaunaAdmin(options: HttpFaunaAdminOptions): FaunaAdmin {
@@ -101,9 +104,21 @@ export function createHttpFaunaAdmin(options: HttpFaunaAdminOptions): FaunaAdmin
   const apiPort = options.apiPort ?? DEFAULT_PORTS.coordinatorHttp;
   const timeouts = { default: 10_000, join: 120_000, init: 60_000, remove: 330_000, ...options.timeoutMs };
 
+  const metrics = options.metrics ?? noAdminMetrics;
+  const counted = async (req: RawRequest): Promise<RawAnswer> => {
+    try {
+      const res = await send(transport, req);
+      metrics.observe(req.op, res.status);
+      return res;
+    } catch (error) {
+      // A fenced write (not the leader any more) sent nothing: it is not a call.
+      if (isAdminError(error)) metrics.observe(req.op, error.kind);
+      throw error;
+    }
+  };
   const call = (op: string, node: AdminNode, method: RawRequest["method"], path: string, extra: Partial<RawRequest> = {}) => {
     const beforeSend = method !== "GET" && op !== "host-id" ? options.fence : undefined;
-    return send(transport, { op, node, method, path, port: adminPort, timeoutMs: timeouts.default, signal: options.signal, beforeSend, ...extra });
+    return counted({ op, node, method, path, port: adminPort, timeoutMs: timeouts.default, signal: options.signal, beforeSend, ...extra });
   };
 
   return {
@@ -176,7 +191,7 @@ export function createHttpFaunaAdmin(options: HttpFaunaAdminOptions): FaunaAdmin
     },
     async ping(node, scope = "node") {
       try {
-        const res = await send(transport, {
+        const res = await counted({
           op: "ping", node, method: "GET", path: `/ping?scope=${scope}`, port: apiPort, timeoutMs: timeouts.default, auth: false,
         });
         const message = describe(res);

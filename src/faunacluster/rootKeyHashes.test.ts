@@ -127,3 +127,15 @@ describe("BCrypt hashes as FaunaDB reads them", () => {
     assert.equal(hashesInTemplate(undefined), undefined);
   });
 });
+
+describe("hashRootKey", () => {
+  it("a hash just made is known to match its key: no second bcrypt run on the event loop", () => {
+    const key = "a-root-key-for-the-cache-test";
+    const hash = hashRootKey(key);
+    const t = performance.now();
+    assert.equal(keyMatches(key, hash), true);
+    assert.ok(performance.now() - t < 50, "answered from the cache (a bcrypt check takes ~100-300 ms)");
+    assert.equal(bcrypt.compareSync(key, hash), true, "and it really matches");
+    assert.equal(keyMatches("another-key", hash), false);
+  });
+});

@@ -63,6 +63,8 @@ export async function startOperator(
     namespace: string; healthPort: number; leaseName: string; extraArgs?: string[];
     /** Another ServiceAccount than manifests/' (its Lease then lives in its namespace). */
     serviceAccount?: ServiceAccountRef;
+    /** The CLI to run: src/cli/main.ts (default, type stripping) or dist/cli/main.js (compiled, as the image runs it). */
+    entry?: string;
   },
 ): Promise<RunningOperator> {
   const dir = mkdtempSync(join(tmpdir(), "fauna-operator-test-"));
@@ -73,7 +75,7 @@ export async function startOperator(
   const proc = spawn(
     process.execPath,
     [
-      "src/cli/main.ts", "run", "--kubeconfig", kubeconfig, "--namespace", opts.namespace,
+      opts.entry ?? "src/cli/main.ts", "run", "--kubeconfig", kubeconfig, "--namespace", opts.namespace,
       "--leader-election-namespace", sa.namespace, "--leader-election-name", opts.leaseName,
       "--health-port", String(opts.healthPort), ...(opts.extraArgs ?? []),
     ],

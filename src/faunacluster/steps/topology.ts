@@ -48,7 +48,9 @@ export const topology: Step = {
           pass.status.topology = topologyStatus(pass, decision.state);
           return acted ? retryIn(AFTER_ACTION_MS) : next();
         }
+        const started = pass.deps.clock.now();
         await execute(pass, admin, action, decision.state, nodeFor);
+        pass.log.debug({ action: action.kind, ms: pass.deps.clock.now() - started }, "action done");
         acted = true;
       }
     } catch (err) {
