@@ -238,4 +238,15 @@ test("metrics count every call by operation and outcome, writes apart, unreachab
   assert.equal(value('fauna_admin_writes_total{op="clean-storage"}'), 1);
   assert.doesNotMatch(text, /fauna_admin_writes_total\{op="(status|identity)"\}/);
   assert.doesNotMatch(text, new RegExp(KEY));
+  // A write the fence stopped sent nothing: not counted as a call.
+  const calls: string[] = [];
+  const fenced = createHttpFaunaAdmin({
+    rootKey: KEY, retry: { attempts: 1 }, sleep: noSleep, metrics: { observe: (op, outcome) => void calls.push(`${op} ${outcome}`) },
+    fence: () => {
+      throw new Error("not the leader");
+    },
+  });
+  await assert.rejects(fenced.cleanStorage(node), /not the leader/);
+  await fenced.identity(node);
+  assert.deepEqual(calls, ["identity 200"]);
 });
