@@ -9,7 +9,8 @@ import { bin } from "../localtier/paths.ts";
 
 export const KIND_CLUSTER_NAME = process.env.KIND_CLUSTER_NAME ?? "fauna-operator";
 /** hack/kind/env.sh: kind built by hack/kind/build-addons.sh. */
-const KIND_FROM_ADDONS = join(homedir(), ".cache", "fauna-operator", "kind-v0.33.0", "bin", "kind");
+/** Where hack/kind/build-addons.sh installs kind (hack/kind/env.sh puts it first on PATH for the scripts). */
+export const KIND_FROM_ADDONS = join(homedir(), ".cache", "fauna-operator", "kind-v0.33.0", "bin", "kind");
 
 export interface KindTier {
   kubectl: Kubectl;

@@ -8,6 +8,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { execa } from "execa";
+import { KIND_FROM_ADDONS } from "../../src/cli/kindTier.ts";
 
 export const SKIP_NO_DOCKER =
   "Docker engine not available: the kind tier needs Docker; the local tier covers these scenarios — see test/kind/README.md";
@@ -35,9 +36,6 @@ async function succeeds(cmd: string, args: string[]): Promise<boolean> {
   const r = await execa(cmd, args, { reject: false, timeout: PROBE_TIMEOUT_MS, stdin: "ignore" });
   return r.exitCode === 0;
 }
-
-/** Where hack/kind/build-addons.sh installs kind; hack/kind/env.sh puts it first on PATH for the scripts. */
-const KIND_FROM_ADDONS = join(homedir(), ".cache", "fauna-operator", "kind-v0.33.0", "bin", "kind");
 
 let kindBin = "kind";
 let probed: Promise<Probe> | undefined;
