@@ -12,15 +12,14 @@ import * as k8s from "@kubernetes/client-node";
 import { generatedRootKeySecretName } from "../src/api/funcs.ts";
 import type { FaunaCluster } from "../src/api/types.ts";
 import { readCluster } from "../test/support/killpoints.ts";
-import { ensureCompiledCli } from "../src/localtier/tier.ts";
-import { useTier, type TestTier } from "../test/support/localtier.ts";
-import { identityOf, installCrdAndRbac, OPERATOR_NAMESPACE, sample, startOperator, type RunningOperator } from "../test/support/operator.ts";
+import type { TestTier } from "../test/support/localtier.ts";
+import { identityOf, OPERATOR_NAMESPACE, sample, type RunningOperator } from "../test/support/operator.ts";
 import { actionsOf, firstLine, passDurations, readLog } from "./lib/oplog.ts";
 import { convergence, heal, type Split } from "./lib/phases.ts";
 import { Prober } from "./lib/prober.ts";
 import { costBetween, counters, memoryBreakdown, type Counters } from "./lib/prom.ts";
 import { procStats } from "./lib/proc.ts";
-import { deleteNamespaceAndWait } from "./lib/tier.ts";
+import { deleteNamespaceAndWait, operatorBench } from "./lib/tier.ts";
 import { saveSection, secs, sleep, table, type Row } from "./lib/report.ts";
 import { bucketPercentilesMs, percentilesMs } from "./lib/stats.ts";
 
@@ -101,15 +100,10 @@ async function handover(tier: TestTier, coord: k8s.CoordinationV1Api, lease: str
   return { ms: took, releasedMs: released === undefined ? null : released - t, becameLeaderMs: became === undefined ? null : became - t };
 }
 
-const tier = await useTier();
-// The operator as its image runs it: compiled dist/ (from src/ through type stripping it holds ~26 MB more).
-await ensureCompiledCli(say);
-const ENTRY = "dist/cli/main.js";
-await installCrdAndRbac(tier);
-const ns = await tier.namespace("bench-convergence");
-const lease = `lease-${ns}`;
+const bench = await operatorBench("bench-convergence", say);
+const { tier, ns, lease } = bench;
 const coord = tier.kc.makeApiClient(k8s.CoordinationV1Api);
-const start = (port: number) => startOperator(tier, { namespace: ns, healthPort: port, leaseName: lease, extraArgs: ["--log-level", "debug"], entry: ENTRY });
+const start = (port: number) => bench.startOperator(port);
 let op = await start(PORT);
 const standbys: RunningOperator[] = [];
 const probe = prober(tier, ns);

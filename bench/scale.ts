@@ -9,14 +9,12 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { CLUSTER_LABEL } from "../src/api/funcs.ts";
 import { API_GROUP, API_VERSION, PLURAL, type FaunaCluster } from "../src/api/types.ts";
 import * as k8s from "@kubernetes/client-node";
-import { ensureCompiledCli } from "../src/localtier/tier.ts";
-import { useTier } from "../test/support/localtier.ts";
-import { installCrdAndRbac, OPERATOR_NAMESPACE, sample, startOperator, type RunningOperator } from "../test/support/operator.ts";
+import { OPERATOR_NAMESPACE, sample, type RunningOperator } from "../test/support/operator.ts";
 import { actionsOf, passDurations, readLog } from "./lib/oplog.ts";
 import { isReadyCluster } from "./lib/prober.ts";
 import { costBetween, counters, memoryBreakdown, type CostWindow } from "./lib/prom.ts";
 import { procStats } from "./lib/proc.ts";
-import { deleteNamespaceAndWait } from "./lib/tier.ts";
+import { deleteNamespaceAndWait, operatorBench } from "./lib/tier.ts";
 import { saveSection, secs, sleep, table, type Row } from "./lib/report.ts";
 import { bucketPercentilesMs, percentilesMs, ratio, type Percentiles } from "./lib/stats.ts";
 
@@ -36,15 +34,10 @@ const nameOf = (i: number) => `c${String(i).padStart(3, "0")}`;
 
 type Seen = { running?: number; port?: number; podReady?: number; ready?: number; podIP?: string };
 
-const tier = await useTier();
-// The operator as its image runs it: compiled dist/ (from src/ through type stripping it holds ~26 MB more).
-await ensureCompiledCli(say);
-const ENTRY = "dist/cli/main.js";
-await installCrdAndRbac(tier);
-const ns = await tier.namespace("bench-scale");
-const lease = `lease-${ns}`;
+const bench = await operatorBench("bench-scale", say);
+const { tier, ns, lease } = bench;
 const custom = tier.kc.makeApiClient(k8s.CustomObjectsApi);
-const op: RunningOperator = await startOperator(tier, { namespace: ns, healthPort: Number(args["health-port"]), leaseName: lease, extraArgs: ["--log-level", "debug", "--max-concurrent-reconciles", "10"], entry: ENTRY });
+const op: RunningOperator = await bench.startOperator(Number(args["health-port"]), ["--max-concurrent-reconciles", "10"]);
 const seen = new Map<string, Seen>();
 const keys = new Map<string, string>();
 type Step = {
