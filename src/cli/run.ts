@@ -2,7 +2,7 @@
 // election, /healthz /readyz /metrics. Usage:
 //   fauna-operator run [--kubeconfig P] [--namespace N]... [--leader-elect=true|false] [--health-port 8081]
 //                      [--leader-election-namespace N] [--leader-election-name L] [--admin-address dns|pod-ip] [--log-level L]
-//                      [--operator-namespace N] [--max-concurrent-reconciles 2]
+//                      [--operator-namespace N] [--max-concurrent-reconciles 10]
 import { parseArgs } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
 import { CLUSTER_LABEL } from "../api/funcs.ts";
@@ -40,8 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       "operator-namespace": { type: "string" },
       // Passes of different FaunaClusters in parallel (one key never runs twice at once). A pass waits on FaunaDB's
       // own time when it initialises (~3 s) or joins a node (~5 s): with 2 workers, the inits of 100 new clusters run
-      // two at a time, 150 s in all (issue 14, the scale run, passes 10); the calls are I/O, so more cost little.
-      "max-concurrent-reconciles": { type: "string", default: "2" },
+      // two at a time, 150 s in all (issue 14, the scale run); the calls are I/O, so more workers cost little.
+      "max-concurrent-reconciles": { type: "string", default: "10" },
     },
     strict: true,
   });

@@ -54,6 +54,23 @@ describe("LeaderElector", () => {
     await b.done;
   });
 
+  it("with the largest jitter, a released lease is taken within one retry period (SIGTERM handover ≤ 2 s)", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore();
+    const a = candidate("a", store, clock);
+    await flush();
+    const b = candidate("b", store, clock, () => 0.999);
+    await clock.advance(10_000);
+    a.stop.abort();
+    await a.done;
+    const releasedAt = clock.now();
+    while (!b.elector.isLeader) await clock.advance(100);
+    const took = clock.now() - releasedAt;
+    assert.ok(took <= 2_000, `took the released lease after ${took} ms`);
+    b.stop.abort();
+    await b.done;
+  });
+
   it("a standby waits a full lease duration after the last change before taking a dead leader's lease", async () => {
     const clock = new FakeClock();
     const store = new MemoryLeaseStore();
@@ -101,7 +118,7 @@ describe("LeaderElector", () => {
     while (!b.isLeader) await clock.advance(100);
     const seenAt = seen.get(lastRenewal);
     assert.ok(seenAt !== undefined, "b saw a's last renewal");
-    // The lease expires (for b) 15 s after b saw the last change; b's jittered retries are 4.4 s apart.
+    // The lease expires (for b) 15 s after b saw the last change; b's jittered retries are 2 s apart.
     const late = clock.now() - (seenAt + 15_000);
     assert.ok(late >= 0 && late <= 200, `b took over ${late} ms after the lease expired`);
     a.stop.abort();

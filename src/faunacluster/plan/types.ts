@@ -179,7 +179,13 @@ export const STEP_NAMES = [
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-export const WAIT_MS = { short: 5_000, pods: 5_000, movement: 10_000, cleanup: 10_000 } as const;
+/**
+ * How soon a waiting pass looks again. Movement is polled every 2 s (not 10): it is the last wait before Ready and
+ * before each removal step, and one cluster moves at a time, so the extra passes are few (issue 14: up to 10 s of
+ * operator overhead otherwise). Pods are polled every 5 s: a pod's admin port opening sends no event, and with many
+ * clusters starting at once a shorter poll multiplies API load (the scale run, bench/RESULTS.md).
+ */
+export const WAIT_MS = { short: 5_000, pods: 5_000, movement: 2_000, cleanup: 10_000 } as const;
 
 export function initialPlanState(): PlanState {
   return {

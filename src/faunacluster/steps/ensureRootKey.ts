@@ -9,7 +9,7 @@ import { Resources } from "../../kube/resource.ts";
 import { next, retryIn, type Step } from "../pass.ts";
 
 const MISSING_RETRY_MS = 15_000;
-const CREATED_RETRY_MS = 500;
+const CREATED_RETRY_MS = 100; // a GET, not the cache: the next pass sees the new Secret at once (issue 14: apply → objects)
 
 export const ensureRootKey: Step = {
   name: "EnsureRootKey",
