@@ -28,6 +28,7 @@ export const COMPONENTS = {
   client: "client",
   config: "config",
   rootKey: "root-key",
+  tls: "tls",
   networkPolicy: "network-policy",
   disruptionBudget: "disruption-budget",
 } as const;
@@ -82,6 +83,32 @@ export function configMapName(cluster: FaunaCluster): string {
 
 export function generatedRootKeySecretName(cluster: FaunaCluster): string {
   return `${clusterName(cluster)}-root-key`;
+}
+
+export function caSecretName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-ca`;
+}
+
+/** The CA's certificate alone (public), for clients of the query and admin APIs: key `ca.crt`. */
+export function caConfigMapName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-ca`;
+}
+
+/** The nodes' certificate: `tls.crt`, `tls.key`, `ca.crt`, and `faunadb.pem` (key + chain, FaunaDB's key file). */
+export function tlsSecretName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-tls`;
+}
+
+export const TLS_KEYS = { caCert: "ca.crt", cert: "tls.crt", key: "tls.key", faunaKeyFile: "faunadb.pem" } as const;
+
+/** TLS is on unless the spec turns it off (issue 13: on by default). */
+export function tlsEnabled(cluster: FaunaCluster): boolean {
+  return (cluster.spec.tls?.mode ?? "Managed") !== "Disabled";
+}
+
+/** The name a client checks the nodes' certificate against when it reaches them through the client Service. */
+export function tlsServerName(cluster: FaunaCluster): string {
+  return `${clientServiceName(cluster)}.${namespaceOf(cluster)}.svc`;
 }
 
 export function podDisruptionBudgetName(cluster: FaunaCluster, replica?: string): string {
