@@ -1,6 +1,7 @@
 // Names, labels, selectors and owner references derived from a FaunaCluster. Every builder and the reconciler use
 // these, so an object's name or selector is defined in exactly one place.
 import type { V1OwnerReference } from "@kubernetes/client-node";
+import { DEFAULTS } from "./defaults.ts";
 import { API_GROUP, GROUP_VERSION, KIND, type FaunaCluster, type ReplicaType, type ServiceTargets } from "./types.ts";
 
 export const FIELD_MANAGER = "fauna-operator";
@@ -94,16 +95,20 @@ export function caConfigMapName(cluster: FaunaCluster): string {
   return `${clusterName(cluster)}-ca`;
 }
 
-/** The nodes' certificate: `tls.crt`, `tls.key`, `ca.crt`, and `faunadb.pem` (key + chain, FaunaDB's key file). */
-export function tlsSecretName(cluster: FaunaCluster): string {
-  return `${clusterName(cluster)}-tls`;
+/**
+ * A replica's node certificate: `tls.crt`, `tls.key`, `ca.crt`, and `faunadb.pem` (key + chain, FaunaDB's key file).
+ * Immutable, so a renewal is a new Secret (named after the certificate's serial) and the StatefulSet's template
+ * naming it rolls the pods, which read the key file only at start.
+ */
+export function tlsSecretName(cluster: FaunaCluster, replica: string, serial: string): string {
+  return `${statefulSetName(cluster, replica)}-tls-${serial.slice(0, 10).toLowerCase()}`;
 }
 
 export const TLS_KEYS = { caCert: "ca.crt", cert: "tls.crt", key: "tls.key", faunaKeyFile: "faunadb.pem" } as const;
 
 /** TLS is on unless the spec turns it off (issue 13: on by default). */
 export function tlsEnabled(cluster: FaunaCluster): boolean {
-  return (cluster.spec.tls?.mode ?? "Managed") !== "Disabled";
+  return (cluster.spec.tls?.mode ?? DEFAULTS.tlsMode) !== "Disabled";
 }
 
 /** The name a client checks the nodes' certificate against when it reaches them through the client Service. */

@@ -38,6 +38,7 @@ import {
   PVC_DELETE_POLICIES,
   REPLICA_TYPES,
   SERVICE_TARGETS,
+  TLS_MODES,
   SERVICE_TYPES,
   UPDATE_STRATEGY_TYPES,
 } from "./types.ts";
@@ -379,6 +380,17 @@ const spec = obj(
           },
         ],
       },
+    ),
+    tls: obj(
+      "TLS of the admin API (mutual: only clients with a certificate from the cluster's CA) and the query API.",
+      {
+        mode: oneOf(
+          "Managed: a CA per cluster (Secret <name>-ca; its certificate alone in ConfigMap <name>-ca) issues each replica's certificate, renewed before expiry. Disabled: both APIs in cleartext (FaunaDB's default).",
+          TLS_MODES,
+          { default: DEFAULTS.tlsMode },
+        ),
+      },
+      { default: {} },
     ),
     podDisruptionBudget: obj(
       "PodDisruptionBudgets for voluntary disruptions.",
