@@ -13,7 +13,7 @@ export interface Hold {
   message: string;
 }
 
-const OWNERSHIP_EPSILON = 1e-6;
+export const OWNERSHIP_EPSILON = 1e-6;
 
 /** The first reason an action of the list must not run now, or null when every destructive action may. */
 export function holdBack(input: PlanInput, actions: readonly PlanAction[]): Hold | null {

@@ -104,6 +104,16 @@ test("movement must be idle before anything else happens; unknown movement waits
   assert.equal(unknown.actions[0]?.kind === "wait" && unknown.actions[0].reason, "NoMemberReachable");
 });
 
+test("movement idle is not enough: a live member short of its ownership goal waits (FACTS §7.4: Owns = Goal)", () => {
+  const input = cluster({ r1: ["live"], r2: ["live"] });
+  const members = input.fauna.members ?? [];
+  const short = { ...input, fauna: { ...input.fauna, members: members.map((m, i) => (i === 1 ? { ...m, ownership: 0, ownershipGoal: 1 } : m)) } };
+  const d = plan(short);
+  assert.equal(d.actions[0]?.kind === "wait" && d.actions[0].reason, "DataMoving");
+  assert.match(d.actions[0]?.kind === "wait" ? d.actions[0].message : "", /1 member\(s\) do not own their goal yet .*owns 0\.0%, goal 100\.0%/);
+  assert.equal(plan(input).actions[0]?.kind, "done", "owning the goal: done");
+});
+
 test("storage cleanup runs once after adds, when movement is idle", () => {
   const d = plan(cluster({ r1: ["live", "live"] }, { state: { cleanupPending: true } }));
   assert.deepEqual(d.actions, [{ kind: "cleanStorage", addresses: [address("r1", 0), address("r1", 1)] }]);

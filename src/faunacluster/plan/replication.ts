@@ -1,5 +1,6 @@
 // Replica types, data movement and storage cleanup (FACTS §7.3, §7.4 steps 4-5, §7.5).
 import type { ReplicaSpec } from "../../fauna/wire.ts";
+import { OWNERSHIP_EPSILON } from "./guard.ts";
 import { WAIT_MS } from "./types.ts";
 import { adminVia, currentType, memberAddresses, membershipOf, wait, type Step, type View } from "./view.ts";
 
@@ -39,12 +40,21 @@ export const updateReplication: Step = {
   },
 };
 
+/**
+ * Movement is over when movement-status is idle AND every live member owns its goal (FACTS §7.4 step 5: "Owns =
+ * Goal"). Idle alone is not enough: right after a replication change the status can read idle before the new
+ * goals start moving, and a cluster called Ready then would hold one copy of the data.
+ */
 export const waitForMovement: Step = {
   name: "WaitForMovement",
   run(view) {
-    if (view.input.fauna.movementIdle === true) return null;
-    if (view.input.fauna.movementIdle === null) return wait("NoMemberReachable", "movement status unknown", WAIT_MS.short);
-    return wait("DataMoving", "data is moving between nodes", WAIT_MS.movement);
+    const idle = view.input.fauna.movementIdle;
+    if (idle === null) return wait("NoMemberReachable", "movement status unknown", WAIT_MS.short);
+    if (idle === false) return wait("DataMoving", "data is moving between nodes", WAIT_MS.movement);
+    const behind = (view.input.fauna.members ?? []).filter((m) => m.state === "live" && Math.abs(m.ownership - m.ownershipGoal) > OWNERSHIP_EPSILON);
+    if (behind.length === 0) return null;
+    const first = behind[0]!;
+    return wait("DataMoving", `${behind.length} member(s) do not own their goal yet (${first.address}: owns ${(first.ownership * 100).toFixed(1)}%, goal ${(first.ownershipGoal * 100).toFixed(1)}%)`, WAIT_MS.movement);
   },
 };
 
