@@ -2,13 +2,16 @@
 // (clients trust it; an unusable one stops the pass with a Warning naming the Secret, never replaced behind the
 // user's back), and per replica a node certificate, issued when the StatefulSet mounts none, a lost one, one from
 // another CA, one missing a name, or one due for renewal. Each is a new immutable Secret: the template naming it
-// rolls the replica's pods one at a time, as any template change does. Keys are made off the event loop.
+// rolls the replica's pods one at a time, one replica at a time. Keys are made off the event loop.
 import { resolveSpec } from "../../api/defaults.ts";
 import { namespaceOf, statefulSetName } from "../../api/funcs.ts";
 import { isAlreadyExists } from "../../kube/errors.ts";
 import { Resources } from "../../kube/resource.ts";
 import { EventReason } from "../events.ts";
+import { mountedTlsSecret } from "../build/statefulSet.ts";
 import { next, retryIn, type Step } from "../pass.ts";
+import { replicaOf } from "../slots.ts";
+import { rolledOut } from "./rootKeyHashes.ts";
 import { buildCaSecret, buildNodeCertSecret, CA_VALIDITY_DAYS, checkNodeCert, NODE_CERT_VALIDITY_DAYS, nodeDnsNames } from "../tls/material.ts";
 import { issueCaAsync, issueCertAsync } from "../tls/pki.ts";
 
@@ -40,12 +43,27 @@ export const ensureTls: Step = {
     }
     const ca = tls.ca.ca;
     const secrets: Record<string, string> = {};
+    // A new certificate rolls the replica's pods: one replica at a time, once every StatefulSet has rolled out (as a
+    // root-key rotation does), or a renewal due on every replica at once would restart a node of each together.
+    let mayRoll = obs.kube.statefulSets.every(rolledOut);
     for (const r of resolveSpec(cluster).replicas) {
-      const check = checkNodeCert(cluster, r.name, ca, tls.nodeSecrets[r.name], now.getTime(), clusterDomain);
+      const mounted = tls.nodeSecrets[r.name];
+      const check = checkNodeCert(cluster, r.name, ca, mounted, now.getTime(), clusterDomain);
       if (check.kind === "usable") {
         secrets[r.name] = check.secretName;
         continue;
       }
+      const sts = obs.kube.statefulSets.find((s) => replicaOf(s) === r.name);
+      const podsRun = (sts?.spec?.replicas ?? 0) > 0;
+      // Pods that mount a Secret that is gone cannot start again: no reason to wait for them.
+      const urgent = mounted === undefined && sts !== undefined && mountedTlsSecret(sts) !== undefined;
+      if (podsRun && !urgent && !mayRoll) {
+        const keep = mounted?.metadata?.name;
+        if (keep) secrets[r.name] = keep;
+        pass.log.info({ replica: r.name, why: check.why }, "certificate change waits for the other rollouts");
+        continue;
+      }
+      if (podsRun) mayRoll = false;
       const pair = await issueCertAsync(ca, {
         commonName: statefulSetName(cluster, r.name),
         dnsNames: nodeDnsNames(cluster, r.name, clusterDomain),
