@@ -13,6 +13,8 @@ export const REPLICA_TYPE_LABEL = `${LABEL_PREFIX}replica-type`;
 export const CONFIG_HASH_ANNOTATION = `${LABEL_PREFIX}config-hash`;
 /** On a Secret named by spec.rootKeySecretRef: `"true"` lets the operator use it (it reads no Secret not marked so). */
 export const ROOT_KEY_SECRET_LABEL = `${LABEL_PREFIX}root-key`;
+/** On a Secret named by spec.tls.caSecretRef: `"true"` lets the operator issue certificates from that CA. */
+export const TLS_CA_SECRET_LABEL = `${LABEL_PREFIX}tls-ca`;
 /** `"true"` on a FaunaCluster confirms spec.persistentVolumeClaimRetention.whenDeleted: Delete (the data goes with it). */
 export const CONFIRM_VOLUME_DELETION_ANNOTATION = `${LABEL_PREFIX}confirm-volume-deletion`;
 
@@ -86,7 +88,12 @@ export function generatedRootKeySecretName(cluster: FaunaCluster): string {
   return `${clusterName(cluster)}-root-key`;
 }
 
+/** The CA: `spec.tls.caSecretRef` (the user's), else `<name>-ca` (the operator's): `tls.crt`, `tls.key`. */
 export function caSecretName(cluster: FaunaCluster): string {
+  return cluster.spec.tls?.caSecretRef?.name ?? generatedCaSecretName(cluster);
+}
+
+export function generatedCaSecretName(cluster: FaunaCluster): string {
   return `${clusterName(cluster)}-ca`;
 }
 

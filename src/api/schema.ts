@@ -389,8 +389,18 @@ const spec = obj(
           TLS_MODES,
           { default: DEFAULTS.tlsMode },
         ),
+        caSecretRef: obj(
+          "Your own CA instead of the operator's: a Secret with tls.crt (a CA certificate) and tls.key, labelled fauna-operator.io/tls-ca=true. The operator issues the nodes' and its own certificates from it and never changes it.",
+          { name: str("Secret name, in the FaunaCluster's namespace.", { pattern: DNS_SUBDOMAIN_PATTERN, maxLength: 253 }) },
+          { required: ["name"] },
+        ),
       },
-      { default: {} },
+      {
+        default: {},
+        "x-kubernetes-validations": [
+          { rule: "!has(self.caSecretRef) || !has(self.mode) || self.mode == 'Managed'", message: "tls.caSecretRef needs tls.mode Managed", fieldPath: ".caSecretRef", reason: "FieldValueForbidden" },
+        ],
+      },
     ),
     podDisruptionBudget: obj(
       "PodDisruptionBudgets for voluntary disruptions.",

@@ -107,6 +107,12 @@ export interface PeerEncryptionSpec {
 
 export interface TlsSpec {
   mode?: TlsMode;
+  /**
+   * Your own CA instead of one the operator makes: a Secret in the cluster's namespace with `tls.crt` (a CA
+   * certificate) and `tls.key`, labelled `fauna-operator.io/tls-ca=true`. The operator issues the node certificates
+   * and its own client certificate from it, and never changes it.
+   */
+  caSecretRef?: { name: string };
 }
 
 export interface PodDisruptionBudgetSpec {

@@ -37,6 +37,18 @@ describe("TLS material", () => {
     assert.equal(checkCa(cluster, secret, now + 3651 * 86_400_000).kind, "unusable", "an expired CA");
   });
 
+  it("your own CA (spec.tls.caSecretRef) is used only when labelled for the operator, and never made for you", () => {
+    const own = threeByThree("fc", "prod");
+    own.spec.tls = { caSecretRef: { name: "corp-ca" } };
+    const secret = { ...buildCaSecret(cluster, ca), metadata: { name: "corp-ca", namespace: "prod" } };
+    const absent = checkCa(own, undefined, now);
+    assert.deepEqual(absent, { kind: "unusable", problem: "Secret corp-ca (spec.tls.caSecretRef) not found" });
+    const unlabelled = checkCa(own, secret, now);
+    assert.match(unlabelled.kind === "unusable" ? unlabelled.problem : "", /label it fauna-operator\.io\/tls-ca=true/);
+    const labelled = checkCa(own, { ...secret, metadata: { ...secret.metadata, labels: { "fauna-operator.io/tls-ca": "true" } } }, now);
+    assert.equal(labelled.kind, "usable");
+  });
+
   it("the CA ConfigMap holds the certificate alone", () => {
     const cm = buildCaConfigMap(cluster, ca.cert);
     assert.deepEqual(Object.keys(cm.data ?? {}), ["ca.crt"]);

@@ -13,6 +13,8 @@ import {
   DEFAULT_CLUSTER_DOMAIN,
   headlessServiceName,
   namespaceOf,
+  generatedCaSecretName,
+  TLS_CA_SECRET_LABEL,
   TLS_KEYS,
   tlsSecretName,
 } from "../../api/funcs.ts";
@@ -48,8 +50,14 @@ export function nodeDnsNames(cluster: FaunaCluster, replica: string, clusterDoma
 
 /** Problems name the Secret and what is wrong with it, never its content. */
 export function checkCa(cluster: FaunaCluster, secret: V1Secret | undefined, now: number): CaCheck {
-  if (!secret) return { kind: "absent" };
   const name = caSecretName(cluster);
+  const own = cluster.spec.tls?.caSecretRef !== undefined;
+  if (!secret) return own ? { kind: "unusable", problem: `Secret ${name} (spec.tls.caSecretRef) not found` } : { kind: "absent" };
+  // As for a root key: whoever may create a FaunaCluster must not make the operator issue certificates from any CA
+  // whose Secret sits in the namespace.
+  if (own && secret.metadata?.labels?.[TLS_CA_SECRET_LABEL] !== "true") {
+    return { kind: "unusable", problem: `Secret ${name} (spec.tls.caSecretRef) is not marked for fauna-operator: label it ${TLS_CA_SECRET_LABEL}=true to issue this cluster's certificates from it` };
+  }
   const cert = decode(secret, TLS_KEYS.cert);
   const key = decode(secret, TLS_KEYS.key);
   if (!cert || !key) return { kind: "unusable", problem: `Secret ${name} lacks ${TLS_KEYS.cert} or ${TLS_KEYS.key}` };
@@ -98,7 +106,7 @@ export function buildCaSecret(cluster: FaunaCluster, ca: KeyPair): V1Secret {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: ownedMeta(cluster, caSecretName(cluster), COMPONENTS.tls),
+    metadata: ownedMeta(cluster, generatedCaSecretName(cluster), COMPONENTS.tls),
     type: "Opaque",
     immutable: true,
     data: { [TLS_KEYS.cert]: b64(ca.cert), [TLS_KEYS.key]: b64(ca.key) },
