@@ -6,7 +6,10 @@
 // Usage (inside the tier): npm run local:exec -- node bench/scale.ts [--counts 1,10,50,100] [--steady-seconds 60]
 import { parseArgs } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
-import { CLUSTER_LABEL } from "../src/api/funcs.ts";
+import { CLUSTER_LABEL, TLS_KEYS } from "../src/api/funcs.ts";
+import { issueCertAsync } from "../src/faunacluster/tls/pki.ts";
+import type { ClientCertTls } from "../src/load/tls.ts";
+import { adminFetch } from "../test/support/clusterAccess.ts";
 import { API_GROUP, API_VERSION, PLURAL, type FaunaCluster } from "../src/api/types.ts";
 import * as k8s from "@kubernetes/client-node";
 import { OPERATOR_NAMESPACE, sample, type RunningOperator } from "../test/support/operator.ts";
@@ -40,6 +43,7 @@ const custom = tier.kc.makeApiClient(k8s.CustomObjectsApi);
 const op: RunningOperator = await bench.startOperator(Number(args["health-port"]), ["--max-concurrent-reconciles", "10"]);
 const seen = new Map<string, Seen>();
 const keys = new Map<string, string>();
+const adminTls = new Map<string, ClientCertTls>();
 type Step = {
   clusters: number;
   added: number;
@@ -71,12 +75,20 @@ async function observe(): Promise<void> {
     custom.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: ns, plural: PLURAL }).then((r) => (r as { items: FaunaCluster[] }).items),
   ]);
   const at = Date.now();
-  if ([...seen.keys()].some((n) => !keys.has(n))) {
-    // The generated root keys (`<cluster>-root-key`), held in memory only.
+  if ([...seen.keys()].some((n) => !keys.has(n) || !adminTls.has(n))) {
+    // The generated root keys (`<cluster>-root-key`) and, TLS being on by default, a client certificate from each
+    // cluster's CA (`<cluster>-ca`), held in memory only.
     for (const sec of (await tier.core.listNamespacedSecret({ namespace: ns })).items) {
       const name = sec.metadata?.name ?? "";
-      const b64 = sec.data?.["root-key"];
-      if (name.endsWith("-root-key") && b64) keys.set(name.slice(0, -"-root-key".length), Buffer.from(b64, "base64").toString("utf8"));
+      const data = sec.data ?? {};
+      const text = (k: string) => Buffer.from(data[k] ?? "", "base64").toString("utf8");
+      if (name.endsWith("-root-key") && data["root-key"]) keys.set(name.slice(0, -"-root-key".length), text("root-key"));
+      const cluster = name.slice(0, -"-ca".length);
+      if (name.endsWith("-ca") && data[TLS_KEYS.cert] && data[TLS_KEYS.key] && !adminTls.has(cluster)) {
+        const ca = { cert: text(TLS_KEYS.cert), key: text(TLS_KEYS.key) };
+        const pair = await issueCertAsync(ca, { commonName: "bench", usage: "client", now: new Date(), days: 1 });
+        adminTls.set(cluster, { ca: ca.cert, cert: pair.cert, key: pair.key, serverName: `${cluster}.${ns}.svc` });
+      }
     }
   }
   for (const c of clusters) {
@@ -92,11 +104,12 @@ async function observe(): Promise<void> {
     if (s.podReady === undefined && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) s.podReady = at;
     // The admin port is open when the pod answers with its cluster's root key (any answer but 401): a process of a
     // deleted pod still stopping at a reused IP answers too, but refuses this key (seen in the 13:29 run, RESULTS.md).
-    const key = keys.get(p.metadata?.labels?.[CLUSTER_LABEL] ?? "");
+    const clusterName = p.metadata?.labels?.[CLUSTER_LABEL] ?? "";
+    const key = keys.get(clusterName);
     if (s.port === undefined && s.running !== undefined && s.podIP && key) {
       const authorization = `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
       asks.push(
-        fetch(`http://${s.podIP}:8444/admin/identity`, { headers: { authorization }, signal: AbortSignal.timeout(1000) }).then(
+        adminFetch(adminTls.get(clusterName), s.podIP, "/admin/identity", { headers: { authorization }, signal: AbortSignal.timeout(1000) }).then(
           (r) => void (r.status !== 401 && (s.port ??= Date.now())),
           () => undefined,
         ),

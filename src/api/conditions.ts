@@ -29,6 +29,7 @@ export const Reason = {
   RootKeyMissing: "RootKeyMissing",
   RootKeyRotating: "RootKeyRotating",
   RootKeyCurrent: "RootKeyCurrent",
+  TlsProblem: "TlsProblem",
   // FaunaDB topology
   Initializing: "Initializing",
   Joining: "Joining",

@@ -9,6 +9,7 @@ import type {
   PvcDeletePolicy,
   ServiceTargets,
   ServiceType,
+  TlsMode,
   StorageSpec,
   UpdateStrategyType,
 } from "./types.ts";
@@ -21,6 +22,7 @@ export const DEFAULTS = {
   servicePort: 8443,
   serviceTargets: "auto",
   peerEncryptionLevel: "none",
+  tlsMode: "Managed",
   pdbEnabled: true,
   pdbMaxUnavailable: 1,
   pdbScope: "Replica",
@@ -44,6 +46,7 @@ export interface ResolvedSpec extends FaunaClusterSpec {
   rootKeySecretRef?: ResolvedSecretRef;
   service: { type: ServiceType; port: number; targets: ServiceTargets; annotations?: Record<string, string> };
   peerEncryption: { level: PeerEncryptionLevel; secretRef?: ResolvedSecretRef };
+  tls: { mode: TlsMode };
   podDisruptionBudget: { enabled: boolean; maxUnavailable: number; scope: PdbScope };
   updateStrategy: { type: UpdateStrategyType };
   persistentVolumeClaimRetention: { whenDeleted: PvcDeletePolicy };
@@ -77,6 +80,7 @@ export function resolveSpec(cluster: FaunaCluster): ResolvedSpec {
       level: s.peerEncryption?.level ?? DEFAULTS.peerEncryptionLevel,
       ...(peerSecretRef ? { secretRef: peerSecretRef } : {}),
     },
+    tls: { mode: s.tls?.mode ?? DEFAULTS.tlsMode },
     podDisruptionBudget: {
       enabled: s.podDisruptionBudget?.enabled ?? DEFAULTS.pdbEnabled,
       maxUnavailable: s.podDisruptionBudget?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable,

@@ -23,11 +23,27 @@ export const PATHS = {
   template: "/etc/faunadb/template/faunadb.yml",
   peerKeyDir: "/etc/faunadb/peer",
   peerKey: "/etc/faunadb/peer/peer.pem",
+  /** A replica's node certificate Secret (issue 13): FaunaDB's key file (key + chain) and the CA. */
+  tlsDir: "/etc/faunadb/tls",
+  tlsKeyFile: "/etc/faunadb/tls/faunadb.pem",
+  tlsTrustFile: "/etc/faunadb/tls/ca.crt",
   tmp: "/tmp",
   /** The pod's own metadata (downward API): `annotations`, `labels`, one `key="value"` per line, kept current by kubelet. */
   podInfoDir: "/etc/podinfo",
   podAnnotations: "/etc/podinfo/annotations",
 } as const;
+
+/**
+ * The faunadb.yml lines of TLS (CoreConfig.scala `adminSSL`, `httpSSL`): the admin API demands client certificates
+ * from the trust file's CA (`ServerSSL(key, trust, true)`), the query API serves TLS and asks for none. The start
+ * script appends them when the pod has the certificate mounted, so TLS follows the pod's own template: a pod started
+ * before TLS was turned on that restarts reads the new ConfigMap yet keeps speaking what its template says.
+ */
+export const TLS_CONFIG_LINES = [
+  `admin_ssl_key_file: ${PATHS.tlsKeyFile}`,
+  `admin_ssl_trust_file: ${PATHS.tlsTrustFile}`,
+  `http_ssl_key_file: ${PATHS.tlsKeyFile}`,
+] as const;
 
 /** Value quoted so YAML keeps it a string (a cluster name `true` or `123` would otherwise change type). */
 function quoted(value: string): string {
@@ -55,6 +71,8 @@ export interface TemplateOptions {
   clusterDomain?: string;
   /** BCrypt hashes of the root key per replica (the operator's rotation decides them); none: no hash line. */
   rootKeyHashes?: Readonly<Record<string, readonly string[]>>;
+  /** Per replica, the node certificate Secret its pods mount (TLS on); none: the replica's pods speak cleartext. */
+  tlsSecrets?: Readonly<Record<string, string>>;
 }
 
 export const ROOT_KEY_HASHES_KEY = "auth_root_key_hashes";

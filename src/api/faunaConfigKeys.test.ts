@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { OPERATOR_MANAGED_KEYS, TUNABLE_KEYS } from "./faunaConfigKeys.ts";
-import { renderFaunaConfigTemplate } from "./faunaConfig.ts";
+import { renderFaunaConfigTemplate, TLS_CONFIG_LINES } from "./faunaConfig.ts";
 import { resolveSpec } from "./defaults.ts";
 import { fullCluster } from "../../test/fixtures/faunacluster/valid.ts";
 import { coreConfigKeys, pinnedFaunaCommit } from "../../test/support/coreConfigKeys.ts";
@@ -33,6 +33,8 @@ test("every key of every rendered faunadb.yml template is a CoreConfig key (all 
   );
   assert.ok(rendered.includes("coordinator_neighbor_replica") && rendered.includes("peer_encryption_level"), "the fixture exercises every branch");
   assert.ok(Object.keys(TUNABLE_KEYS).every((k) => rendered.includes(k)), "the fixture sets every tunable");
-  // The start script appends auth_root_key from the Secret (src/faunacluster/build/startScript.ts).
-  assert.deepEqual([...new Set([...rendered, "auth_root_key"])].filter((k) => !keys.has(k)), []);
+  // The start script appends the TLS keys when the pod mounts a certificate (src/faunacluster/build/startScript.ts).
+  const appended = TLS_CONFIG_LINES.map((l) => l.slice(0, l.indexOf(":")));
+  assert.deepEqual([...new Set([...rendered, ...appended])].filter((k) => !keys.has(k)), []);
+  assert.ok(appended.every((k) => OPERATOR_MANAGED_KEYS.includes(k as never)), "spec.config cannot set them");
 });

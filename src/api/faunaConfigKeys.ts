@@ -79,7 +79,9 @@ export const OPERATOR_MANAGED_KEYS = [
   "peer_encryption_trust_file",
   "peer_encryption_cipher_suites",
   "http_ssl_key_file",
+  "http_ssl_trust_file",
   "admin_ssl_key_file",
+  "admin_ssl_trust_file",
   "coordinator_neighbor_replica",
 ] as const;
 

@@ -1,6 +1,7 @@
 // Names, labels, selectors and owner references derived from a FaunaCluster. Every builder and the reconciler use
 // these, so an object's name or selector is defined in exactly one place.
 import type { V1OwnerReference } from "@kubernetes/client-node";
+import { DEFAULTS } from "./defaults.ts";
 import { API_GROUP, GROUP_VERSION, KIND, type FaunaCluster, type ReplicaType, type ServiceTargets } from "./types.ts";
 
 export const FIELD_MANAGER = "fauna-operator";
@@ -12,6 +13,8 @@ export const REPLICA_TYPE_LABEL = `${LABEL_PREFIX}replica-type`;
 export const CONFIG_HASH_ANNOTATION = `${LABEL_PREFIX}config-hash`;
 /** On a Secret named by spec.rootKeySecretRef: `"true"` lets the operator use it (it reads no Secret not marked so). */
 export const ROOT_KEY_SECRET_LABEL = `${LABEL_PREFIX}root-key`;
+/** On a Secret named by spec.tls.caSecretRef: `"true"` lets the operator issue certificates from that CA. */
+export const TLS_CA_SECRET_LABEL = `${LABEL_PREFIX}tls-ca`;
 /** `"true"` on a FaunaCluster confirms spec.persistentVolumeClaimRetention.whenDeleted: Delete (the data goes with it). */
 export const CONFIRM_VOLUME_DELETION_ANNOTATION = `${LABEL_PREFIX}confirm-volume-deletion`;
 
@@ -28,6 +31,7 @@ export const COMPONENTS = {
   client: "client",
   config: "config",
   rootKey: "root-key",
+  tls: "tls",
   networkPolicy: "network-policy",
   disruptionBudget: "disruption-budget",
 } as const;
@@ -82,6 +86,41 @@ export function configMapName(cluster: FaunaCluster): string {
 
 export function generatedRootKeySecretName(cluster: FaunaCluster): string {
   return `${clusterName(cluster)}-root-key`;
+}
+
+/** The CA: `spec.tls.caSecretRef` (the user's), else `<name>-ca` (the operator's): `tls.crt`, `tls.key`. */
+export function caSecretName(cluster: FaunaCluster): string {
+  return cluster.spec.tls?.caSecretRef?.name ?? generatedCaSecretName(cluster);
+}
+
+export function generatedCaSecretName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-ca`;
+}
+
+/** The CA's certificate alone (public), for clients of the query and admin APIs: key `ca.crt`. */
+export function caConfigMapName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-ca`;
+}
+
+/**
+ * A replica's node certificate: `tls.crt`, `tls.key`, `ca.crt`, and `faunadb.pem` (key + chain, FaunaDB's key file).
+ * Immutable, so a renewal is a new Secret (named after the certificate's serial) and the StatefulSet's template
+ * naming it rolls the pods, which read the key file only at start.
+ */
+export function tlsSecretName(cluster: FaunaCluster, replica: string, serial: string): string {
+  return `${statefulSetName(cluster, replica)}-tls-${serial.slice(0, 10).toLowerCase()}`;
+}
+
+export const TLS_KEYS = { caCert: "ca.crt", cert: "tls.crt", key: "tls.key", faunaKeyFile: "faunadb.pem" } as const;
+
+/** TLS is on unless the spec turns it off (issue 13: on by default). */
+export function tlsEnabled(cluster: FaunaCluster): boolean {
+  return (cluster.spec.tls?.mode ?? DEFAULTS.tlsMode) !== "Disabled";
+}
+
+/** The name a client checks the nodes' certificate against when it reaches them through the client Service. */
+export function tlsServerName(cluster: FaunaCluster): string {
+  return `${clientServiceName(cluster)}.${namespaceOf(cluster)}.svc`;
 }
 
 export function podDisruptionBudgetName(cluster: FaunaCluster, replica?: string): string {

@@ -38,6 +38,7 @@ import {
   PVC_DELETE_POLICIES,
   REPLICA_TYPES,
   SERVICE_TARGETS,
+  TLS_MODES,
   SERVICE_TYPES,
   UPDATE_STRATEGY_TYPES,
 } from "./types.ts";
@@ -377,6 +378,27 @@ const spec = obj(
             fieldPath: ".secretRef",
             reason: "FieldValueRequired",
           },
+        ],
+      },
+    ),
+    tls: obj(
+      "TLS of the admin API (mutual: only clients with a certificate from the cluster's CA) and the query API.",
+      {
+        mode: oneOf(
+          "Managed: a CA per cluster (Secret <name>-ca; its certificate alone in ConfigMap <name>-ca) issues each replica's certificate, renewed before expiry. Disabled: both APIs in cleartext (FaunaDB's default).",
+          TLS_MODES,
+          { default: DEFAULTS.tlsMode },
+        ),
+        caSecretRef: obj(
+          "Your own CA instead of the operator's: a Secret with tls.crt (a CA certificate) and tls.key, labelled fauna-operator.io/tls-ca=true. The operator issues the nodes' and its own certificates from it and never changes it.",
+          { name: str("Secret name, in the FaunaCluster's namespace.", { pattern: DNS_SUBDOMAIN_PATTERN, maxLength: 253 }) },
+          { required: ["name"] },
+        ),
+      },
+      {
+        default: {},
+        "x-kubernetes-validations": [
+          { rule: "!has(self.caSecretRef) || !has(self.mode) || self.mode == 'Managed'", message: "tls.caSecretRef needs tls.mode Managed", fieldPath: ".caSecretRef", reason: "FieldValueForbidden" },
         ],
       },
     ),

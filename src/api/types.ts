@@ -36,6 +36,13 @@ export type ServiceTargets = (typeof SERVICE_TARGETS)[number];
 export const PEER_ENCRYPTION_LEVELS = ["none", "dc", "all"] as const;
 export type PeerEncryptionLevel = (typeof PEER_ENCRYPTION_LEVELS)[number];
 
+/**
+ * `Managed` (default): the operator's CA per cluster issues the nodes' certificate; the admin API answers only over
+ * mutual TLS and the query API only over TLS (issue 13). `Disabled`: both in cleartext, as FaunaDB's defaults.
+ */
+export const TLS_MODES = ["Managed", "Disabled"] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+
 export const UPDATE_STRATEGY_TYPES = ["RollingUpdate", "OnDelete"] as const;
 export type UpdateStrategyType = (typeof UPDATE_STRATEGY_TYPES)[number];
 
@@ -98,6 +105,16 @@ export interface PeerEncryptionSpec {
   secretRef?: SecretKeyRef;
 }
 
+export interface TlsSpec {
+  mode?: TlsMode;
+  /**
+   * Your own CA instead of one the operator makes: a Secret in the cluster's namespace with `tls.crt` (a CA
+   * certificate) and `tls.key`, labelled `fauna-operator.io/tls-ca=true`. The operator issues the node certificates
+   * and its own client certificate from it, and never changes it.
+   */
+  caSecretRef?: { name: string };
+}
+
 export interface PodDisruptionBudgetSpec {
   enabled?: boolean;
   maxUnavailable?: number;
@@ -133,6 +150,8 @@ export interface FaunaClusterSpec {
   jvm?: JvmSpec;
   service?: ServiceSpec;
   peerEncryption?: PeerEncryptionSpec;
+  /** TLS of the admin API (mutual) and the query API; on by default (issue 13). */
+  tls?: TlsSpec;
   podDisruptionBudget?: PodDisruptionBudgetSpec;
   updateStrategy?: UpdateStrategySpec;
   persistentVolumeClaimRetention?: PersistentVolumeClaimRetentionSpec;

@@ -61,6 +61,9 @@ function celMirror(cluster: FaunaCluster): FieldError[] {
   if (pdb?.scope === "Cluster" && (pdb.maxUnavailable ?? 1) > 1 && spec.replicas.filter((r) => r.type === "data+log").length >= 2) {
     errors.push({ field: "spec.podDisruptionBudget.maxUnavailable", message: "above 1 with scope Cluster lets two log nodes of one segment go at once (FACTS §7.2)" });
   }
+  if (spec.tls?.caSecretRef && (spec.tls.mode ?? "Managed") !== "Managed") {
+    errors.push({ field: "spec.tls.caSecretRef", message: "tls.caSecretRef needs tls.mode Managed" });
+  }
   const level = spec.peerEncryption?.level ?? "none";
   if (spec.peerEncryption && level !== "none" && !spec.peerEncryption.secretRef) {
     errors.push({ field: "spec.peerEncryption.secretRef", message: "required when level is dc or all" });

@@ -13,7 +13,7 @@ import { down, exec, insideTier, readState } from "../localtier/tier.ts";
 import { REPO_ROOT } from "../localtier/paths.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import { localBackend } from "../harness/localBackend.ts";
-import { clientServiceEndpoint, readRootKey, type Kubectl } from "../harness/kube.ts";
+import { clientServiceEndpoint, readRootKey, targetAdminTls, type Kubectl } from "../harness/kube.ts";
 import { failures, passed, type HarnessReport } from "../harness/report.ts";
 import { writeReportFiles } from "../harness/reportFiles.ts";
 import { DEFAULT_LOAD, runScenarios } from "../harness/runner.ts";
@@ -117,12 +117,13 @@ async function tutorial(o: Options, kubectl: Kubectl, kubeconfig: string): Promi
     const fc: FaunaCluster = ready.fc;
     const first = fc.status?.nodes?.find((n) => n.status === "up" && n.address);
     out(`\n${await kubectl(["-n", ns, "get", "faunacluster", name])}\n\n$ faunadb-admin status   (kubectl fauna admin ${name} status)`);
-    out(await retry("faunadb-admin status", () => runAdmin(first!.address!, rootKey, "status", [])));
+    const adminTls = await targetAdminTls(target);
+    out(await retry("faunadb-admin status", () => runAdmin(first!.address!, rootKey, "status", [], { tls: adminTls })));
 
     const endpoint = await clientServiceEndpoint(target);
     step(`schema step: database ${SCHEMA.database}, collection ${SCHEMA.collection}, index ${SCHEMA.index}, a server key scoped to ${SCHEMA.database} (as fauna create-database / run-queries / create-key)`);
     const key = await retry("the schema step", () => schemaStep(endpoint, rootKey));
-    step(`schema ready; the load runs in ${SCHEMA.database} with that key (kept in memory) through Service ${ns}/${name} (${endpoint.domain}:${endpoint.port}), ${o.rate} ops/s, up to ${o.concurrency} in flight`);
+    step(`schema ready; the load runs in ${SCHEMA.database} with that key (kept in memory) through Service ${ns}/${name} (${endpoint.tls ? "https" : "http"}://${endpoint.domain}:${endpoint.port}${endpoint.tls ? `, verified as ${endpoint.tls.serverName}` : ""}), ${o.rate} ops/s, up to ${o.concurrency} in flight`);
 
     const results = await runScenarios(TUTORIAL_SCENARIOS, target, {
       secret: key, rate: o.rate, concurrency: o.concurrency, faultLoadMs: 20_000, steadyMs: 6_000, readyTimeoutMs: o.timeoutS * 1000,

@@ -29,5 +29,36 @@ test("the faunadb-admin status table from a FaunaCluster's status: per replica, 
 
 test("admin: unknown or changing subcommands are refused; an unreachable node says where to run", async () => {
   await assert.rejects(runAdmin("127.0.0.1", "k", "remove", ["x"]), /not offered by kubectl fauna admin .* topology changes are the operator's job/);
-  await assert.rejects(runAdmin("127.0.0.1", "k", "status", [], 2000), /Could not connect to FaunaDB at 127\.0\.0\.1:8444/);
+  await assert.rejects(runAdmin("127.0.0.1", "k", "status", [], { timeoutMs: 2000 }), /Could not connect to FaunaDB at 127\.0\.0\.1:8444/);
+});
+
+test("runAdmin with TLS: https, a client certificate from the cluster's CA, the node verified by the server name", async () => {
+  const { createServer } = await import("node:https");
+  const { issueCa, issueCert, keyFile } = await import("../faunacluster/tls/pki.ts");
+  const { adminClientTls } = await import("../harness/clusterTls.ts");
+  const now = new Date();
+  const ca = issueCa({ commonName: "ca", now, days: 1 });
+  const node = keyFile(issueCert(ca, { commonName: "fauna.db.svc", dnsNames: ["fauna.db.svc"], usage: "server", now, days: 1 }), ca);
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const fc = { metadata: { name: "fauna", namespace: "db" }, spec: { replicas: [] } } as unknown as FaunaCluster;
+  const secrets = (c: { cert: string; key: string }) => ({ get: async () => ({ data: { "tls.crt": b64(c.cert), "tls.key": b64(c.key) } }) });
+  const clients: string[] = [];
+  // The admin API's mutual TLS: only a certificate the cluster's CA signed gets an answer.
+  const server = createServer({ key: node, cert: node, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    const peer = (req.socket as import("node:tls").TLSSocket).getPeerCertificate();
+    clients.push(peer.subject.CN as string);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ identity: "host-1" }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as import("node:net").AddressInfo).port;
+  try {
+    const tls = await adminClientTls(secrets(ca), fc, { commonName: "kubectl-fauna", now });
+    assert.equal(await runAdmin("127.0.0.1", "k", "show-identity", [], { port, tls }), "host-1\n");
+    assert.deepEqual(clients, ["kubectl-fauna"]);
+    const stranger = await adminClientTls(secrets(issueCa({ commonName: "other", now, days: 1 })), fc, { now });
+    await assert.rejects(runAdmin("127.0.0.1", "k", "show-identity", [], { port, tls: { ...stranger!, ca: ca.cert } }), /Could not connect/);
+    await assert.rejects(runAdmin("127.0.0.1", "k", "show-identity", [], { port, tls: { ...tls!, serverName: "elsewhere.db.svc" } }), /Could not connect.*(altnames|elsewhere)/);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });

@@ -2,10 +2,13 @@
 // either from the cluster's status (what the operator last observed) or from a node's admin API, and a few
 // read-only faunadb-admin subcommands answered by the admin API. Changes to the topology are the operator's job,
 // so the plugin does not send them.
+import { isIP } from "node:net";
 import { PORTS } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import { PERSISTED_TIMESTAMP_NOT_REPORTED, type AdminStatusResponse, type ReplicaType } from "../fauna/wire.ts";
 import { formatStatusTable } from "../sim/statusTable.ts";
+import { describe } from "../load/errors.ts";
+import { tlsFetch, type ClientCertTls } from "../load/tls.ts";
 
 /** The status table's input from the FaunaCluster's status: Persisted Timestamp is not kept there. */
 export function statusFromCluster(fc: FaunaCluster): AdminStatusResponse {
@@ -53,11 +56,34 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
 
 export class AdminError extends Error {}
 
-/** Runs one admin subcommand against `address`; resolves to what faunadb-admin would print. */
-export async function runAdmin(address: string, rootKey: string, command: string, args: string[], timeoutMs = 10_000): Promise<string> {
+export interface RunAdminOptions {
+  timeoutMs?: number;
+  /** The cluster has TLS on: the client certificate and CA (clusterTls.ts adminClientTls). */
+  tls?: ClientCertTls | undefined;
+  /** Default 8444. */
+  port?: number;
+}
+
+/**
+ * Runs one admin subcommand against `address`; resolves to what faunadb-admin would print. With `tls` (the cluster
+ * has TLS on: clusterTls.ts adminClientTls) it is https with that client certificate, the node's certificate verified
+ * against the cluster's CA and the address when it is a DNS name (a node's pod DNS name is in its certificate), else
+ * against `tls.serverName`.
+ */
+export async function runAdmin(address: string, rootKey: string, command: string, args: string[], o: RunAdminOptions = {}): Promise<string> {
+  const { timeoutMs = 10_000, tls, port = PORTS.admin } = o;
   const c = ADMIN_COMMANDS[command];
   if (!c) throw new AdminError(`${command}: not offered by kubectl fauna admin (read-only: ${Object.keys(ADMIN_COMMANDS).join(", ")}); topology changes are the operator's job`);
-  const url = `http://${address.includes(":") ? `[${address}]` : address}:${PORTS.admin}${c.path}`;
+  const url = `${tls ? "https" : "http"}://${address.includes(":") ? `[${address}]` : address}:${port}${c.path}`;
+  const transport = tls ? tlsFetch({ ...tls, serverName: isIP(address) ? tls.serverName : address }) : undefined;
+  try {
+    return await request(c, url, `${address}:${port}`, rootKey, args, timeoutMs, transport?.fetch ?? fetch);
+  } finally {
+    await transport?.close();
+  }
+}
+
+async function request(c: AdminCommand, url: string, target: string, rootKey: string, args: string[], timeoutMs: number, fetch: typeof globalThis.fetch): Promise<string> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -67,7 +93,7 @@ export async function runAdmin(address: string, rootKey: string, command: string
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    throw new AdminError(`ERROR: Could not connect to FaunaDB at ${address}:${PORTS.admin} (${e instanceof Error ? e.message : String(e)}); run where the pod network is reachable (in the cluster, or \`npm run local:exec --\` on the local tier)`);
+    throw new AdminError(`ERROR: Could not connect to FaunaDB at ${target} (${describe(e)}); run where the pod network is reachable (in the cluster, or \`npm run local:exec --\` on the local tier)`);
   }
   const text = await res.text();
   let json: unknown;

@@ -3,12 +3,15 @@
 //   kubectl fauna status <cluster> [-n NS]                     the faunadb-admin status table from the FaunaCluster's status
 //   kubectl fauna admin <cluster> [-n NS] [--pod POD] <cmd>    a read-only faunadb-admin command against a node's admin API
 // It calls kubectl (the one that runs it, or $KUBECTL) for the FaunaCluster and reads the root key from its Secret
-// in memory: the key is never printed nor put on a command line.
+// in memory: the key is never printed nor put on a command line. When the cluster has TLS on (spec.tls), `admin`
+// speaks https to the node with a one-day client certificate issued from the CA Secret `<name>-ca` (needs `get` on
+// that Secret) and verifies the node's certificate against that CA and the node's DNS name.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import type { FaunaCluster } from "../api/types.ts";
+import { adminClientTls, kubectlObjects } from "../harness/clusterTls.ts";
 import { ADMIN_COMMANDS, AdminError, formatStatusTable, runAdmin, statusFromCluster } from "./faunaAdmin.ts";
 
 const USAGE = `usage:
@@ -65,7 +68,9 @@ export async function main(argv: string[]): Promise<number> {
     const nodes = fc.status?.nodes ?? [];
     const node = typeof values.pod === "string" ? nodes.find((n) => n.pod === values.pod) : (nodes.find((n) => n.status === "up" && n.address) ?? nodes.find((n) => n.address));
     if (!node?.address) throw new AdminError(typeof values.pod === "string" ? `no node ${values.pod} with an address in ${cluster}'s status` : `${cluster} reports no node with an address yet`);
-    process.stdout.write(await runAdmin(node.address, await rootKey(kubectl, ns, fc), command, args));
+    // With TLS on, 8444 is mutual TLS: a client certificate issued now from the cluster's CA Secret, in memory only.
+    const tls = await adminClientTls(kubectlObjects(kubectl), fc, { commonName: "kubectl-fauna" });
+    process.stdout.write(await runAdmin(node.address, await rootKey(kubectl, ns, fc), command, args, { tls }));
     return 0;
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);

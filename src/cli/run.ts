@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import type { V1Pod } from "@kubernetes/client-node";
 import { CLUSTER_LABEL } from "../api/funcs.ts";
+import { OperatorCertificates } from "../faunacluster/tls/operatorCert.ts";
 import { API_GROUP, KIND, type FaunaCluster } from "../api/types.ts";
 import { Controller } from "../controller/controller.ts";
 import { keyOf } from "../controller/keys.ts";
@@ -59,12 +60,14 @@ export async function main(argv: string[]): Promise<number> {
   });
   const namespaces = watchedNamespaces(values.namespace);
   const adminCalls = adminMetrics(rt.metrics.registry);
+  const operatorCerts = new OperatorCertificates({ commonName: "fauna-operator", now: () => rt.clock.now() });
   const reconcile = createReconciler({
     client: rt.client,
     recorder: rt.recorder,
     redactor: rt.redactor,
     clock: rt.clock,
-    makeAdmin: (rootKey, signal) => createHttpFaunaAdmin({ rootKey, signal, fence: rt.fence, userAgent: rt.userAgent, timeoutMs: { default: 5_000 }, retry: { attempts: 2 }, metrics: adminCalls }),
+    makeAdmin: (rootKey, signal, tls) => createHttpFaunaAdmin({ rootKey, signal, tls, fence: rt.fence, userAgent: rt.userAgent, timeoutMs: { default: 5_000 }, retry: { attempts: 2 }, metrics: adminCalls }),
+    operatorTls: (ca) => operatorCerts.for(ca),
     adminAddress: values["admin-address"] === "pod-ip" ? byPodIp : byDnsName,
     forceRemoveGraceSeconds: Number(values["force-remove-grace-seconds"]),
     operatorNamespace,

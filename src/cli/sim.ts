@@ -8,6 +8,7 @@ import { fakeTimeClock } from "../sim/clock.ts";
 import { SimNode } from "../sim/node.ts";
 import { tuningFromEnv } from "../sim/settings.ts";
 import { adminServer } from "../sim/admin.ts";
+import { serverTls, type ServerTls } from "../sim/tls.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -38,8 +39,14 @@ export interface CommandLineOverrides {
 
 export async function runNode(file: string, overrides: CommandLineOverrides = {}): Promise<number> {
   let node: SimNode;
+  let adminTls: ServerTls | undefined;
+  let apiTls: ServerTls | undefined;
   try {
     const config = { ...loadConfig(file), ...overrides };
+    // The key and trust files are read once, at start, as FaunaDB builds its SSL contexts once (a renewed
+    // certificate takes a restart); a missing or unusable file is fatal.
+    adminTls = config.adminSsl && serverTls(config.adminSsl, true);
+    apiTls = config.httpSsl && serverTls(config.httpSsl, false);
     const clock = fakeTimeClock(process.env, {
       log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
       podAnnotationsFile: PATHS.podAnnotations,
@@ -49,7 +56,7 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  const admin = adminServer(node);
+  const admin = await adminServer(node, adminTls);
   let api: import("node:net").Server | undefined;
   let poll: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -66,7 +73,7 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
       clearInterval(poll);
       void sleep(grace * 1000).then(() => node.stop()).then(() => {
         admin.close();
-        admin.closeAllConnections();
+        if ("closeAllConnections" in admin && typeof admin.closeAllConnections === "function") admin.closeAllConnections();
         api?.close();
         done(0);
         setTimeout(() => process.exit(0), 200).unref();
@@ -108,7 +115,7 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
         .then(() => import("../sim/api.ts"))
         .then(async ({ startApiServer }) => {
           if (stopping) return;
-          api = await startApiServer(node);
+          api = await startApiServer(node, apiTls);
           process.stdout.write("FaunaDB is ready.\n");
         })
         .catch((e: unknown) => process.stderr.write(`Unable to bind the API port: ${String(e)}\n`))

@@ -5,7 +5,7 @@
 import { AdminError, isAdminError, kindOfAnswer } from "./errors.ts";
 import { noAdminMetrics, type AdminMetrics } from "./metrics.ts";
 import { parseAdminStatus, type ClusterStatus } from "./statusParse.ts";
-import { send, type AdminTls, type RawAnswer, type RawRequest, type RetryPolicy, type TransportOptions } from "./transport.ts";
+import { send, type AdminTlsFor, type RawAnswer, type RawRequest, type RetryPolicy, type TransportOptions } from "./transport.ts";
 import {
   DEFAULT_PORTS,
   isAdminErrorBody,
@@ -72,7 +72,7 @@ export interface HttpFaunaAdminOptions {
   rootKey: string;
   adminPort?: number;
   apiPort?: number;
-  tls?: AdminTls;
+  tls?: AdminTlsFor | undefined;
   /**
    * Per-call timeouts. Join blocks for Hello (up to ~90 s) and then the node's daemon start, with no fixed bound
    * (FACTS Corrections): a join that times out is not abandoned, the next pass sees whether the node became a member

@@ -2,6 +2,9 @@
 export const EventReason = {
   InvalidSpec: "InvalidSpec",
   RootKeyGenerated: "RootKeyGenerated",
+  TlsCaCreated: "TlsCaCreated",
+  TlsCertificateIssued: "TlsCertificateIssued",
+  TlsProblem: "TlsProblem",
   RootKeyMissing: "RootKeyMissing",
   RotatingRootKey: "RotatingRootKey",
   RootKeyRotated: "RootKeyRotated",

@@ -12,14 +12,19 @@ import type {
   V1StatefulSet,
 } from "@kubernetes/client-node";
 import { resolveSpec } from "../api/defaults.ts";
-import { CLUSTER_LABEL, generatedRootKeySecretName } from "../api/funcs.ts";
+import { caSecretName, CLUSTER_LABEL, generatedRootKeySecretName, tlsEnabled } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
+import type { Clock } from "../controller/clock.ts";
 import type { FaunaAdmin } from "../fauna/client.ts";
+import type { AdminTls, AdminTlsFor } from "../fauna/transport.ts";
+import { mountedTlsSecret, podHasTls } from "./build/statefulSet.ts";
+import { checkCa, type CaCheck } from "./tls/material.ts";
+import type { KeyPair } from "./tls/pki.ts";
 import type { KubeClient, KubernetesObject } from "../kube/client.ts";
 import { Resources } from "../kube/resource.ts";
 import { mergeViews, NO_VIEW, type FaunaObservation, type MemberView } from "./faunaView.ts";
 import { adminKeyFor, rootKeyFrom } from "./rootKey.ts";
-import { isPodRunning, slots, type Slot } from "./slots.ts";
+import { isPodRunning, replicaOf, slots, type Slot } from "./slots.ts";
 
 /** What one pod's own admin API said; `error` explains `unreachable`. */
 export type NodeAnswer =
@@ -44,8 +49,17 @@ export type RootKeyObservation =
   | { kind: "absent"; secretName: string; secretKey: string; generate: boolean }
   | { kind: "unusable"; secretName: string; problem: string };
 
+/**
+ * TLS as stored (issue 13): the CA, and per replica the node certificate Secret its StatefulSet's template mounts
+ * (undefined: none mounted, or the Secret is gone).
+ */
+export type TlsObservation =
+  | { kind: "off" }
+  | { kind: "on"; ca: CaCheck; nodeSecrets: Readonly<Record<string, V1Secret | undefined>> };
+
 export interface Observation {
   readonly cluster: FaunaCluster;
+  readonly tls: TlsObservation;
   readonly kube: Readonly<Observed>;
   readonly rootKey: RootKeyObservation;
   /** Every (replica, ordinal) with a pod or a PVC. */
@@ -64,23 +78,32 @@ export const byPodIp: AdminAddressResolver = (p) => p.podIP;
 
 export interface ObserveDeps {
   client: KubeClient;
-  makeAdmin: (rootKey: string, signal: AbortSignal) => FaunaAdmin;
+  makeAdmin: (rootKey: string, signal: AbortSignal, tls?: AdminTlsFor) => FaunaAdmin;
   adminAddress: AdminAddressResolver;
   clusterDomain?: string | undefined;
+  /** The operator's client certificate for a cluster's CA (absent: TLS pods cannot be reached). */
+  operatorTls?: ((ca: KeyPair) => Promise<AdminTls>) | undefined;
+  clock?: Clock | undefined;
 }
 
 export async function observe(deps: ObserveDeps, cluster: FaunaCluster, signal: AbortSignal): Promise<Observation> {
   const [kube, rootKey] = await Promise.all([observeKube(deps.client, cluster, signal), observeRootKey(deps.client, cluster, signal)]);
+  const tls = await observeTls(deps.client, cluster, kube.statefulSets, deps.clock?.now() ?? Date.now(), signal);
   const all = slots(kube, deps.clusterDomain);
   if (rootKey.kind !== "usable") {
     const nodes = all.map((s): NodeAnswer => ({ pod: s.name, kind: "unreachable", error: "the root key is not usable" }));
-    return { cluster, kube, rootKey, slots: all, nodes, fauna: NO_VIEW, admin: undefined };
+    return { cluster, tls, kube, rootKey, slots: all, nodes, fauna: NO_VIEW, admin: undefined };
   }
+  const targets = all.map((s) => ({ pod: s.name, node: adminNode(deps, s), tls: podHasTls(s.pod) }));
+  // Each pod as its own template says: during a roll that turns TLS on, some pods speak it and some not yet.
+  const operatorTls = tls.kind === "on" && tls.ca.kind === "usable" && deps.operatorTls ? await deps.operatorTls(tls.ca.ca) : undefined;
+  const tlsNodes = new Set(targets.flatMap((t) => (t.tls && t.node !== undefined ? [t.node] : [])));
+  const tlsFor = (node: string) => (tlsNodes.has(node) ? operatorTls : undefined);
   // During a root-key rotation, the key every pod accepted until the new one reaches them all (rootKey.ts).
-  const admin = deps.makeAdmin(adminKeyFor(cluster, rootKey.key), signal);
-  const nodes = await observeNodes(admin, all.map((s) => ({ pod: s.name, node: adminNode(deps, s) })));
+  const admin = deps.makeAdmin(adminKeyFor(cluster, rootKey.key), signal, tlsFor);
+  const nodes = await observeNodes(admin, targets);
   const views = nodes.flatMap((n) => (n.kind === "member" ? [n.view] : []));
-  return { cluster, kube, rootKey, slots: all, nodes, fauna: mergeViews(views), admin };
+  return { cluster, tls, kube, rootKey, slots: all, nodes, fauna: mergeViews(views), admin };
 }
 
 /** The admin address of a slot's pod, or undefined when its pod is not running. */
@@ -122,6 +145,24 @@ export async function observeRootKey(client: KubeClient, cluster: FaunaCluster, 
   const secretKey = ref.key ?? "root-key";
   const secret = await client.find<V1Secret>(Resources.secrets, { namespace: cluster.metadata.namespace, name: ref.name }, { signal });
   return rootKeyFrom(cluster, { name: ref.name, key: secretKey }, secret, !spec.rootKeySecretRef);
+}
+
+/** The CA Secret, and the node certificate Secret each StatefulSet mounts (read by name: the operator cannot list Secrets). */
+export async function observeTls(client: KubeClient, cluster: FaunaCluster, statefulSets: readonly V1StatefulSet[], now: number, signal?: AbortSignal): Promise<TlsObservation> {
+  if (!tlsEnabled(cluster)) return { kind: "off" };
+  const namespace = cluster.metadata.namespace;
+  const get = (name: string) => client.find<V1Secret>(Resources.secrets, { namespace, name }, { signal });
+  const mounted = statefulSets.flatMap((s) => {
+    const replica = replicaOf(s);
+    const secret = mountedTlsSecret(s);
+    return replica !== undefined && secret !== undefined ? [{ replica, secret }] : [];
+  });
+  const [caSecret, ...nodes] = await Promise.all([get(caSecretName(cluster)), ...mounted.map((m) => get(m.secret))]);
+  return {
+    kind: "on",
+    ca: checkCa(cluster, caSecret, now),
+    nodeSecrets: Object.fromEntries(mounted.map((m, i) => [m.replica, nodes[i]])),
+  };
 }
 
 /**

@@ -4,12 +4,14 @@ import type { FaunaCluster, FaunaClusterStatus } from "../api/types.ts";
 import type { Clock } from "../controller/clock.ts";
 import type { Logger } from "../controller/log.ts";
 import type { FaunaAdmin } from "../fauna/client.ts";
+import type { AdminTls, AdminTlsFor } from "../fauna/transport.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { EventInput, EventRecorder } from "../kube/events.ts";
 import type { Redactor } from "../kube/redact.ts";
 import type { AdminAddressResolver, Observation } from "./observe.ts";
 import type { PlanDecision, PlanInput } from "./plan/types.ts";
 import type { Rotation } from "./rootKeyHashes.ts";
+import type { KeyPair } from "./tls/pki.ts";
 
 export interface Deps {
   client: KubeClient;
@@ -17,7 +19,9 @@ export interface Deps {
   redactor: Redactor;
   clock: Clock;
   /** Builds the admin client once the root key is known; its calls abort with `signal` (the pass's). */
-  makeAdmin: (rootKey: string, signal: AbortSignal) => FaunaAdmin;
+  makeAdmin: (rootKey: string, signal: AbortSignal, tls?: AdminTlsFor) => FaunaAdmin;
+  /** The operator's client certificate for a cluster's CA (mutual TLS on the admin API, issue 13). */
+  operatorTls?: ((ca: KeyPair) => Promise<AdminTls>) | undefined;
   /** Where to reach a pod's admin API (stable DNS name by default). */
   adminAddress: AdminAddressResolver;
   clusterDomain?: string | undefined;
@@ -42,6 +46,8 @@ export const fail = (error: unknown, terminal = false): StepResult => ({ kind: "
 export interface Findings {
   invalid?: string;
   rootKeyProblem?: string;
+  /** Why the cluster's TLS material cannot be used (names the Secret, never its content). */
+  tlsProblem?: string;
   applyError?: string;
   /** The planner's input, as built from the observation (status reports its pods and view). */
   input?: PlanInput;
@@ -67,6 +73,8 @@ export interface Pass {
   obs?: Observation;
   /** The BCrypt hashes each replica's template carries (RootKeyHashes decides them before ApplyObjects). */
   rootKeyHashes?: Record<string, string[]>;
+  /** Per replica, the node certificate Secret its template mounts (EnsureTls decides them before ApplyObjects). */
+  tlsSecrets?: Record<string, string>;
   findings: Findings;
   event(e: EventInput): Promise<void>;
   /** Writes the draft now (the in-flight record must be durable before the admin call it guards). */

@@ -13,6 +13,7 @@ import { sameStatus, summarize } from "./status.ts";
 import { applyObjects } from "./steps/applyObjects.ts";
 import { deleteRemovedReplicas } from "./steps/deleteRemovedReplicas.ts";
 import { ensureRootKey } from "./steps/ensureRootKey.ts";
+import { ensureTls } from "./steps/ensureTls.ts";
 import { handleDeletion } from "./steps/handleDeletion.ts";
 import { holdForRootKeyRotation, rootKeyHashes } from "./steps/rootKeyHashes.ts";
 import { topology } from "./steps/topology.ts";
@@ -25,7 +26,7 @@ export const GATES: readonly Gate[] = [handleDeletion, validateSpec];
  * Order encodes safety: credentials, the root key's hashes, owned objects, (a root-key rotation ends the pass here),
  * topology, cleanup.
  */
-export const STEPS: readonly Step[] = [ensureRootKey, rootKeyHashes, applyObjects, holdForRootKeyRotation, topology, deleteRemovedReplicas];
+export const STEPS: readonly Step[] = [ensureRootKey, ensureTls, rootKeyHashes, applyObjects, holdForRootKeyRotation, topology, deleteRemovedReplicas];
 
 /** A converged cluster is looked at again this often (reads only), so status follows FaunaDB's own view. */
 export const CONVERGED_RESYNC_MS = 60_000;

@@ -43,6 +43,7 @@ export interface StatusFacts {
   spec: Pick<FaunaClusterSpec, "replicas" | "paused">;
   invalid?: string | undefined;
   rootKeyProblem?: string | undefined;
+  tlsProblem?: string | undefined;
   applyError?: string | undefined;
   topologyError?: string | undefined;
   topologyMessage?: string | undefined;
@@ -95,6 +96,7 @@ export function degradedCondition(f: StatusFacts): Update {
   const degraded = (reason: Reason, message: string): Update => ({ type: ConditionType.Degraded, status: "True", reason, message });
   if (f.invalid !== undefined) return degraded(Reason.InvalidSpec, f.invalid);
   if (f.rootKeyProblem !== undefined) return degraded(Reason.RootKeyMissing, f.rootKeyProblem);
+  if (f.tlsProblem !== undefined) return degraded(Reason.TlsProblem, f.tlsProblem);
   if (f.applyError !== undefined) return degraded(Reason.ApplyFailed, f.applyError);
   const hold = f.decision?.hold;
   if (hold?.reason === "FaunaViewIncomplete") return degraded(Reason.FaunaViewIncomplete, hold.message);

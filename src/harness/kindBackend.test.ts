@@ -43,10 +43,13 @@ test("a clock skew is the pod annotation the simulator reads from its downward A
   ]);
 });
 
+const cluster = (mode: "Managed" | "Disabled") => JSON.stringify({ metadata: { name: "fauna", namespace: "ns" }, spec: { replicas: [], tls: { mode } } });
+
 test("the load reaches the client Service's pods through a NodePort on the control plane's address", async () => {
   const applied: unknown[] = [];
   const kubectl: Kubectl = async (args, input) => {
     const line = args.join(" ");
+    if (line === "-n ns get faunacluster fauna -o json") return cluster("Disabled");
     if (line === "-n ns get service fauna -o json") return JSON.stringify({ spec: { selector: { app: "fauna", ready: "yes" } } });
     if (line === "apply -f -") return void applied.push(JSON.parse(input ?? "")), "";
     if (line.startsWith("-n ns get service fauna-harness-api")) return "31234";
@@ -59,4 +62,21 @@ test("the load reaches the client Service's pods through a NodePort on the contr
   assert.equal(service.spec.type, "NodePort");
   assert.deepEqual(service.spec.selector, { app: "fauna", ready: "yes" });
   assert.equal(service.spec.ports[0]?.port, 8443);
+});
+
+test("with TLS on, the NodePort endpoint trusts the CA ConfigMap and verifies the client Service's name", async () => {
+  const kubectl: Kubectl = async (args) => {
+    const line = args.join(" ");
+    if (line === "-n ns get faunacluster fauna -o json") return cluster("Managed");
+    if (line === "-n ns get configmap fauna-ca --ignore-not-found -o json") return JSON.stringify({ data: { "ca.crt": "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----" } });
+    if (line === "-n ns get service fauna -o json") return JSON.stringify({ spec: { selector: { app: "fauna" } } });
+    if (line === "apply -f -") return "";
+    if (line.startsWith("-n ns get service fauna-harness-api")) return "31234";
+    if (line.startsWith("get nodes -l node-role.kubernetes.io/control-plane")) return "172.18.0.3";
+    throw new Error(`unexpected kubectl ${line}`);
+  };
+  const t = target(kubectl);
+  assert.deepEqual(await t.backend.queryEndpoint(t), {
+    domain: "172.18.0.3", port: 31234, tls: { ca: "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----", serverName: "fauna.ns.svc" },
+  });
 });

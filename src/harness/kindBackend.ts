@@ -8,6 +8,8 @@
 //     container, nftables in the forward hook, the way Jepsen cuts a node off): every packet to or from the pod's IP
 //     that the node routes is dropped — other pods, other nodes, clients and the operator; kubelet on the same node
 //     still reaches it, as on a real host cut off from its network;
+//   - with TLS on (clusterTls.ts), the load verifies the client Service's name over the NodePort, and the clock
+//     reads present a client certificate issued from the cluster's CA;
 //   - a clock skew is the pod annotation the simulator reads from its downward API file (src/sim/clock.ts).
 import { execa } from "execa";
 import { PORTS } from "../api/funcs.ts";
@@ -15,7 +17,8 @@ import { createHttpFaunaAdmin } from "../fauna/client.ts";
 import { elementScript, tableScript } from "../localtier/runner/networkIsolation.ts";
 import { CLOCK_OFFSET_ANNOTATION } from "../sim/clock.ts";
 import type { Backend } from "./backend.ts";
-import { annotatePod, getJson, nodeClockMs, type HarnessTarget } from "./kube.ts";
+import { kubectlObjects, queryEndpoint } from "./clusterTls.ts";
+import { adminTlsCache, annotatePod, getJson, nodeClockMs, readCluster, type HarnessTarget } from "./kube.ts";
 
 export const NFT_TABLE = "fauna_harness";
 
@@ -80,13 +83,15 @@ export function kindBackend(access: KindAccess = {}): Backend {
     return ready;
   };
   const isolated = new Map<string, PodPlace>();
+  const adminTls = adminTlsCache();
   return {
     name: "kind",
     async queryEndpoint(t) {
       // The client Service is named after the cluster (clientServiceName); its selector admits ready nodes only.
       const client = await getJson<{ spec?: { selector?: Record<string, string> } }>(t.kubectl, ["-n", t.namespace, "get", "service", t.cluster]);
       const port = await nodePortService(t, `${t.cluster}-harness-api`, client.spec?.selector, PORTS.api);
-      return { domain: await controlPlaneAddress(t), port };
+      // With TLS: verified against the client Service's name (tlsServerName), which the nodes' certificate carries.
+      return queryEndpoint(kubectlObjects(t.kubectl), await readCluster(t), { domain: await controlPlaneAddress(t), port });
     },
     async nodeClock(t, rootKey, pod) {
       // The admin API listens on the pod's IP only (not loopback, so no port-forward): a NodePort for that one pod.
@@ -96,7 +101,10 @@ export function kindBackend(access: KindAccess = {}): Backend {
         if (port === undefined) return null;
         adminPorts.set(pod, port);
       }
-      const admin = createHttpFaunaAdmin({ rootKey, adminPort: port, timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
+      // With TLS (mutual on 8444): the operator's admin client takes no server name to verify a node reached by a
+      // node's address, so the chain is verified against the cluster's own CA and the host name check is skipped.
+      const tls = await adminTls.get(t);
+      const admin = createHttpFaunaAdmin({ rootKey, adminPort: port, timeoutMs: { default: 3_000 }, retry: { attempts: 1 }, ...(tls ? { tls: { ...tls, verifyHostname: false } } : {}) });
       return nodeClockMs(t, admin, pod, await controlPlaneAddress(t));
     },
     async isolate(t, pod) {

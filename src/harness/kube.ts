@@ -3,7 +3,10 @@
 import { CLUSTER_LABEL, PORTS, REPLICA_LABEL } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import type { FaunaAdmin } from "../fauna/client.ts";
+import type { Endpoint } from "../load/load.ts";
+import type { ClientCertTls } from "../load/tls.ts";
 import type { Backend } from "./backend.ts";
+import { adminClientTls, kubectlObjects, queryEndpoint } from "./clusterTls.ts";
 
 /** Runs kubectl with `args` (stdin `input`); resolves to stdout, rejects on a non-zero exit. */
 export type Kubectl = (args: string[], input?: string) => Promise<string>;
@@ -64,10 +67,32 @@ export async function readRootKey(t: HarnessTarget): Promise<string> {
   return Buffer.from(secret.data?.["root-key"] ?? "", "base64").toString("utf8").trim();
 }
 
-/** The client Service (named after the cluster) at its cluster IP, FQL port 8443. */
-export async function clientServiceEndpoint(t: HarnessTarget): Promise<{ domain: string; port: number }> {
+/** The client Service (named after the cluster) at its cluster IP, FQL port 8443; over TLS when the cluster has it. */
+export async function clientServiceEndpoint(t: HarnessTarget): Promise<Endpoint> {
   const ip = (await t.kubectl(["-n", t.namespace, "get", "service", t.cluster, "-o", "jsonpath={.spec.clusterIP}"])).trim();
-  return { domain: ip, port: PORTS.api };
+  return queryEndpoint(kubectlObjects(t.kubectl), await readCluster(t), { domain: ip, port: PORTS.api });
+}
+
+/** The admin API's TLS options for the target (a client certificate from its CA), or undefined when TLS is off. */
+export async function targetAdminTls(t: HarnessTarget): Promise<ClientCertTls | undefined> {
+  return adminClientTls(kubectlObjects(t.kubectl), await readCluster(t), { commonName: "fauna-operator-harness" });
+}
+
+/** targetAdminTls once per cluster (a client certificate costs an RSA key); a failure is not kept. */
+export function adminTlsCache(): { get(t: HarnessTarget): Promise<ClientCertTls | undefined> } {
+  const cache = new Map<string, Promise<ClientCertTls | undefined>>();
+  return {
+    get(t) {
+      const key = `${t.namespace}/${t.cluster}`;
+      let tls = cache.get(key);
+      if (!tls) {
+        tls = targetAdminTls(t);
+        cache.set(key, tls);
+        tls.catch(() => cache.delete(key));
+      }
+      return tls;
+    },
+  };
 }
 
 /** Sets (value) or removes (null) one annotation of a pod. */

@@ -42,6 +42,7 @@ export function classify(err: unknown): ErrorClass {
 /** One line for the report: class and the driver's own words. */
 export function describe(err: unknown): string {
   if (err instanceof faunadb.errors.FaunaHTTPError) return `${err.name} ${err.requestResult.statusCode}: ${err.message}`;
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  // fetch (the TLS transport) says only "fetch failed"; the cause says why (refused, certificate not trusted, ...).
+  if (err instanceof Error) return `${err.name}: ${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}`;
   return String(err);
 }

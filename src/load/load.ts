@@ -4,31 +4,43 @@
 // (history.ts) so the checks can judge it after the run: every acknowledged write reads back, the bank's total
 // never changes, a register read never goes back (src/harness/checks). Failed or timed-out operations are allowed;
 // acknowledged ones must hold (Jepsen's rule). Each operation opens its own driver client, hence its own TCP
-// connection: behind a Service, consecutive operations spread over its endpoints.
+// connection: behind a Service, consecutive operations spread over its endpoints. An Endpoint with `tls` (a cluster
+// with spec.tls on) is reached over https, verified against its CA and server name (tls.ts), a connection per client
+// still.
 import faunadb from "faunadb";
 import { classify, describe, OperationTimeout, type ErrorClass } from "./errors.ts";
 import { emptyHistory, type AckedWrite, type History } from "./history.ts";
+import { tlsFetch, type EndpointTls } from "./tls.ts";
 import { LoadStats, type LatencySummary, type SecondSample } from "./stats.ts";
 import { BANK, namesFor, raiseRegister, readBalances, readDoc, readRegister, REGISTERS, setupWorkload, transfer, writeDoc, type WorkloadNames } from "./workloads.ts";
 
 export type { AckedWrite } from "./history.ts";
+export type { EndpointTls } from "./tls.ts";
 
 const q = faunadb.query;
 
 export interface Endpoint {
   domain: string;
   port: number;
+  /** Set when the cluster serves the query API over TLS: https, the CA to trust and the name to verify. */
+  tls?: EndpointTls;
 }
 
 export function clientFor(endpoint: Endpoint, secret: string, timeoutMs = 5000): faunadb.Client {
-  return new faunadb.Client({
-    secret,
-    domain: endpoint.domain,
-    port: endpoint.port,
-    scheme: "http",
-    queryTimeout: timeoutMs,
-    timeout: Math.ceil(timeoutMs / 1000),
-  });
+  const common = { secret, domain: endpoint.domain, port: endpoint.port, queryTimeout: timeoutMs, timeout: Math.ceil(timeoutMs / 1000) };
+  if (!endpoint.tls) return new faunadb.Client({ ...common, scheme: "http" });
+  // A fetch makes the driver use its fetch adapter (node:http2 takes no CA); closing the client closes its Agent.
+  const transport = tlsFetch(endpoint.tls);
+  const client = new faunadb.Client({ ...common, scheme: "https", fetch: transport.fetch, keepAlive: false });
+  const close = client.close.bind(client);
+  client.close = async (opts) => {
+    try {
+      await close(opts);
+    } finally {
+      await transport.close();
+    }
+  };
+  return client;
 }
 
 /** Runs one query on a fresh client, bounded by `timeoutMs` even if the driver hangs. */

@@ -1,7 +1,12 @@
 // The admin HTTP API on 8444 with FaunaDB's paths, auth, bodies and errors (FACTS §2;
-// `ext/api/src/main/scala/api/AdminApplication.scala`). Auth runs before routing, as in the source.
+// `ext/api/src/main/scala/api/AdminApplication.scala`). Auth runs before routing, as in the source. Cleartext
+// HTTP/1.1 by default; with `admin_ssl_key_file` TLS only, client certificate required, HTTP/2 or HTTP/1.1 by ALPN
+// (`CoreConfig.adminSSL`, src/sim/tls.ts).
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Server } from "node:net";
+import { guard, type ServerTls } from "./tls.ts";
 import {
   ADMIN_MESSAGES,
   internalErrorDescription,
@@ -54,7 +59,11 @@ export function replicationEtag(node: SimNode): string {
   return createHash("sha1").update(replicationEtagSource(node.state), "utf8").digest("base64url");
 }
 
-type Handler = (node: SimNode, body: Record<string, unknown>, req: IncomingMessage, rest: string) => Promise<Reply> | Reply;
+/** A request over HTTP/1.1 (cleartext or TLS) or HTTP/2 (TLS): the compatibility API reads the same. */
+type Req = IncomingMessage | Http2ServerRequest;
+type Res = ServerResponse | Http2ServerResponse;
+
+type Handler = (node: SimNode, body: Record<string, unknown>, req: Req, rest: string) => Promise<Reply> | Reply;
 
 function replicaNameError(node: SimNode, body: Record<string, unknown>): Reply | undefined {
   const name = body.replica_name;
@@ -218,7 +227,7 @@ function lookup(path: string): { methods: Partial<Record<string, Handler>>; rest
   return undefined;
 }
 
-export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<Reply> {
+export async function handleAdmin(node: SimNode, req: Req): Promise<Reply> {
   const auth = req.headers.authorization;
   if (!adminAuthorized(auth, node.config)) return unauthorized;
   const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "") || "/";
@@ -240,7 +249,7 @@ export async function handleAdmin(node: SimNode, req: IncomingMessage): Promise<
 }
 
 /** One line per request that changes the cluster, with who sent it (address, User-Agent): who acted, and when. */
-function logWrite(node: SimNode, req: IncomingMessage, status: number): void {
+function logWrite(node: SimNode, req: Req, status: number): void {
   if (req.method === "GET" || req.method === "HEAD") return;
   const agent = req.headers["user-agent"] ?? "-";
   node.log(`admin ${req.method} ${req.url ?? "/"} from ${req.socket.remoteAddress ?? "?"} agent=${JSON.stringify(agent)} -> ${status}`);
@@ -251,15 +260,26 @@ function logWrite(node: SimNode, req: IncomingMessage, status: number): void {
  * contains it get no answer, their connection is reset, as a NetworkPolicy, a DNS outage or a firewall would do to
  * one client while the cluster and its other clients carry on. The debug route itself stays reachable.
  */
-function cutOff(node: SimNode, req: IncomingMessage): boolean {
+function cutOff(node: SimNode, req: Req): boolean {
   const agent = req.headers["user-agent"] ?? "";
   return node.cutOffAgent !== null && agent.includes(node.cutOffAgent) && !(req.url ?? "").startsWith("/admin/debug/");
 }
 
-export function adminServer(node: SimNode): Server {
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+/** Resets the request's connection (an HTTP/2 socket may not be touched: its session is destroyed instead). */
+function reset(req: Req): void {
+  if ("stream" in req) req.stream.session?.destroy();
+  else req.socket.destroy();
+}
+
+/**
+ * The admin server, not yet listening: cleartext HTTP/1.1, or with `tls` (serverTls of the node's adminSsl) an
+ * HTTP/2 TLS server that also takes HTTP/1.1 by ALPN. A client the TLS options refuse (no certificate, or one the
+ * trust does not vouch for) fails in the handshake and never reaches a route.
+ */
+export async function adminServer(node: SimNode, tls?: ServerTls): Promise<Server> {
+  const onRequest = (req: Req, res: Res) => {
     if (cutOff(node, req)) {
-      req.socket.destroy();
+      reset(req);
       return;
     }
     void handleAdmin(node, req).then(
@@ -269,5 +289,11 @@ export function adminServer(node: SimNode): Server {
       },
       (e: unknown) => sendJson(res, 500, { errors: [{ code: "internal server error", description: String(e) }] }),
     );
-  });
+  };
+  if (!tls) return createServer(onRequest);
+  // node:http2 is loaded only for a TLS node, to keep the cleartext node's start cheap.
+  const { createSecureServer } = await import("node:http2");
+  const server = createSecureServer({ ...tls.options, allowHTTP1: true }, onRequest);
+  guard(server, tls);
+  return server;
 }

@@ -1,9 +1,12 @@
 // The query API port 8443: `/ping` (FACTS §5, `fql1/UtilRoutes.scala`) and FQL v4 `POST /` (FACTS §9). It speaks
 // HTTP/1.1 (probes, curl) and cleartext HTTP/2 with prior knowledge (the `faunadb` driver uses node:http2),
-// told apart by the HTTP/2 connection preface.
+// told apart by the HTTP/2 connection preface. With `http_ssl_key_file` it speaks TLS only, HTTP/2 or HTTP/1.1 by
+// ALPN (HTTP/1.1 without ALPN), and asks for a client certificate only when `http_ssl_trust_file` is set
+// (`CoreConfig.httpSSL`, src/sim/tls.ts).
 import { createServer as createHttp1, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect, createServer as createNet, type Server, type Socket } from "node:net";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { guard, type ServerTls } from "./tls.ts";
 import { PING_DEFAULT_TIMEOUT_MS, PING_MESSAGES, internalErrorDescription, pingScopeOf, type PingScope } from "../fauna/wire.ts";
 import { isRootKey } from "./config.ts";
 import { FAUNADB_BUILD } from "./http.ts";
@@ -149,11 +152,24 @@ async function handle(node: SimNode, req: Req, res: Res): Promise<void> {
 
 const H2_PREFACE = "PRI * HTTP/2.0";
 
-/** Starts 8443; resolves once listening. */
-export async function startApiServer(node: SimNode): Promise<Server> {
+function listen(server: Server, node: SimNode): Promise<Server> {
+  return new Promise<Server>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(node.config.apiPort, node.config.apiAddress, () => ok(server));
+  });
+}
+
+/** Starts 8443, over TLS with `tls` (serverTls of the node's httpSsl); resolves once listening. */
+export async function startApiServer(node: SimNode, tls?: ServerTls): Promise<Server> {
   const onRequest = (req: Req, res: Res) => {
     void handle(node, req, res).catch((e: unknown) => send(res, 500, errorBody("internal server error", String(e))));
   };
+  if (tls) {
+    const { createSecureServer } = await import("node:http2");
+    const server = createSecureServer({ ...tls.options, allowHTTP1: true }, onRequest);
+    guard(server, tls);
+    return listen(server, node);
+  }
   const h1 = createHttp1(onRequest);
   // node:http2 is loaded only when the API opens, to keep the node's start cheap.
   const { createServer: createH2 } = await import("node:http2");
@@ -182,9 +198,5 @@ export async function startApiServer(node: SimNode): Promise<Server> {
     });
   });
   server.on("close", () => h2.close());
-  await new Promise<void>((ok, fail) => {
-    server.once("error", fail);
-    server.listen(node.config.apiPort, node.config.apiAddress, () => ok());
-  });
-  return server;
+  return listen(server, node);
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import bcrypt from "bcryptjs";
+import { sslSettings, type SslSettings } from "./tls.ts";
 
 /**
  * Every key of `CoreConfig.scala` (@Config vars; deprecated and renamed ones are accepted with a warning). Keys
@@ -90,6 +91,10 @@ export interface SimConfig {
   shutdownGraceSeconds: number;
   consensusStallRestartSeconds: number;
   consensusStallRestartEnable: boolean;
+  /** `admin_ssl_key_file` (+ `_password`, `_trust_file`): mutual TLS on 8444 (`CoreConfig.adminSSL`, tls.ts). */
+  adminSsl: SslSettings | undefined;
+  /** `http_ssl_key_file` (+ `_password`, `_trust_file`): TLS on 8443 (`CoreConfig.httpSSL`, tls.ts). */
+  httpSsl: SslSettings | undefined;
   raw: Record<string, Value>;
 }
 
@@ -206,6 +211,8 @@ export function configFromMap(raw: Record<string, Value>, file: string, checkFs 
     shutdownGraceSeconds: int(raw, "shutdown_grace_period_seconds", 30),
     consensusStallRestartSeconds: int(raw, "consensus_stall_restart_period_seconds", 30),
     consensusStallRestartEnable: bool(raw, "consensus_stall_restart_period_enable", true),
+    adminSsl: sslSettings(raw, "admin"),
+    httpSsl: sslSettings(raw, "http"),
     raw,
   };
 }

@@ -1,7 +1,9 @@
 // Small HTTP helpers for the simulator (node:http only, to keep start time and RSS low).
-import { request, type IncomingMessage, type ServerResponse } from "node:http";
+import { request, type ServerResponse } from "node:http";
+import type { Http2ServerResponse } from "node:http2";
+import type { Readable } from "node:stream";
 
-export function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): Promise<string> {
+export function readBody(req: Readable, limit = 16 * 1024 * 1024): Promise<string> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -28,7 +30,8 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 export const FAUNADB_BUILD = "25.02.07.dev-4f8f8be";
 
 /** A JSON answer as FaunaDB's admin port sends it; `body` undefined (204) sends no content headers, as FaunaDB. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
+export function sendJson(answer: ServerResponse | Http2ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
+  const res = answer as ServerResponse; // the HTTP/2 compatibility response has the same writeHead/end
   if (body === undefined) {
     res.writeHead(status, { "x-faunadb-build": FAUNADB_BUILD, ...headers });
     res.end();

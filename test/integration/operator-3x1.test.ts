@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KubernetesObject, V1Pod, V1Service, V1StatefulSet } from "@kubernetes/client-node";
 import { readFileSync } from "node:fs";
+import https from "node:https";
+import tls from "node:tls";
+import { issueCa, issueCert } from "../../src/faunacluster/tls/pki.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually } from "../support/localtier.ts";
 import { assertNoWritesFor, operatorSuite, sample } from "../support/operator.ts";
@@ -60,7 +63,7 @@ describe("operator: 3x1 sample on the simulator", { timeout: 1_200_000 }, () => 
       assert.equal(container?.readinessProbe?.httpGet?.path, "/ping?scope=node");
       assert.equal(container?.livenessProbe, undefined, "no liveness probe: a restarted member keeps its ports closed until its peers answer");
     }
-    for (const [kind, name] of [["service", "fauna-3x1"], ["service", "fauna-3x1-replica-1"], ["configmap", "fauna-3x1-config"], ["secret", "fauna-3x1-root-key"], ["pdb", "fauna-3x1-replica-1"], ["networkpolicy", "fauna-3x1"]] as const) {
+    for (const [kind, name] of [["service", "fauna-3x1"], ["service", "fauna-3x1-replica-1"], ["configmap", "fauna-3x1-config"], ["configmap", "fauna-3x1-ca"], ["secret", "fauna-3x1-root-key"], ["secret", "fauna-3x1-ca"], ["pdb", "fauna-3x1-replica-1"], ["networkpolicy", "fauna-3x1"]] as const) {
       const o = await getJson<KubernetesObject>(["-n", suite.ns, "get", kind, name]);
       assert.ok(owned(o), `${kind}/${name} owner reference`);
       assert.equal(o.metadata?.labels?.["app.kubernetes.io/part-of"], "fauna-operator", `${kind}/${name} labels`);
@@ -79,6 +82,46 @@ describe("operator: 3x1 sample on the simulator", { timeout: 1_200_000 }, () => 
     const slices = await getJson<{ items: { endpoints?: { addresses: string[] }[] }[] }>(["-n", suite.ns, "get", "endpointslices", "-l", "kubernetes.io/service-name=fauna-3x1"]);
     const addresses = slices.items.flatMap((s) => s.endpoints ?? []).flatMap((e) => e.addresses).sort();
     assert.deepEqual(addresses, pods.map((p) => p.status?.podIP ?? "").sort());
+  });
+
+  it("TLS by default: the admin API answers only over mutual TLS with the cluster's CA, the query API only over TLS", async () => {
+    const caCert = (await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "configmap", "fauna-3x1-ca"])).data["ca.crt"] ?? "";
+    const caSecret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", "fauna-3x1-ca"]);
+    const ca = { cert: Buffer.from(caSecret.data["tls.crt"] ?? "", "base64").toString(), key: Buffer.from(caSecret.data["tls.key"] ?? "", "base64").toString() };
+    assert.equal(ca.cert.trim(), caCert.trim(), "the ConfigMap holds the CA's certificate");
+    const sts = await getJson<V1StatefulSet>(["-n", suite.ns, "get", "statefulset", "fauna-3x1-replica-1"]);
+    assert.equal(sts.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.scheme, "HTTPS");
+    const pod = await getJson<V1Pod>(["-n", suite.ns, "get", "pod", "fauna-3x1-replica-1-0"]);
+    const ip = pod.status?.podIP ?? "";
+    const rootKey = Buffer.from((await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", "fauna-3x1-root-key"])).data["root-key"] ?? "", "base64").toString();
+    const client = issueCert(ca, { commonName: "test-client", usage: "client", now: new Date(), days: 1 });
+    const stranger = issueCa({ commonName: "stranger", now: new Date(), days: 1 });
+    const strangerClient = issueCert(stranger, { commonName: "stranger-client", usage: "client", now: new Date(), days: 1 });
+    const auth = { authorization: `Basic ${Buffer.from(`${rootKey}:`).toString("base64")}` };
+    const podName = "fauna-3x1-replica-1-0.fauna-3x1-replica-1." + suite.ns + ".svc.cluster.local";
+    const get = (port: number, o: https.RequestOptions) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = https.request({ host: ip, port, path: port === 8444 ? "/admin/identity" : "/ping", headers: auth, ca: caCert, servername: podName, timeout: 5000, ...o }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => (body += c.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.on("timeout", () => req.destroy(new Error("timeout")));
+        req.end();
+      });
+    const member = await get(8444, { cert: client.cert, key: client.key, checkServerIdentity: (_h, cert) => tls.checkServerIdentity(podName, cert) });
+    assert.equal(member.status, 200, member.body);
+    assert.match(member.body, /identity/);
+    await assert.rejects(get(8444, {}), "no client certificate: refused");
+    await assert.rejects(get(8444, { cert: strangerClient.cert, key: strangerClient.key }), "a certificate from another CA: refused");
+    await assert.rejects(get(8444, { ca: stranger.cert }), "the node's certificate is not trusted under another CA");
+    const plain = await fetch(`http://${ip}:8444/admin/identity`, { headers: auth, signal: AbortSignal.timeout(5000) }).then((r) => r.status, () => "refused");
+    assert.notEqual(plain, 200, "no admin answer in cleartext");
+    const ping = await get(8443, { checkServerIdentity: (_h, cert) => tls.checkServerIdentity("fauna-3x1." + suite.ns + ".svc", cert) });
+    assert.equal(ping.status, 200, "the query API over TLS, verified as the client Service's name");
+    const plainApi = await fetch(`http://${ip}:8443/ping`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, () => "refused");
+    assert.notEqual(plainApi, 200, "no query answer in cleartext");
   });
 
   it(`makes no object writes for ${QUIET_MS / 1000} s after convergence`, async () => {

@@ -15,7 +15,8 @@ import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
 import { after, before, describe, it } from "node:test";
 import { DATA_VOLUME, podDnsName } from "../../src/api/funcs.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import { createHttpFaunaAdmin, type FaunaAdmin } from "../../src/fauna/client.ts";
+import type { FaunaAdmin } from "../../src/fauna/client.ts";
+import { adminClient } from "../support/clusterAccess.ts";
 import { eventually, type TestTier, useTier } from "../support/localtier.ts";
 import { isReady, killRepeatedly, readCluster, summarizePoints } from "../support/killpoints.ts";
 import { installCrdAndRbac, type RunningOperator, sample, startOperator } from "../support/operator.ts";
@@ -79,9 +80,10 @@ async function membershipDump(admin: FaunaAdmin, ns: string): Promise<string> {
   const pods = JSON.parse(await tier.kubectl(["-n", ns, "get", "pods", "-o", "json"])) as { items: { metadata: { name: string }; status?: { podIP?: string } }[] };
   const lines: string[] = [];
   for (const p of pods.items) {
-    const ip = p.status?.podIP;
-    if (!ip) continue;
-    const answer = await admin.status(ip).catch((e: unknown) => String(e));
+    if (!p.status?.podIP) continue;
+    // The pod's stable DNS name (<pod>.<statefulset>.<ns>.svc.cluster.local): what its certificate carries with TLS on.
+    const dns = `${p.metadata.name}.${p.metadata.name.replace(/-\d+$/, "")}.${ns}.svc.cluster.local`;
+    const answer = await admin.status(dns).catch((e: unknown) => String(e));
     if (typeof answer === "string" || !answer.member) lines.push(`  ${p.metadata.name}: ${typeof answer === "string" ? answer : "not a member"}`);
     else lines.push(`  ${p.metadata.name}: ${answer.cluster.members.map((m) => `${m.hostId.slice(0, 8)}@${m.address}:${m.replica}:${m.state}/${m.status}:${m.ownership.toFixed(2)}/${m.ownershipGoal.toFixed(2)}`).join(" ")}`);
   }
@@ -145,7 +147,7 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
       ["replica-3", 2, "data+log"],
     ]);
     // One cluster: every node, asked directly, sees the same six members (a second init would make a second cluster).
-    const admin = createHttpFaunaAdmin({ rootKey: await rootKey(ns), timeoutMs: { default: 5_000 } });
+    const admin = await adminClient(tier.kubectl, ns, NAME, { rootKey: await rootKey(ns), timeoutMs: { default: 5_000 } });
     const pods = ["replica-1", "replica-2", "replica-3"].flatMap((replica) => [0, 1].map((ordinal) => ({ replica, ordinal })));
     const views = await viewsOfEveryNode(admin, ready, pods);
     const expected = [...hosts].sort().join(",");
@@ -170,7 +172,7 @@ describe("operator killed at random points", { timeout: 900_000 }, () => {
     assert.ok([...removed, ...kept].every((h) => h !== undefined), JSON.stringify(before.status?.nodes));
 
     // Watch throughout: a PVC of a removed ordinal may be gone only once its host left membership.
-    const admin = createHttpFaunaAdmin({ rootKey: await rootKey(ns), timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
+    const admin = await adminClient(tier.kubectl, ns, NAME, { rootKey: await rootKey(ns), timeoutMs: { default: 3_000 }, retry: { attempts: 1 } });
     const witness = podDnsName(before, "replica-2", 0);
     const violations: string[] = [];
     let watching = true;

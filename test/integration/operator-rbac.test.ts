@@ -134,8 +134,21 @@ describe("operator RBAC (manifests/20-rbac.yaml, cluster-wide install) is narrow
     await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => ((s.metadata as { name: string }).name = "other")));
     await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => ((s.metadata as { ownerReferences?: unknown }).ownerReferences = undefined)));
     await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x", (s) => (s.data = { "root-key": "aw==", extra: "aw==" })));
-    // The shape the operator generates is admitted (positive control).
+    // The shapes the operator generates are admitted (positive controls): the root key, and TLS's CA and node certificate.
     await allowed(["-n", ns, "create", "--dry-run=server", "-f", "-"], rootKeySecret(ns, "x"));
+    const b64 = Buffer.from("pem").toString("base64");
+    const tls = (name: string, data: Record<string, string>) => rootKeySecret(ns, "x", (s) => {
+      const meta = s.metadata as { name: string; labels: Record<string, string> };
+      meta.name = name;
+      meta.labels["app.kubernetes.io/component"] = "tls";
+      s.data = data;
+    });
+    await allowed(["-n", ns, "create", "--dry-run=server", "-f", "-"], tls("x-ca", { "tls.crt": b64, "tls.key": b64 }));
+    const node = { "ca.crt": b64, "tls.crt": b64, "tls.key": b64, "faunadb.pem": b64 };
+    await allowed(["-n", ns, "create", "--dry-run=server", "-f", "-"], tls("x-replica-1-tls-0123456789", node));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], tls("x-replica-1-tls-0123456789", { ...node, extra: b64 }));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], tls("x-anything", node));
+    await refusedByPolicy(["-n", ns, "create", "--dry-run=server", "-f", "-"], tls("x-ca", { "tls.crt": b64, "tls.key": b64, "root-key": b64 }));
   });
 
   it("has none of the verbs its code never calls (issue 13's list)", async () => {

@@ -16,6 +16,7 @@ import YAML from "yaml";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { basicAuth } from "../../src/fauna/transport.ts";
 import { tierFiles, workDir } from "../../src/localtier/paths.ts";
+import { adminFetch, adminTls, serviceEndpoint } from "../support/clusterAccess.ts";
 import { ensureCollection, findLost, startLoad, type AckedWrite, type Endpoint, type RunningLoad } from "../support/load.ts";
 import { eventually } from "../support/localtier.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
@@ -81,7 +82,8 @@ function podProcesses(ns: string): { pid: string; environ: string; cmdline: stri
 }
 
 async function adminStatusWith(key: string, pod: string): Promise<number> {
-  const res = await fetch(`http://${podDns(pod)}:8444/admin/identity`, { headers: { authorization: basicAuth(key) }, signal: AbortSignal.timeout(5000) });
+  const tls = await adminTls(kubectl, suite.ns, NAME);
+  const res = await adminFetch(tls, podDns(pod), "/admin/identity", { headers: { authorization: basicAuth(key) }, signal: AbortSignal.timeout(5000) });
   await res.body?.cancel();
   return res.status;
 }
@@ -96,8 +98,7 @@ describe("root key: hashes only in pods, rotation under load", { timeout: 900_00
     const t0 = Date.now();
     await eventually("Ready", async () => isReady(await fc()), 300_000, 1000).catch(suite.failWithLogTail);
     console.log(`${SAMPLE} Ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const clusterIP = (await kubectl(["-n", suite.ns, "get", "service", NAME, "-o", "jsonpath={.spec.clusterIP}"])).trim();
-    service = { domain: clusterIP, port: 8443 };
+    service = await serviceEndpoint(kubectl, suite.ns, NAME);
   });
 
   it("the cleartext key is nowhere but the Secret: objects, files, processes, the operator's debug log", async () => {

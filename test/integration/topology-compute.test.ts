@@ -9,6 +9,7 @@ import type { V1Pod, V1Service } from "@kubernetes/client-node";
 import faunadb from "faunadb";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually } from "../support/localtier.ts";
+import { serviceEndpoint } from "../support/clusterAccess.ts";
 import { ensureCollection, findLost, once, startLoad, type Endpoint } from "../support/load.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
 
@@ -56,8 +57,8 @@ describe("topology: a compute replica takes the load balancer", { timeout: 1_200
     const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
     rootKey = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
     const svc = await getJson<V1Service>(["-n", suite.ns, "get", "service", NAME]);
-    service = { domain: svc.spec?.clusterIP ?? "", port: svc.spec?.ports?.[0]?.port ?? 0 };
-    assert.equal(service.port, 8443);
+    assert.equal(svc.spec?.ports?.[0]?.port, 8443);
+    service = await serviceEndpoint(suite.tier.kubectl, suite.ns, NAME);
 
     const all = await podIPs(`fauna-operator.io/cluster=${NAME}`);
     assert.equal(all.length, 3);

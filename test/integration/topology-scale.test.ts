@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
+import { podDnsName } from "../../src/api/funcs.ts";
+import { adminClient, serviceEndpoint } from "../support/clusterAccess.ts";
 import { eventually } from "../support/localtier.ts";
 import { ensureCollection, findLost, startLoad, type Endpoint, type RunningLoad } from "../support/load.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
@@ -57,8 +58,7 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
     const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
     rootKey = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
     assert.ok(rootKey.length > 0, "root key read from the root-key Secret");
-    const clusterIP = (await suite.tier.kubectl(["-n", suite.ns, "get", "service", NAME, "-o", "jsonpath={.spec.clusterIP}"])).trim();
-    service = { domain: clusterIP, port: 8443 };
+    service = await serviceEndpoint(suite.tier.kubectl, suite.ns, NAME);
     await ensureCollection(service, rootKey, COLLECTION);
     await startSampling();
   });
@@ -137,8 +137,9 @@ describe("topology: scaling a replica 3 → 5 → 2 under writes", { timeout: 90
 
 /** Samples membership (from replica-2's node, never scaled) then PVCs, every 300 ms; resolves after a first sample. */
 async function startSampling(): Promise<void> {
-  const admin = createHttpFaunaAdmin({ rootKey, timeoutMs: { default: 2000 }, retry: { attempts: 1 } });
-  const ip = (await suite.tier.kubectl(["-n", suite.ns, "get", "pod", `${NAME}-replica-2-0`, "-o", "jsonpath={.status.podIP}"])).trim();
+  const admin = await adminClient(suite.tier.kubectl, suite.ns, NAME, { rootKey, timeoutMs: { default: 2000 }, retry: { attempts: 1 } });
+  // Its stable DNS name, which its certificate carries when TLS is on.
+  const ip = podDnsName({ metadata: { name: NAME, namespace: suite.ns } } as FaunaCluster, "replica-2", 0);
   let running = true;
   const sampleOnce = async () => {
     const at = Date.now();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { podDnsName } from "../../src/api/funcs.ts";
-import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
+import { adminClient } from "../support/clusterAccess.ts";
 import { eventually } from "../support/localtier.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
 
@@ -31,7 +31,7 @@ const readyWith = (what: string, ok: (c: FaunaCluster) => boolean | Promise<bool
   }, timeoutMs, 1000).catch(suite.failWithLogTail);
 const admin = async () => {
   const secret = JSON.parse(await suite.tier.kubectl(["-n", suite.ns, "get", "secret", `${CLUSTER}-root-key`, "-o", "json"])) as { data: Record<string, string> };
-  return createHttpFaunaAdmin({ rootKey: Buffer.from(secret.data["root-key"] ?? "", "base64").toString() });
+  return adminClient(suite.tier.kubectl, suite.ns, CLUSTER, { rootKey: Buffer.from(secret.data["root-key"] ?? "", "base64").toString() });
 };
 const seed = () => podDnsName({ metadata: { name: CLUSTER, namespace: suite.ns } } as FaunaCluster, "replica-1", 0);
 const replication = async () =>

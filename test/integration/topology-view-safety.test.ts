@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { FaunaCluster } from "../../src/api/types.ts";
-import { createHttpFaunaAdmin } from "../../src/fauna/client.ts";
+import { adminClient, adminFetch, adminTls, serviceEndpoint } from "../support/clusterAccess.ts";
 import { eventually } from "../support/localtier.ts";
 import { ensureCollection, findLost, startLoad, type Endpoint, type RunningLoad } from "../support/load.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
@@ -30,8 +30,9 @@ const isReady = (c: FaunaCluster) => c.status?.conditions?.some((x) => x.type ==
 /** Every node resets the operator's admin connections (User-Agent `fauna-operator (...)`) while `on`; the test's own calls pass. */
 async function cutOperatorOff(on: boolean): Promise<void> {
   const pods = (await suite.tier.kubectl(["-n", suite.ns, "get", "pods", "-o", "jsonpath={.items[*].status.podIP}"])).split(" ").filter(Boolean);
+  const tls = await adminTls(suite.tier.kubectl, suite.ns, NAME);
   for (const ip of pods) {
-    const res = await fetch(`http://${ip}:8444/admin/debug/sim-fault`, {
+    const res = await adminFetch(tls, ip, "/admin/debug/sim-fault", {
       method: "PUT",
       headers: { authorization: `Basic ${Buffer.from(`${rootKey}:`).toString("base64")}`, "content-type": "application/json" },
       body: JSON.stringify({ cut_off_agent: on ? "fauna-operator" : "" }),
@@ -43,7 +44,7 @@ const stsReplicas = async () => (await getJson<{ spec: { replicas: number } }>([
 const pvcUid = async (pod: string) => (await getJson<{ metadata: { uid: string } }>(["-n", suite.ns, "get", "pvc", `data-${pod}`])).metadata.uid;
 /** Host IDs FaunaDB lists, asked of replica-2's node by the test itself (the cut-off spares it). */
 async function membership(): Promise<Set<string>> {
-  const admin = createHttpFaunaAdmin({ rootKey, timeoutMs: { default: 3000 }, retry: { attempts: 2 } });
+  const admin = await adminClient(suite.tier.kubectl, suite.ns, NAME, { rootKey, timeoutMs: { default: 3000 }, retry: { attempts: 2 } });
   const answer = await admin.status(`${NAME}-replica-2-0.${NAME}-replica-2.${suite.ns}.svc.cluster.local`);
   if (!answer.member) throw new Error("replica-2's node is not a member");
   return new Set(answer.cluster.members.filter((m) => m.address !== "n/a").map((m) => m.hostId));
@@ -93,8 +94,7 @@ describe("scale-down with the operator cut off from every node's admin API", { t
     }, 420_000, 2000).catch(suite.failWithLogTail);
     const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", c.status?.rootKeySecretName ?? ""]);
     rootKey = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
-    const clusterIP = (await suite.tier.kubectl(["-n", suite.ns, "get", "service", NAME, "-o", "jsonpath={.spec.clusterIP}"])).trim();
-    service = { domain: clusterIP, port: 8443 };
+    service = await serviceEndpoint(suite.tier.kubectl, suite.ns, NAME);
     await ensureCollection(service, rootKey, COLLECTION);
     load = startLoad({ endpoint: () => service, secret: rootKey, collection: COLLECTION, workers: 2, pauseMs: 250 });
   });

@@ -11,6 +11,7 @@ import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually } from "../support/localtier.ts";
 import { type KindCluster, QUERY_NODE_PORT } from "./kind.ts";
 import type { Endpoint } from "../../src/load/load.ts";
+import { kubectlObjects, queryEndpoint } from "../../src/harness/clusterTls.ts";
 
 /** The real FaunaDB image manifests/samples/kind/cluster.yaml names (images/faunadb; needs GitHub to build). */
 export const FAUNADB_SAMPLE = "cluster.yaml";
@@ -127,7 +128,8 @@ export async function exposeQueryApi(kind: KindCluster, c: FaunaCluster): Promis
     },
   };
   await kind.kubectl(["apply", "-f", "-"], JSON.stringify(service));
-  return { domain: "127.0.0.1", port: QUERY_NODE_PORT };
+  // With TLS on: the CA from ConfigMap <name>-ca, the certificate checked against <svc>.<ns>.svc (not 127.0.0.1).
+  return queryEndpoint(kubectlObjects(kind.kubectl), c, { domain: "127.0.0.1", port: QUERY_NODE_PORT });
 }
 
 /** The root key from the Secret the status names; kept in memory only, never logged. */

@@ -2,7 +2,7 @@
 // POSIX sh with sed and mkdir only: the local tier runs it with the host's /bin/sh. The pod never sees the root key:
 // the template carries its BCrypt hashes. The same command for every image: whatever image the spec names must ship
 // `faunadb` taking FaunaDB's arguments.
-import { PATHS, PLACEHOLDERS } from "../../api/faunaConfig.ts";
+import { PATHS, PLACEHOLDERS, TLS_CONFIG_LINES } from "../../api/faunaConfig.ts";
 
 /** What runs once the config is rendered (FACTS §6: the launcher's `-c <file>`). */
 export const SERVER_COMMAND = `exec faunadb -c ${PATHS.config}`;
@@ -13,6 +13,7 @@ export function startScript(): string {
     "umask 077",
     `mkdir -p ${PATHS.flagsDir} ${PATHS.logs}`,
     `sed -e "s|${PLACEHOLDERS.podName}|$POD_NAME|g" -e "s|${PLACEHOLDERS.podIp}|$POD_IP|g" ${PATHS.template} > ${PATHS.config}`,
+    `if [ -f ${PATHS.tlsKeyFile} ]; then printf '%s\\n' ${TLS_CONFIG_LINES.map((l) => `'${l}'`).join(" ")} >> ${PATHS.config}; fi`,
     SERVER_COMMAND,
     "",
   ].join("\n");

@@ -1,7 +1,9 @@
 import { CONFIRM_VOLUME_DELETION_ANNOTATION } from "../../api/funcs.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { buildStatefulSet } from "./statefulSet.ts";
+import { buildStatefulSet, mountedTlsSecret, podHasTls } from "./statefulSet.ts";
+import { startScript } from "./startScript.ts";
+import { TLS_CONFIG_LINES } from "../../api/faunaConfig.ts";
 import { fullCluster, minimalCluster, SIMULATOR_IMAGE, threeByThree } from "../../../test/fixtures/faunacluster/valid.ts";
 import type { FaunaCluster } from "../../api/types.ts";
 import { CONFIG_HASH_ANNOTATION } from "../../api/funcs.ts";
@@ -149,5 +151,31 @@ describe("buildStatefulSet", () => {
 
   it("refuses a replica that is not in the spec", () => {
     assert.throws(() => buildStatefulSet(minimalCluster(), "nope"), /replica "nope" is not in the FaunaCluster spec/);
+  });
+
+  it("with TLS, mounts the replica's certificate Secret, probes over HTTPS; without, neither", () => {
+    const secrets = { r1: "fc-r1-tls-0123456789" };
+    const on = buildStatefulSet(threeByThree(), "r1", { tlsSecrets: secrets });
+    assert.equal(mountedTlsSecret(on), "fc-r1-tls-0123456789");
+    assert.equal(podHasTls(on.spec?.template), true);
+    const c = on.spec?.template.spec?.containers[0];
+    assert.equal(c?.readinessProbe?.httpGet?.scheme, "HTTPS");
+    assert.ok(c?.volumeMounts?.some((m) => m.mountPath === "/etc/faunadb/tls" && m.readOnly === true));
+    const vol = on.spec?.template.spec?.volumes?.find((v) => v.secret?.secretName === "fc-r1-tls-0123456789");
+    assert.deepEqual(vol?.secret?.items?.map((i) => i.path), ["faunadb.pem", "ca.crt"], "the key file and the trust file, not tls.key");
+    const noSecretYet = buildStatefulSet(threeByThree(), "r2", { tlsSecrets: secrets });
+    assert.equal(mountedTlsSecret(noSecretYet), undefined);
+    const disabled = threeByThree();
+    disabled.spec.tls = { mode: "Disabled" };
+    const off = buildStatefulSet(disabled, "r1", { tlsSecrets: secrets });
+    assert.equal(mountedTlsSecret(off), undefined, "Disabled mounts nothing even if a Secret is named");
+    assert.equal(off.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.scheme, "HTTP");
+  });
+
+  it("the start script appends FaunaDB's TLS keys only when the certificate is mounted", () => {
+    const script = startScript();
+    assert.match(script, /if \[ -f \/etc\/faunadb\/tls\/faunadb\.pem \]; then printf/);
+    for (const line of TLS_CONFIG_LINES) assert.ok(script.includes(`'${line}'`), line);
+    assert.ok(script.indexOf("faunadb.pem ]") < script.indexOf("exec faunadb"), "before FaunaDB starts");
   });
 });

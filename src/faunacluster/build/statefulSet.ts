@@ -15,6 +15,7 @@ import {
   podLabels,
   replicaSelector,
   statefulSetName,
+  TLS_KEYS,
 } from "../../api/funcs.ts";
 import { jvmSizes } from "../../api/jvm.ts";
 import type { FaunaCluster } from "../../api/types.ts";
@@ -27,7 +28,7 @@ export const CONTAINER_NAME = "faunadb";
 export const RUN_AS_USER = 65532;
 const ZONE_LABEL = "topology.kubernetes.io/zone";
 
-const VOLUMES = { template: "template", peerKey: "peer-key", run: "run", logs: "logs", tmp: "tmp", podInfo: "podinfo" } as const;
+const VOLUMES = { template: "template", peerKey: "peer-key", tls: "tls", run: "run", logs: "logs", tmp: "tmp", podInfo: "podinfo" } as const;
 
 function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
   const replica = spec.replicas.find((r) => r.name === name);
@@ -35,7 +36,17 @@ function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
   return replica;
 }
 
-function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica): V1Volume[] {
+/** A pod speaks TLS when its template mounts a node certificate (the start script then renders the TLS keys). */
+export function podHasTls(pod: { spec?: { volumes?: V1Volume[] } } | undefined): boolean {
+  return pod?.spec?.volumes?.some((v) => v.name === VOLUMES.tls && v.secret !== undefined) ?? false;
+}
+
+/** The node certificate Secret a StatefulSet's pods mount, if any. */
+export function mountedTlsSecret(sts: V1StatefulSet): string | undefined {
+  return sts.spec?.template.spec?.volumes?.find((v) => v.name === VOLUMES.tls)?.secret?.secretName;
+}
+
+function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: string | undefined): V1Volume[] {
   const peer = spec.peerEncryption.level !== "none" ? spec.peerEncryption.secretRef : undefined;
   return [
     {
@@ -43,6 +54,9 @@ function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedRep
       configMap: { name: configMapName(cluster), items: [{ key: templateKey(replica.name), path: "faunadb.yml" }] },
     },
     ...(peer ? [{ name: VOLUMES.peerKey, secret: { secretName: peer.name, items: [{ key: peer.key, path: "peer.pem" }], defaultMode: 0o400 } }] : []),
+    ...(tlsSecret
+      ? [{ name: VOLUMES.tls, secret: { secretName: tlsSecret, items: [{ key: TLS_KEYS.faunaKeyFile, path: "faunadb.pem" }, { key: TLS_KEYS.caCert, path: "ca.crt" }], defaultMode: 0o400 } }]
+      : []),
     { name: VOLUMES.run, emptyDir: {} },
     { name: VOLUMES.logs, emptyDir: {} },
     { name: VOLUMES.tmp, emptyDir: {} },
@@ -60,13 +74,14 @@ function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedRep
   ];
 }
 
-function volumeMounts(spec: ResolvedSpec): V1VolumeMount[] {
+function volumeMounts(spec: ResolvedSpec, tlsSecret: string | undefined): V1VolumeMount[] {
   return [
     { name: DATA_VOLUME, mountPath: PATHS.data },
     { name: VOLUMES.template, mountPath: PATHS.templateDir, readOnly: true },
     ...(spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef
       ? [{ name: VOLUMES.peerKey, mountPath: PATHS.peerKeyDir, readOnly: true }]
       : []),
+    ...(tlsSecret ? [{ name: VOLUMES.tls, mountPath: PATHS.tlsDir, readOnly: true }] : []),
     { name: VOLUMES.run, mountPath: PATHS.run },
     { name: VOLUMES.logs, mountPath: PATHS.logs },
     { name: VOLUMES.tmp, mountPath: PATHS.tmp },
@@ -74,7 +89,7 @@ function volumeMounts(spec: ResolvedSpec): V1VolumeMount[] {
   ];
 }
 
-function container(spec: ResolvedSpec, replica: ResolvedReplica): V1Container {
+function container(spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: string | undefined): V1Container {
   const jvm = jvmSizes(spec.jvm, replica.resources);
   return {
     name: CONTAINER_NAME,
@@ -100,7 +115,8 @@ function container(spec: ResolvedSpec, replica: ResolvedReplica): V1Container {
     ],
     // FACTS §5: /ping?scope=node answers once the node is a running member; it also drains the LB during shutdown.
     readinessProbe: {
-      httpGet: { path: "/ping?scope=node", port: "api", scheme: "HTTP" },
+      // With TLS the query API speaks only TLS; the kubelet does not verify the certificate of an HTTPS probe.
+      httpGet: { path: "/ping?scope=node", port: "api", scheme: tlsSecret ? "HTTPS" : "HTTP" },
       periodSeconds: 10,
       timeoutSeconds: 2,
       failureThreshold: 3,
@@ -120,7 +136,7 @@ function container(spec: ResolvedSpec, replica: ResolvedReplica): V1Container {
       runAsGroup: RUN_AS_USER,
       seccompProfile: { type: "RuntimeDefault" },
     },
-    volumeMounts: volumeMounts(spec),
+    volumeMounts: volumeMounts(spec, tlsSecret),
   };
 }
 
@@ -130,7 +146,7 @@ function spreadConstraints(cluster: FaunaCluster, replica: ResolvedReplica): V1T
   return list.map((c) => ({ ...structuredClone(c), labelSelector: c.labelSelector ?? { matchLabels: replicaSelector(cluster, replica.name) } }));
 }
 
-function podSpec(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica): V1PodSpec {
+function podSpec(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: string | undefined): V1PodSpec {
   const p = replica.placement;
   const nodeSelector = { ...p?.nodeSelector, ...(p?.zone ? { [ZONE_LABEL]: p.zone } : {}) };
   const spread = spreadConstraints(cluster, replica);
@@ -151,8 +167,8 @@ function podSpec(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedRep
     ...(p?.affinity ? { affinity: structuredClone(p.affinity) } : {}),
     ...(p?.tolerations?.length ? { tolerations: structuredClone(p.tolerations) } : {}),
     ...(spread ? { topologySpreadConstraints: spread } : {}),
-    containers: [container(spec, replica)],
-    volumes: volumes(cluster, spec, replica),
+    containers: [container(spec, replica, tlsSecret)],
+    volumes: volumes(cluster, spec, replica, tlsSecret),
   };
 }
 
@@ -178,7 +194,7 @@ export function buildStatefulSet(cluster: FaunaCluster, replicaName: string, opt
           labels: { ...podMeta?.labels, ...podLabels(cluster, replica.name, replica.type) },
           annotations: { ...podMeta?.annotations, [CONFIG_HASH_ANNOTATION]: configHash(cluster, replica, options) },
         },
-        spec: podSpec(cluster, spec, replica),
+        spec: podSpec(cluster, spec, replica, spec.tls.mode === "Managed" ? options.tlsSecrets?.[replica.name] : undefined),
       },
       volumeClaimTemplates: [
         {

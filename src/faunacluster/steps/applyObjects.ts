@@ -16,6 +16,7 @@ import { buildHeadlessService } from "../build/headlessService.ts";
 import { buildNetworkPolicy } from "../build/networkPolicy.ts";
 import { buildPodDisruptionBudgets } from "../build/podDisruptionBudget.ts";
 import { buildStatefulSet } from "../build/statefulSet.ts";
+import { buildCaConfigMap } from "../tls/material.ts";
 import { persistedPlanState } from "../topologyInput.ts";
 import { EventReason } from "../events.ts";
 import type { Observation } from "../observe.ts";
@@ -67,12 +68,18 @@ export type DesiredOptions = {
   operatorNamespace: string;
   /** Per replica, the root key's BCrypt hashes its template carries (RootKeyHashes decides them). */
   rootKeyHashes?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Per replica, the node certificate Secret its template mounts (EnsureTls decides them). */
+  tlsSecrets?: Readonly<Record<string, string>> | undefined;
 };
 
 export function desiredObjects(obs: Observation, accepted: Parameters<typeof acceptedCluster>[1], opts: DesiredOptions): Desired[] {
   const o = obs.kube;
   const cluster = acceptedCluster(obs.cluster, accepted);
-  const options = { clusterDomain: opts.clusterDomain, ...(opts.rootKeyHashes ? { rootKeyHashes: opts.rootKeyHashes } : {}) };
+  const options = {
+    clusterDomain: opts.clusterDomain,
+    ...(opts.rootKeyHashes ? { rootKeyHashes: opts.rootKeyHashes } : {}),
+    ...(opts.tlsSecrets ? { tlsSecrets: opts.tlsSecrets } : {}),
+  };
   const byName = <T extends KubernetesObject>(items: T[], name: string | undefined) => items.find((i) => i.metadata?.name === name);
   const list: Desired[] = [];
   const cm = buildConfigMap(cluster, options);
@@ -83,6 +90,10 @@ export function desiredObjects(obs: Observation, accepted: Parameters<typeof acc
     if (kept !== undefined) cm.data = { ...cm.data, [templateKey(r)]: kept };
   }
   list.push({ resource: Resources.configMaps, object: cm, current: currentCm });
+  if (obs.tls.kind === "on" && obs.tls.ca.kind === "usable") {
+    const caCm = buildCaConfigMap(cluster, obs.tls.ca.ca.cert);
+    list.push({ resource: Resources.configMaps, object: caCm, current: byName(o.configMaps, caCm.metadata?.name) });
+  }
   for (const r of resolveSpec(cluster).replicas) {
     const svc = buildHeadlessService(cluster, r.name);
     list.push({ resource: Resources.services, object: svc, current: byName(o.services, svc.metadata?.name) });
@@ -110,6 +121,7 @@ export const applyObjects: Step = {
     const { client } = pass.deps;
     const desired = desiredObjects(obs, persistedPlanState(obs).state.accepted, {
       clusterDomain: pass.deps.clusterDomain, operatorNamespace: pass.deps.operatorNamespace, rootKeyHashes: pass.rootKeyHashes,
+      tlsSecrets: pass.tlsSecrets,
     });
     try {
       for (const d of desired) {

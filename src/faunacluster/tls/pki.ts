@@ -4,7 +4,8 @@
 // key and its certificate chain for `*_ssl_key_file` / `peer_encryption_key_file`, the CA certificate for
 // `*_ssl_trust_file`. RSA 2048 (every JSSE and BouncyCastle version reads it), SHA-256 signatures; keys come from
 // node:crypto, certificates from node-forge (node:crypto parses X.509 but cannot write it).
-import { generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
+import { generateKeyPair, generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
+import { promisify } from "node:util";
 import forge from "node-forge";
 
 export type KeyPair = { cert: string; key: string };
@@ -12,11 +13,24 @@ export type Usage = "server" | "client" | "peer";
 
 const DAY_MS = 86_400_000;
 
-function newKey(): { forgeKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+type NewKey = { forgeKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string };
+
+function fromPem(pem: string): NewKey {
   const forgeKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   return { forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem };
+}
+
+function newKey(): NewKey {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return fromPem(privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** The same key, generated on libuv's thread pool: an operator issuing many keeps its event loop free (issue 14). */
+async function newKeyAsync(): Promise<NewKey> {
+  const { privateKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  return fromPem(privateKey);
 }
 
 function serial(): string {
@@ -31,8 +45,17 @@ function validity(cert: forge.pki.Certificate, now: Date, days: number): void {
   cert.validity.notAfter = new Date(now.getTime() + days * DAY_MS);
 }
 
-export function issueCa(o: { commonName: string; now: Date; days: number }): KeyPair {
-  const k = newKey();
+export type CaRequest = { commonName: string; now: Date; days: number };
+
+export function issueCa(o: CaRequest): KeyPair {
+  return caWith(newKey(), o);
+}
+
+export async function issueCaAsync(o: CaRequest): Promise<KeyPair> {
+  return caWith(await newKeyAsync(), o);
+}
+
+function caWith(k: NewKey, o: CaRequest): KeyPair {
   const cert = forge.pki.createCertificate();
   cert.publicKey = k.publicKey;
   cert.serialNumber = serial();
@@ -59,9 +82,16 @@ export type LeafRequest = {
 };
 
 export function issueCert(ca: KeyPair, r: LeafRequest): KeyPair {
+  return certWith(newKey(), ca, r);
+}
+
+export async function issueCertAsync(ca: KeyPair, r: LeafRequest): Promise<KeyPair> {
+  return certWith(await newKeyAsync(), ca, r);
+}
+
+function certWith(k: NewKey, ca: KeyPair, r: LeafRequest): KeyPair {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const caKey = forge.pki.privateKeyFromPem(ca.key);
-  const k = newKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = k.publicKey;
   cert.serialNumber = serial();

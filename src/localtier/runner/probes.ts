@@ -1,5 +1,7 @@
 // Runs a container probe (httpGet, tcpSocket, exec) once, as the kubelet does: success is HTTP 200-399, a TCP
-// connection, or exit code 0, within timeoutSeconds.
+// connection, or exit code 0, within timeoutSeconds. `httpGet.scheme: HTTPS` is TLS as the kubelet's prober does it
+// (k8s.io/kubernetes pkg/probe/http: `InsecureSkipVerify: true`, no client certificate, keep-alives off): any server
+// certificate is accepted, a server that demands a client certificate fails the probe, each probe is a new connection.
 import { connect } from "node:net";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -28,9 +30,10 @@ export async function runProbe(probe: V1Probe, ctx: ProbeContext): Promise<boole
     const port = resolvePort(ctx.container, g.port as number | string);
     const https = (g.scheme ?? "HTTP").toUpperCase() === "HTTPS";
     const headers = Object.fromEntries((g.httpHeaders ?? []).map((h) => [h.name, h.value]));
+    const options = { host: g.host ?? ctx.podIP, port, path: g.path ?? "/", method: "GET", headers, timeout: timeoutMs };
     return new Promise((resolve) => {
       const req = (https ? httpsRequest : httpRequest)(
-        { host: g.host ?? ctx.podIP, port, path: g.path ?? "/", method: "GET", headers, timeout: timeoutMs, rejectUnauthorized: false },
+        https ? { ...options, rejectUnauthorized: false, agent: false } : options,
         (res) => {
           res.resume();
           const code = res.statusCode ?? 0;

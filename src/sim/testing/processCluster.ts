@@ -1,8 +1,14 @@
-// Test helper: runs simulator nodes as child processes on 127.0.0.x and talks to their admin/API ports.
+// Test helper: runs simulator nodes as child processes on 127.0.0.x and talks to their admin/API ports, over TLS
+// when the node's faunadb.yml sets `admin_ssl_key_file` / `http_ssl_key_file` (as faunadb-admin does: the node's own
+// key file as client certificate, no hostname check; src/sim/tls.ts clientTls).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
+import type { ConnectionOptions } from "node:tls";
+import { configFromMap, parseFlatYaml } from "../config.ts";
+import { clientTls } from "../tls.ts";
 
 export const ROOT_KEY = "sim-root-key";
 
@@ -16,7 +22,8 @@ export interface SimProc {
   env?: Record<string, string>;
 }
 
-export function nodeConfig(address: string, dir: string, rootKey = ROOT_KEY): string {
+/** `extra`: more faunadb.yml keys (e.g. `admin_ssl_key_file`), written after the defaults. */
+export function nodeConfig(address: string, dir: string, rootKey = ROOT_KEY, extra: Readonly<Record<string, string | number>> = {}): string {
   return [
     `auth_root_key: ${rootKey}`,
     `cluster_name: simtest`,
@@ -27,14 +34,15 @@ export function nodeConfig(address: string, dir: string, rootKey = ROOT_KEY): st
     `flags_path: ${join(dir, "flags", "feature-flags.json")}`,
     // FaunaDB's own test launcher shortens the 30 s shutdown grace the same way (CoreLauncher.scala).
     "shutdown_grace_period_seconds: 1",
+    ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
     "",
   ].join("\n");
 }
 
-export function prepare(base: string, name: string, address: string, rootKey = ROOT_KEY): SimProc {
+export function prepare(base: string, name: string, address: string, rootKey = ROOT_KEY, extra: Readonly<Record<string, string | number>> = {}): SimProc {
   const dir = join(base, name);
   mkdirSync(join(dir, "flags"), { recursive: true });
-  writeFileSync(join(dir, "faunadb.yml"), nodeConfig(address, dir, rootKey));
+  writeFileSync(join(dir, "faunadb.yml"), nodeConfig(address, dir, rootKey, extra));
   return { name, address, dir, output: [] };
 }
 
@@ -71,6 +79,7 @@ export interface HttpReply {
   json: unknown;
 }
 
+/** One HTTP/1.1 request; over TLS with `tls` (e.g. clientTlsOf), else cleartext. */
 export function http(
   host: string,
   port: number,
@@ -79,10 +88,12 @@ export function http(
   body?: unknown,
   headers: Record<string, string> = {},
   timeoutMs = 10_000,
+  tls?: ConnectionOptions,
 ): Promise<HttpReply> {
   return new Promise((ok, fail) => {
     const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const req = request({ host, port, method, path, headers, timeout: timeoutMs, agent: false }, (res) => {
+    const options = { host, port, method, path, headers, timeout: timeoutMs, agent: false as const };
+    const req = (tls ? httpsRequest : request)(tls ? { ...tls, ...options } : options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
@@ -102,10 +113,21 @@ export function http(
   });
 }
 
+/**
+ * How faunadb-admin (admin) or a readiness check (api) connects to this node, from its faunadb.yml: the TLS options
+ * when `admin_ssl_key_file` / `http_ssl_key_file` is set (src/sim/tls.ts clientTls), undefined for cleartext.
+ */
+export function clientTlsOf(node: SimProc, port: "admin" | "api"): ConnectionOptions | undefined {
+  const file = join(node.dir, "faunadb.yml");
+  const config = configFromMap(parseFlatYaml(readFileSync(file, "utf8")), file, false);
+  const ssl = port === "admin" ? config.adminSsl : config.httpSsl;
+  return ssl && clientTls(ssl);
+}
+
 export const basic = (key = ROOT_KEY) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString("base64")}` });
 
 export function admin(node: SimProc, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpReply> {
-  return http(node.address, 8444, method, path, body, { ...basic(), ...headers }, 120_000);
+  return http(node.address, 8444, method, path, body, { ...basic(), ...headers }, 120_000, clientTlsOf(node, "admin"));
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
@@ -158,4 +180,4 @@ export const putReplication = (n: SimProc, types: Record<string, string>) =>
 
 /** `waitForPing`: every node answers /ping?scope=<scope> with 200. */
 export const waitPing = (nodes: SimProc[], scope = "write") =>
-  Promise.all(nodes.map((n) => waitFor(`ping ${scope} on ${n.name}`, async () => ((await http(n.address, 8443, "GET", `/ping?scope=${scope}`)).status === 200 ? true : undefined), 60_000)));
+  Promise.all(nodes.map((n) => waitFor(`ping ${scope} on ${n.name}`, async () => ((await http(n.address, 8443, "GET", `/ping?scope=${scope}`, undefined, {}, 10_000, clientTlsOf(n, "api"))).status === 200 ? true : undefined), 60_000)));
