@@ -9,7 +9,8 @@
 // Usage (inside the tier): npm run local:up && npm run local:exec -- node bench/convergence.ts [--steady-seconds 120]
 import { parseArgs } from "node:util";
 import * as k8s from "@kubernetes/client-node";
-import { generatedRootKeySecretName } from "../src/api/funcs.ts";
+import { generatedRootKeySecretName, TLS_KEYS } from "../src/api/funcs.ts";
+import { issueCertAsync } from "../src/faunacluster/tls/pki.ts";
 import type { FaunaCluster } from "../src/api/types.ts";
 import { readCluster } from "../test/support/killpoints.ts";
 import type { TestTier } from "../test/support/localtier.ts";
@@ -58,6 +59,15 @@ function prober(tier: TestTier, ns: string): Prober {
         const s = await tier.core.readNamespacedSecret({ namespace: ns, name: generatedRootKeySecretName({ metadata: { name: CLUSTER } } as FaunaCluster) }).catch(() => undefined);
         const b64 = s?.data?.["root-key"];
         return b64 ? Buffer.from(b64, "base64").toString("utf8") : undefined;
+      },
+      // TLS is on by default: a client certificate from the cluster's CA, as the operator holds one.
+      adminTls: async () => {
+        const s = await tier.core.readNamespacedSecret({ namespace: ns, name: `${CLUSTER}-ca` }).catch(() => undefined);
+        const text = (k: string) => Buffer.from(s?.data?.[k] ?? "", "base64").toString("utf8");
+        const ca = { cert: text(TLS_KEYS.cert), key: text(TLS_KEYS.key) };
+        if (!ca.cert || !ca.key) throw new Error(`no CA in Secret ${CLUSTER}-ca yet`);
+        const pair = await issueCertAsync(ca, { commonName: "bench-prober", usage: "client", now: new Date(), days: 1 });
+        return { ca: ca.cert, cert: pair.cert, key: pair.key };
       },
     },
     { cluster: CLUSTER },

@@ -7,6 +7,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { CLUSTER_LABEL } from "../../src/api/funcs.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { createHttpFaunaAdmin, type FaunaAdmin } from "../../src/fauna/client.ts";
+import type { AdminTls } from "../../src/fauna/transport.ts";
 
 export type Fact =
   | "pod-running" // value: pod uid
@@ -35,6 +36,8 @@ export interface ProberSources {
   listPods(): Promise<V1Pod[]>;
   readCluster(): Promise<FaunaCluster | undefined>;
   rootKey(): Promise<string | undefined>;
+  /** The admin API's TLS (a client certificate from the cluster's CA); undefined: cleartext; throws: not ready yet. */
+  adminTls?(): Promise<AdminTls | undefined>;
 }
 
 export interface ProberOptions {
@@ -107,7 +110,8 @@ export class Prober {
   async round(): Promise<void> {
     if (!this.#admin) {
       const key = await this.#src.rootKey();
-      if (key) this.#admin = createHttpFaunaAdmin({ rootKey: key, timeoutMs: { default: 1_500 }, retry: { attempts: 1 } });
+      const tls = this.#src.adminTls ? await this.#src.adminTls().catch(() => null) : undefined;
+      if (key && tls !== null) this.#admin = createHttpFaunaAdmin({ rootKey: key, tls, timeoutMs: { default: 1_500 }, retry: { attempts: 1 } });
     }
     const [pods, cluster] = await Promise.all([this.#src.listPods(), this.#src.readCluster().catch(() => undefined)]);
     const at = Date.now();

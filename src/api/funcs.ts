@@ -104,11 +104,11 @@ export function caConfigMapName(cluster: FaunaCluster): string {
 
 /**
  * A replica's node certificate: `tls.crt`, `tls.key`, `ca.crt`, and `faunadb.pem` (key + chain, FaunaDB's key file).
- * Immutable, so a renewal is a new Secret (named after the certificate's serial) and the StatefulSet's template
- * naming it rolls the pods, which read the key file only at start.
+ * Immutable, so a renewal is a new Secret and the StatefulSet's template naming it rolls the pods, which read the key
+ * file only at start. `suffix`: lowercase hex, at most 10 characters (tls/material.ts nodeCertSuffix).
  */
-export function tlsSecretName(cluster: FaunaCluster, replica: string, serial: string): string {
-  return `${statefulSetName(cluster, replica)}-tls-${serial.slice(0, 10).toLowerCase()}`;
+export function tlsSecretName(cluster: FaunaCluster, replica: string, suffix: string): string {
+  return `${statefulSetName(cluster, replica)}-tls-${suffix.slice(0, 10).toLowerCase()}`;
 }
 
 export const TLS_KEYS = { caCert: "ca.crt", cert: "tls.crt", key: "tls.key", faunaKeyFile: "faunadb.pem" } as const;

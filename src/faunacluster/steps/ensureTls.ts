@@ -4,7 +4,8 @@
 // another CA, one missing a name, or one due for renewal. Each is a new immutable Secret: the template naming it
 // rolls the replica's pods one at a time, one replica at a time. Keys are made off the event loop.
 import { resolveSpec } from "../../api/defaults.ts";
-import { namespaceOf, statefulSetName } from "../../api/funcs.ts";
+import { randomBytes } from "node:crypto";
+import { namespaceOf, statefulSetName, tlsSecretName } from "../../api/funcs.ts";
 import { isAlreadyExists } from "../../kube/errors.ts";
 import { Resources } from "../../kube/resource.ts";
 import { EventReason } from "../events.ts";
@@ -12,7 +13,7 @@ import { mountedTlsSecret } from "../build/statefulSet.ts";
 import { next, retryIn, type Step } from "../pass.ts";
 import { replicaOf } from "../slots.ts";
 import { rolledOut } from "./rootKeyHashes.ts";
-import { buildCaSecret, buildNodeCertSecret, CA_VALIDITY_DAYS, checkNodeCert, NODE_CERT_VALIDITY_DAYS, nodeDnsNames } from "../tls/material.ts";
+import { buildCaSecret, buildNodeCertSecret, CA_VALIDITY_DAYS, checkNodeCert, NODE_CERT_VALIDITY_DAYS, nodeCertSuffix, nodeDnsNames } from "../tls/material.ts";
 import { issueCaAsync, issueCertAsync } from "../tls/pki.ts";
 
 const CREATED_RETRY_MS = 100; // the next pass reads the new CA by name
@@ -64,18 +65,27 @@ export const ensureTls: Step = {
         continue;
       }
       if (podsRun) mayRoll = false;
+      const dnsNames = nodeDnsNames(cluster, r.name, clusterDomain);
+      const candidate = nodeCertSuffix(ca, dnsNames, now.getTime());
+      // The epoch's name already mounted, yet unfit (someone put another Secret there): a name of its own.
+      const suffix = mounted?.metadata?.name === tlsSecretName(cluster, r.name, candidate) ? randomBytes(5).toString("hex") : candidate;
       const pair = await issueCertAsync(ca, {
         commonName: statefulSetName(cluster, r.name),
-        dnsNames: nodeDnsNames(cluster, r.name, clusterDomain),
+        dnsNames,
         usage: "peer", // FaunaDB's own CLI in the pod presents the node's key file as its client certificate
         now,
         days: NODE_CERT_VALIDITY_DAYS,
       });
-      const secret = buildNodeCertSecret(cluster, r.name, pair, ca);
-      await client.create(Resources.secrets, secret, { signal: pass.signal });
+      const secret = buildNodeCertSecret(cluster, r.name, pair, ca, suffix);
       const name = secret.metadata?.name ?? "";
-      const rolls = tls.nodeSecrets[r.name] !== undefined ? "; its pods restart one at a time to load it" : "";
-      await pass.event({ type: "Normal", reason: EventReason.TlsCertificateIssued, message: `issued replica ${r.name}'s certificate in Secret ${name} (${check.why})${rolls}` });
+      try {
+        await client.create(Resources.secrets, secret, { signal: pass.signal });
+        const rolls = mounted !== undefined ? "; its pods restart one at a time to load it" : "";
+        await pass.event({ type: "Normal", reason: EventReason.TlsCertificateIssued, message: `issued replica ${r.name}'s certificate in Secret ${name} (${check.why})${rolls}` });
+      } catch (err) {
+        // An interrupted pass of this epoch made it from the same CA for the same names: it serves.
+        if (!isAlreadyExists(err)) throw err;
+      }
       secrets[r.name] = name;
     }
     pass.tlsSecrets = secrets;

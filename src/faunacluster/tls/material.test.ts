@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { V1Secret } from "@kubernetes/client-node";
 import { TLS_KEYS } from "../../api/funcs.ts";
 import { threeByThree } from "../../../test/fixtures/faunacluster/valid.ts";
-import { buildCaConfigMap, buildCaSecret, buildNodeCertSecret, checkCa, checkNodeCert, nodeDnsNames } from "./material.ts";
+import { buildCaConfigMap, buildCaSecret, buildNodeCertSecret, checkCa, checkNodeCert, NODE_CERT_NAME_EPOCH_MS, nodeCertSuffix, nodeDnsNames } from "./material.ts";
 import { issueCa, issueCert } from "./pki.ts";
 
 const cluster = threeByThree("fc", "prod");
@@ -11,7 +11,7 @@ const now = Date.parse("2026-12-01T00:00:00Z");
 const ca = issueCa({ commonName: "fc CA", now: new Date(now), days: 3650 });
 const otherCa = issueCa({ commonName: "other CA", now: new Date(now), days: 3650 });
 const nodeCert = (issuer = ca, days = 365, dnsNames = nodeDnsNames(cluster, "r1")) =>
-  buildNodeCertSecret(cluster, "r1", issueCert(issuer, { commonName: "fc-r1", dnsNames, usage: "peer", now: new Date(now), days }), issuer);
+  buildNodeCertSecret(cluster, "r1", issueCert(issuer, { commonName: "fc-r1", dnsNames, usage: "peer", now: new Date(now), days }), issuer, nodeCertSuffix(issuer, dnsNames, now));
 
 describe("TLS material", () => {
   it("a replica's certificate covers its pods' DNS names and the client Service's", () => {
@@ -69,6 +69,16 @@ describe("TLS material", () => {
     assert.match(renew(nodeCert(ca, 365, ["fc"])), /does not cover \*\.fc-r1\.prod\.svc\.cluster\.local/);
     assert.match(renew(good, now + 250 * 86_400_000), /expires on/, "a third of a year left: renewed");
     assert.equal(renew(good, now + 200 * 86_400_000), "kept");
+  });
+
+  it("a certificate's Secret name is the same for a CA, its names and a 30-day epoch (an interrupted pass finds it again)", () => {
+    const names = nodeDnsNames(cluster, "r1");
+    const a = nodeCertSuffix(ca, names, now);
+    assert.match(a, /^[0-9a-f]{10}$/);
+    assert.equal(nodeCertSuffix(ca, names, now + 1000), a, "the next pass, a second later");
+    assert.notEqual(nodeCertSuffix(otherCa, names, now), a, "another CA");
+    assert.notEqual(nodeCertSuffix(ca, names.slice(1), now), a, "other names");
+    assert.notEqual(nodeCertSuffix(ca, names, now + NODE_CERT_NAME_EPOCH_MS), a, "a renewal a month later");
   });
 
   it("the key file is the key, then the chain, leaf first (FaunaDB's PEMFile)", () => {
