@@ -66,7 +66,11 @@ test("a transfer refused for funds is an abort that committed nothing, not a fai
   // Drain account 1 so that transfers from it are refused.
   await once(endpoint, ROOT_KEY, transfer(namesFor(collection), 0, 1, BANK.initialBalance));
   const load = startLoad({ endpoint: () => endpoint, secret: ROOT_KEY, collection, rate: 40, concurrency: 4, mix: { write: 0, read: 0, transfer: 1, balances: 0, registerWrite: 0, registerRead: 0 } });
+  // Which accounts a transfer uses is random: run until one came from the drained account (3 s usually; longer on a
+  // busy machine, where few operations finish in 3 s).
+  const deadline = Date.now() + 60_000;
   await new Promise((r) => setTimeout(r, 3000));
+  while (!load.history.transfers.some((t) => t.outcome === "aborted") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   const report = await load.stop();
   const aborted = load.history.transfers.filter((t) => t.outcome === "aborted");
   assert.ok(aborted.length > 0, "some transfers came from the drained account");
