@@ -6,10 +6,10 @@
 // Run: npm run local:up && npm run local:exec -- node_modules/.bin/node --test test/integration/topology-stuck-segment.test.ts
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { V1Service } from "@kubernetes/client-node";
 import faunadb from "faunadb";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { formatSimEnv, SIM_ENV_ANNOTATION } from "../../src/localtier/runner/simEnv.ts";
+import { serviceEndpoint } from "../support/clusterAccess.ts";
 import { eventually } from "../support/localtier.ts";
 import { ensureCollection, once } from "../support/load.ts";
 import { operatorSuite, sample } from "../support/operator.ts";
@@ -54,8 +54,8 @@ describe("topology: a log segment without a leader", { timeout: 1_200_000 }, () 
 
     const secret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", ready.status?.rootKeySecretName ?? ""]);
     const rootKey = Buffer.from(secret.data["root-key"] ?? "", "base64").toString();
-    const svc = await getJson<V1Service>(["-n", suite.ns, "get", "service", NAME]);
-    const service = { domain: svc.spec?.clusterIP ?? "", port: svc.spec?.ports?.[0]?.port ?? 0 };
+    // Through the client Service, over TLS (on by default): the CA from ConfigMap <name>-ca.
+    const service = await serviceEndpoint(suite.tier.kubectl, suite.ns, NAME);
     await ensureCollection(service, rootKey, "AfterRepair");
     for (let n = 0; n < 6; n++) {
       const created = await once<{ ref: { id: string } }>(service, rootKey, q.Create(q.Collection("AfterRepair"), { data: { n } }));
