@@ -81,6 +81,8 @@ if (replica === process.env.FIRST_REPLICA && ordinal === 0) {
 function baselineObjects(ns: string, rootKey: string): object[] {
   const doc = YAML.parse(readFileSync("manifests/samples/local/cluster.yaml", "utf8")) as FaunaCluster;
   doc.metadata = { name: CLUSTER, namespace: ns, uid: "00000000-0000-0000-0000-000000000000", generation: 1 };
+  // No operator issues certificates here: no TLS, so the peer bus (seed :7500 below) stays cleartext too.
+  doc.spec.tls = { mode: "Disabled" };
   doc.spec.replicas = doc.spec.replicas.filter((r) => REPLICAS.includes(r.name)).map((r) => ({ ...r, nodes: NODES }));
   const hash = hashRootKey(rootKey);
   const options = { rootKeyHashes: Object.fromEntries(REPLICAS.map((r) => [r, [hash]])) };

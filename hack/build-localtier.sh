@@ -3,6 +3,7 @@
 # Output: $FAUNA_TIER_CACHE (default ~/.cache/fauna-operator/k8s-v$K8S_VERSION) holding
 #   kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok
 # `--kind` also builds the node binaries of the kind tier's node image (hack/kind/images.sh): kubelet kubeadm kube-proxy.
+# Then hack/build-certmanager.sh: the cert-manager controller and its CRDs/RBAC, in a cache of their own.
 # A second run finds the cache and exits in well under a second.
 set -euo pipefail
 
@@ -19,6 +20,8 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 export GOMAXPROCS="${GOMAXPROCS:-2}"
 
 log() { printf '[build-localtier %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cert_manager() { bash "$HACK_DIR/build-certmanager.sh" >/dev/null; }
 have() { [[ -x "$CACHE/$1" ]]; }
 
 K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
@@ -30,6 +33,7 @@ missing=()
 for b in "${want[@]}"; do [[ -e "$CACHE/$b" ]] || missing+=("$b"); done
 if [[ ${#missing[@]} -eq 0 ]]; then
   log "cache complete at $CACHE"
+  cert_manager
   echo "$CACHE"
   exit 0
 fi
@@ -113,4 +117,5 @@ build_k8s
 log "all binaries ready in $CACHE after $((SECONDS - started)) s"
 printf '{"builtAt":"%s","seconds":%d,"k8s":"%s","etcd":"%s","kwok":"%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   "$((SECONDS - started))" "$K8S_VERSION" "$ETCD_VERSION" "$KWOK_VERSION" > "$CACHE/build-info.json"
+cert_manager
 echo "$CACHE"

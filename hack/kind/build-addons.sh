@@ -6,6 +6,8 @@
 #   etcd                    go.etcd.io/etcd/server/v3 at the version kubeadm asks for
 #   local-path-provisioner  github.com/rancher/local-path-provisioner (the PVC provisioner of the node image)
 #   pause                   build/pause/linux/pause.c of k8s.io/kubernetes, gcc -static
+#   kube-router-<version>   github.com/cloudnativelabs/kube-router/v2 at KUBE_ROUTER_VERSION (env.sh says why that
+#                           one), static: the kind tier's NetworkPolicy enforcer, run firewall-only
 # The versions of coredns, etcd and pause come from `kubeadm config images list`, so the images made from them carry
 # exactly the names kubeadm asks for. A second run finds the cache and returns at once.
 set -euo pipefail
@@ -74,7 +76,19 @@ build_pause() {
   mv "$BIN/pause.tmp" "$BIN/pause"
 }
 
-want=(kind coredns etcd local-path-provisioner pause)
+# Named with its version: the cache directory is kind's, and a new pin must not find the old binary.
+KUBE_ROUTER_BIN="kube-router-$KUBE_ROUTER_VERSION"
+build_kube_router() {
+  have "$KUBE_ROUTER_BIN" && return 0
+  log "kube-router $KUBE_ROUTER_VERSION: go install github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
+  GOBIN="$work/kube-router" go install -trimpath \
+    -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
+  mv "$work/kube-router/kube-router" "$BIN/$KUBE_ROUTER_BIN"
+  done_log kube-router
+}
+
+want=(kind coredns etcd local-path-provisioner pause "$KUBE_ROUTER_BIN")
 missing=()
 for b in "${want[@]}"; do have "$b" || missing+=("$b"); done
 if [[ ${#missing[@]} -eq 0 ]]; then
@@ -92,4 +106,5 @@ build_pause
 build_etcd
 build_local_path
 build_coredns
+build_kube_router
 log "addons ready in $BIN after $((SECONDS - started)) s"

@@ -6,6 +6,14 @@ KIND_VERSION="v0.33.0"
 # Kubernetes of the node image: the local tier's version (hack/build-localtier.sh), kubelet 1.34 still runs on cgroup v1.
 K8S_VERSION="1.34.4"
 LOCAL_PATH_VERSION="v0.0.30"
+# The NetworkPolicy enforcer of the kind tier's podnet clusters (hack/kind/kube-router.yaml), built by
+# hack/kind/build-addons.sh from github.com/cloudnativelabs/kube-router/v2 and run firewall-only. Why kube-router:
+# it enforces with iptables and ipset, which this project's kernels have, while kindnetd's enforcer
+# (sigs.k8s.io/kube-network-policies v0.7.0/v0.8.0, the only releases the Go module proxy serves, both nftables
+# `queue`) needs CONFIG_NFT_QUEUE, which they lack. Why v2.1.0: the only kube-router v2 version the Go module proxy
+# serves (later tags answer 403); the advisories against it are for its BGP routing controller, which is not run.
+KUBE_ROUTER_VERSION="v2.1.0"
+KUBE_ROUTER_IMAGE="fauna-kind/kube-router:$KUBE_ROUTER_VERSION"
 KIND_CLUSTER_NAME="${KIND_CLUSTER_NAME:-fauna-operator}"
 KIND_CONTEXT="kind-${KIND_CLUSTER_NAME}"
 # The node image hack/kind/images.sh builds (no registry needed). KIND_NODE_IMAGE=kindest/node:v1.34.x@sha256:...

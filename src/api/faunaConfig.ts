@@ -27,6 +27,8 @@ export const PATHS = {
   tlsDir: "/etc/faunadb/tls",
   tlsKeyFile: "/etc/faunadb/tls/faunadb.pem",
   tlsTrustFile: "/etc/faunadb/tls/ca.crt",
+  /** tls.mode CertManager: cert-manager's Secret (tls.key, tls.crt, ca.crt), joined into tlsDir at start. */
+  tlsIssuedDir: "/etc/faunadb/tls-issued",
   tmp: "/tmp",
   /** The pod's own metadata (downward API): `annotations`, `labels`, one `key="value"` per line, kept current by kubelet. */
   podInfoDir: "/etc/podinfo",
@@ -73,6 +75,11 @@ export interface TemplateOptions {
   rootKeyHashes?: Readonly<Record<string, readonly string[]>>;
   /** Per replica, the node certificate Secret its pods mount (TLS on); none: the replica's pods speak cleartext. */
   tlsSecrets?: Readonly<Record<string, string>>;
+  /**
+   * With tls.mode CertManager, per replica: the digest of the issued certificate and CA its pods should load
+   * (funcs.ts TLS_VERSION_ANNOTATION). cert-manager renews a Secret in place; the digest on the template rolls the pods.
+   */
+  tlsVersions?: Readonly<Record<string, string>>;
 }
 
 export const ROOT_KEY_HASHES_KEY = "auth_root_key_hashes";
@@ -80,6 +87,20 @@ export const ROOT_KEY_HASHES_KEY = "auth_root_key_hashes";
 /** One line, a JSON list (a YAML flow sequence) of the hashes. */
 export function rootKeyHashesLine(hashes: readonly string[]): string {
   return `${ROOT_KEY_HASHES_KEY}: ${JSON.stringify(hashes)}`;
+}
+
+/**
+ * The peer bus's keys (CoreConfig.scala `encryption`): a shared key from spec.peerEncryption.secretRef, else the node
+ * certificate of the replica with the CA as trust (`Encryption.Secure`: mutual TLS, so every node must be issued by
+ * that CA). Unlike the admin and query APIs' keys these are in the template itself, not appended when the certificate
+ * is mounted: a node at another level than the rest could not talk to them, so a missing file must stop it at start.
+ * The key is RSA: FaunaDB's default peer suites are TLS 1.2 RSA key exchange only (`peer_encryption_cipher_suites`).
+ */
+function peerEncryptionLines(spec: ResolvedSpec): string[] {
+  const { level, secretRef } = spec.peerEncryption;
+  if (level === "none") return [];
+  if (secretRef) return [`peer_encryption_level: ${level}`, `peer_encryption_key_file: ${PATHS.peerKey}`];
+  return [`peer_encryption_level: ${level}`, `peer_encryption_key_file: ${PATHS.tlsKeyFile}`, `peer_encryption_trust_file: ${PATHS.tlsTrustFile}`];
 }
 
 /** The faunadb.yml template of one replica (no secrets). Deterministic: same input, same text. */
@@ -91,7 +112,6 @@ export function renderFaunaConfigTemplate(
 ): string {
   const domain = options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const broadcast = `${PLACEHOLDERS.podName}.${headlessServiceName(cluster, replica.name)}.${namespaceOf(cluster)}.svc.${domain}`;
-  const encryption = spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef;
   const neighbor = replica.type === "compute" ? neighborReplica(spec, replica) : undefined;
   const hashes = options.rootKeyHashes?.[replica.name];
   const lines = [
@@ -113,7 +133,7 @@ export function renderFaunaConfigTemplate(
     `storage_data_path: ${PATHS.data}`,
     `log_path: ${PATHS.logs}`,
     `flags_path: ${PATHS.flags}`,
-    ...(encryption ? [`peer_encryption_level: ${spec.peerEncryption.level}`, `peer_encryption_key_file: ${PATHS.peerKey}`] : []),
+    ...peerEncryptionLines(spec),
     ...(neighbor ? [`coordinator_neighbor_replica: ${quoted(neighbor)}`] : []),
     ...tunableLines(spec.config),
   ];

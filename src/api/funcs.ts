@@ -111,6 +111,19 @@ export function tlsSecretName(cluster: FaunaCluster, replica: string, suffix: st
   return `${statefulSetName(cluster, replica)}-tls-${suffix.slice(0, 10).toLowerCase()}`;
 }
 
+/** With tls.mode CertManager: a replica's Certificate and the Secret cert-manager keeps it in (renewed in place). */
+export function issuedTlsName(cluster: FaunaCluster, replica: string): string {
+  return `${statefulSetName(cluster, replica)}-tls`;
+}
+
+/** With tls.mode CertManager: the operator's client certificate for the admin API, and its Secret. */
+export function adminClientCertName(cluster: FaunaCluster): string {
+  return `${clusterName(cluster)}-admin-client`;
+}
+
+/** On a pod template (tls.mode CertManager): the digests of the certificate and CA its pods load, `<cert>.<ca>`. */
+export const TLS_VERSION_ANNOTATION = `${LABEL_PREFIX}tls-version`;
+
 export const TLS_KEYS = { caCert: "ca.crt", cert: "tls.crt", key: "tls.key", faunaKeyFile: "faunadb.pem" } as const;
 
 /** TLS is on unless the spec turns it off (issue 13: on by default). */

@@ -54,6 +54,11 @@ describe("charts/fauna-operator and overlays/ agree with manifests/", () => {
     assert.deepEqual(parse(readChart("files/rules.yaml")), role?.rules);
   });
 
+  it("the chart's opt-in cert-manager rules are manifests/optional/cert-manager-rbac.yaml's", () => {
+    const role = docsOf(read("optional/cert-manager-rbac.yaml")).find((d) => d.kind === "ClusterRole");
+    assert.deepEqual(parse(readChart("files/cert-manager-rules.yaml")), role?.rules);
+  });
+
   it("the chart's Secret policy checks are manifests/25-secret-policy.yaml's", () => {
     const policy = docsOf(read("25-secret-policy.yaml")).find((d) => d.kind === "ValidatingAdmissionPolicy") as { spec: { validations: unknown } };
     assert.deepEqual(parse(readChart("files/secret-policy-validations.yaml")), policy.spec.validations);

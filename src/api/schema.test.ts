@@ -6,7 +6,7 @@ import type { JSONSchema } from "./jsonSchema.ts";
 import { resolveSpec } from "./defaults.ts";
 import { REPLICA_TYPES } from "./types.ts";
 import { REPLICA_TYPES as WIRE_REPLICA_TYPES } from "../fauna/wire.ts";
-import { fullCluster, minimalCluster, threeByThree } from "../../test/fixtures/faunacluster/valid.ts";
+import { certManagerTls, fullCluster, minimalCluster, threeByThree } from "../../test/fixtures/faunacluster/valid.ts";
 
 /** Property paths the schema declares (not descending into maps or preserve-unknown-fields objects). */
 function schemaPaths(s: JSONSchema, path = ""): string[] {
@@ -26,14 +26,20 @@ function valuePaths(v: unknown, schema: JSONSchema, path = ""): string[] {
   ];
 }
 
+const withCertManager = () => {
+  const c = fullCluster();
+  return { ...c, spec: { ...c.spec, tls: certManagerTls() } };
+};
+
 describe("FaunaCluster schema vs types", () => {
   it("accepts the fixture that sets every typed field, with no unknown field", () => {
     assert.deepEqual(checkSchema(faunaClusterSchema, fullCluster(), { rejectUnknownFields: true }), []);
+    assert.deepEqual(checkSchema(faunaClusterSchema, withCertManager(), { rejectUnknownFields: true }), []);
   });
 
-  it("declares exactly the fields types.ts has (fullCluster is DeepRequired<FaunaCluster>)", () => {
+  it("declares exactly the fields types.ts has (fullCluster and certManagerTls set every one)", () => {
     const declared = new Set(schemaPaths(faunaClusterSchema).filter((p) => !p.startsWith("metadata")));
-    const typed = new Set(valuePaths(fullCluster(), faunaClusterSchema).filter((p) => !p.startsWith("metadata")));
+    const typed = new Set([fullCluster(), withCertManager()].flatMap((c) => valuePaths(c, faunaClusterSchema)).filter((p) => !p.startsWith("metadata")));
     assert.deepEqual([...declared].filter((p) => !typed.has(p)).sort(), [], "schema fields missing from types.ts");
     assert.deepEqual([...typed].filter((p) => !declared.has(p)).sort(), [], "types.ts fields missing from the schema");
   });
@@ -47,8 +53,12 @@ describe("FaunaCluster schema vs types", () => {
     const cluster = minimalCluster();
     const defaulted = applyDefaults(faunaClusterSchema, cluster) as typeof cluster;
     const resolved = resolveSpec(cluster);
-    const { clusterName: _name, ...fromCode } = resolved;
-    assert.deepEqual(defaulted.spec, fromCode);
+    // The peer level is resolved from tls.mode (defaults.ts peerEncryptionLevelOf), not defaulted by the schema.
+    const { clusterName: _name, peerEncryption: resolvedPeer, ...fromCode } = resolved;
+    const { peerEncryption: defaultedPeer, ...fromSchema } = defaulted.spec;
+    assert.deepEqual(fromSchema, fromCode);
+    assert.deepEqual(defaultedPeer, {});
+    assert.deepEqual(resolvedPeer, { level: "all" });
   });
 
   it("keeps replica types identical to the wire types", () => {

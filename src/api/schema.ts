@@ -58,6 +58,28 @@ export const MAX_METADATA_ENTRIES = 64;
 const JVM_SIZE_PATTERN = "^[1-9][0-9]{0,8}[kKmMgG]?$";
 const SECRET_KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
 
+/** defaults.ts peerEncryptionLevelOf in CEL, of the spec `x` (self or oldSelf). */
+const PEER_LEVEL_CEL = (x: string) =>
+  `(has(${x}.peerEncryption) && has(${x}.peerEncryption.level) ? ${x}.peerEncryption.level : (has(${x}.tls) && has(${x}.tls.mode) && ${x}.tls.mode == 'Disabled' ? 'none' : 'all'))`;
+const PEER_SECRET_CEL = (x: string) => `(has(${x}.peerEncryption) && has(${x}.peerEncryption.secretRef))`;
+const PEER_KEY_CEL = (x: string) => `(${PEER_SECRET_CEL(x)} ? ${x}.peerEncryption.secretRef.name + '/' + (has(${x}.peerEncryption.secretRef.key) ? ${x}.peerEncryption.secretRef.key : '') : '')`;
+const CA_REF_CEL = (x: string) => `(has(${x}.tls) && has(${x}.tls.caSecretRef) ? ${x}.tls.caSecretRef.name : '')`;
+/** Who issues the node certificates: the operator (its CA), or a cert-manager issuer (kind/name/group as set). */
+const ISSUER_CEL = (x: string) =>
+  `(has(${x}.tls) && has(${x}.tls.mode) && ${x}.tls.mode == 'CertManager' && has(${x}.tls.issuerRef) ? ${x}.tls.issuerRef.name + '/' + (has(${x}.tls.issuerRef.kind) ? ${x}.tls.issuerRef.kind : '') + '/' + (has(${x}.tls.issuerRef.group) ? ${x}.tls.issuerRef.group : '') : 'operator')`;
+
+export const PEER_SECRET_REQUIRED =
+  "peerEncryption.secretRef is required when level is dc or all and tls.mode is Disabled (with Managed or CertManager, the cluster's node certificates encrypt the peer bus)";
+export const PEER_LEVEL_IMMUTABLE =
+  "peerEncryption.level is immutable, and so is what it resolves to when unset (all with tls.mode Managed, none with Disabled): nodes restarted one at a time at another level could not talk to the rest (FACTS §4). Set peerEncryption.level explicitly to the level the cluster has (none for a cluster created with tls.mode Disabled), or create a new cluster";
+export const PEER_KEY_FIXED =
+  "peerEncryption.secretRef cannot be added, removed or changed while the peer bus is encrypted: nodes restarted with another key could not talk to the rest";
+export const ISSUER_FIXED_BY_PEER =
+  "tls.issuerRef, and a change of tls.mode between Managed and CertManager, cannot change while the cluster's node certificates encrypt the peer bus: nodes holding certificates of another CA could not talk to the rest during the roll";
+export const ISSUER_REF_NEEDS_CERT_MANAGER = "tls.issuerRef is required with tls.mode CertManager, and only then";
+export const CA_REF_FIXED_BY_PEER =
+  "tls.caSecretRef cannot change while the cluster's node certificates encrypt the peer bus: nodes holding certificates of the new CA could not talk to the rest during the roll";
+
 function immutable(what: string): JSONSchema["x-kubernetes-validations"] {
   return [{ rule: "self == oldSelf", message: `${what} is immutable`, reason: "FieldValueForbidden" }];
 }
@@ -357,35 +379,19 @@ const spec = obj(
     peerEncryption: obj(
       "TLS between nodes (FACTS §3.2 peer_encryption_*).",
       {
-        level: oneOf("none, dc (between replicas) or all. Immutable: nodes at different levels cannot talk (FACTS §3.2).", PEER_ENCRYPTION_LEVELS, {
-          default: DEFAULTS.peerEncryptionLevel,
-          "x-kubernetes-validations": [
-            {
-              rule: "self == oldSelf",
-              message: "peerEncryption.level is immutable: nodes restarted one at a time at another level could not talk to the rest, and the operator has no procedure for it; create a new cluster",
-              reason: "FieldValueForbidden",
-            },
-          ],
-        }),
-        secretRef: secretKeyRef("Secret with the PEM key all nodes share.", DEFAULTS.peerKeySecretKey),
+        level: oneOf(
+          "none, dc (TLS between replicas) or all (TLS everywhere). Unset: all with tls.mode Managed (the cluster's node certificates, the CA as trust), none with Disabled. Immutable, and so is what it resolves to: nodes at different levels cannot talk (FACTS §4).",
+          PEER_ENCRYPTION_LEVELS,
+        ),
+        secretRef: secretKeyRef("Secret with a PEM key all nodes share, instead of the cluster's node certificates; required for dc or all with tls.mode Disabled.", DEFAULTS.peerKeySecretKey),
       },
-      {
-        default: {},
-        "x-kubernetes-validations": [
-          {
-            rule: "!has(self.level) || self.level == 'none' || has(self.secretRef)",
-            message: "peerEncryption.secretRef is required when level is dc or all",
-            fieldPath: ".secretRef",
-            reason: "FieldValueRequired",
-          },
-        ],
-      },
+      { default: {} },
     ),
     tls: obj(
       "TLS of the admin API (mutual: only clients with a certificate from the cluster's CA) and the query API.",
       {
         mode: oneOf(
-          "Managed: a CA per cluster (Secret <name>-ca; its certificate alone in ConfigMap <name>-ca) issues each replica's certificate, renewed before expiry. Disabled: both APIs in cleartext (FaunaDB's default).",
+          "Managed: a CA per cluster (Secret <name>-ca; its certificate alone in ConfigMap <name>-ca) issues each replica's certificate, renewed before expiry. CertManager: cert-manager's issuer tls.issuerRef issues them, through a Certificate per replica (<name>-<replica>-tls) and one for the operator (<name>-admin-client); cert-manager must be installed, and the operator given the optional certificates RBAC. Disabled: both APIs in cleartext (FaunaDB's default).",
           TLS_MODES,
           { default: DEFAULTS.tlsMode },
         ),
@@ -394,11 +400,21 @@ const spec = obj(
           { name: str("Secret name, in the FaunaCluster's namespace.", { pattern: DNS_SUBDOMAIN_PATTERN, maxLength: 253 }) },
           { required: ["name"] },
         ),
+        issuerRef: obj(
+          "With mode CertManager: the cert-manager issuer of the nodes' and the operator's certificates. Its certificates need an RSA key (FaunaDB's peer cipher suites) and a CA in ca.crt (a CA, Vault or Venafi issuer; not ACME).",
+          {
+            name: str("Issuer name.", { pattern: DNS_SUBDOMAIN_PATTERN, maxLength: 253 }),
+            kind: str("Issuer (default, in the FaunaCluster's namespace), ClusterIssuer, or an external issuer's kind.", { pattern: "^[A-Z][A-Za-z0-9]{0,62}$" }),
+            group: str("The issuer's API group; default cert-manager.io.", { pattern: DNS_SUBDOMAIN_PATTERN, maxLength: 253 }),
+          },
+          { required: ["name"] },
+        ),
       },
       {
         default: {},
         "x-kubernetes-validations": [
           { rule: "!has(self.caSecretRef) || !has(self.mode) || self.mode == 'Managed'", message: "tls.caSecretRef needs tls.mode Managed", fieldPath: ".caSecretRef", reason: "FieldValueForbidden" },
+          { rule: "has(self.issuerRef) == (has(self.mode) && self.mode == 'CertManager')", message: ISSUER_REF_NEEDS_CERT_MANAGER, fieldPath: ".issuerRef", reason: "FieldValueRequired" },
         ],
       },
     ),
@@ -446,6 +462,36 @@ const spec = obj(
         message: "podDisruptionBudget.maxUnavailable above 1 with scope Cluster lets two log nodes of one segment go at once, and FaunaDB's log would lose its quorum (FACTS §7.2)",
         fieldPath: ".podDisruptionBudget.maxUnavailable",
         reason: "FieldValueInvalid",
+      },
+      {
+        rule: `${PEER_LEVEL_CEL("self")} == 'none' || ${PEER_SECRET_CEL("self")} || !has(self.tls) || !has(self.tls.mode) || self.tls.mode != 'Disabled'`,
+        message: PEER_SECRET_REQUIRED,
+        fieldPath: ".peerEncryption.secretRef",
+        reason: "FieldValueRequired",
+      },
+      {
+        rule: `${PEER_LEVEL_CEL("self")} == ${PEER_LEVEL_CEL("oldSelf")}`,
+        message: PEER_LEVEL_IMMUTABLE,
+        fieldPath: ".peerEncryption.level",
+        reason: "FieldValueForbidden",
+      },
+      {
+        rule: `${PEER_LEVEL_CEL("self")} == 'none' || ${PEER_SECRET_CEL("self")} || ${CA_REF_CEL("self")} == ${CA_REF_CEL("oldSelf")}`,
+        message: CA_REF_FIXED_BY_PEER,
+        fieldPath: ".tls.caSecretRef",
+        reason: "FieldValueForbidden",
+      },
+      {
+        rule: `${PEER_LEVEL_CEL("self")} == 'none' || ${PEER_SECRET_CEL("self")} || ${ISSUER_CEL("self")} == ${ISSUER_CEL("oldSelf")}`,
+        message: ISSUER_FIXED_BY_PEER,
+        fieldPath: ".tls.issuerRef",
+        reason: "FieldValueForbidden",
+      },
+      {
+        rule: `${PEER_LEVEL_CEL("self")} == 'none' || ${PEER_KEY_CEL("self")} == ${PEER_KEY_CEL("oldSelf")}`,
+        message: PEER_KEY_FIXED,
+        fieldPath: ".peerEncryption.secretRef",
+        reason: "FieldValueForbidden",
       },
       {
         rule: "has(self.rootKeySecretRef) == has(oldSelf.rootKeySecretRef)",

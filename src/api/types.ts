@@ -38,9 +38,10 @@ export type PeerEncryptionLevel = (typeof PEER_ENCRYPTION_LEVELS)[number];
 
 /**
  * `Managed` (default): the operator's CA per cluster issues the nodes' certificate; the admin API answers only over
- * mutual TLS and the query API only over TLS (issue 13). `Disabled`: both in cleartext, as FaunaDB's defaults.
+ * mutual TLS and the query API only over TLS (issue 13). `CertManager`: the same, with the certificates issued by a
+ * cert-manager issuer (`tls.issuerRef`) through Certificate objects. `Disabled`: both in cleartext, as FaunaDB's defaults.
  */
-export const TLS_MODES = ["Managed", "Disabled"] as const;
+export const TLS_MODES = ["Managed", "CertManager", "Disabled"] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
 
 export const UPDATE_STRATEGY_TYPES = ["RollingUpdate", "OnDelete"] as const;
@@ -113,6 +114,16 @@ export interface TlsSpec {
    * and its own client certificate from it, and never changes it.
    */
   caSecretRef?: { name: string };
+  /** With mode CertManager: the cert-manager issuer of every certificate (node and operator). */
+  issuerRef?: IssuerRef;
+}
+
+export interface IssuerRef {
+  name: string;
+  /** `Issuer` (default, in the cluster's namespace) or `ClusterIssuer`; another group's kinds for external issuers. */
+  kind?: string;
+  /** Default `cert-manager.io`. */
+  group?: string;
 }
 
 export interface PodDisruptionBudgetSpec {

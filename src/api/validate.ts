@@ -2,12 +2,12 @@
 // skipped the apiserver get the same answers), and the checks CEL cannot express (JVM sizes vs memory). The
 // reconciler reports the result as an InvalidSpec condition plus a Warning Event. Never throws.
 import type { V1ResourceRequirements } from "@kubernetes/client-node";
-import { faunaClusterSchema, CLUSTER_NAME_MAX, STATEFULSET_NAME_MAX } from "./schema.ts";
+import { CA_REF_FIXED_BY_PEER, faunaClusterSchema, CLUSTER_NAME_MAX, ISSUER_FIXED_BY_PEER, ISSUER_REF_NEEDS_CERT_MANAGER, PEER_KEY_FIXED, PEER_LEVEL_IMMUTABLE, PEER_SECRET_REQUIRED, STATEFULSET_NAME_MAX } from "./schema.ts";
 import { checkSchema, type FieldError } from "./schemaCheck.ts";
 import { containerMemoryBytes, jvmBytes, jvmSizes } from "./jvm.ts";
 import { MiB, parseJvmSize, parseQuantity } from "./quantity.ts";
 import type { FaunaCluster, FaunaReplicaSpec } from "./types.ts";
-import { resolveReplica } from "./defaults.ts";
+import { peerEncryptionLevelOf, resolveReplica } from "./defaults.ts";
 import { kubeFieldErrors } from "./kubeFieldChecks.ts";
 import { overcommitForbidden } from "./kubeNames.ts";
 
@@ -64,9 +64,11 @@ function celMirror(cluster: FaunaCluster): FieldError[] {
   if (spec.tls?.caSecretRef && (spec.tls.mode ?? "Managed") !== "Managed") {
     errors.push({ field: "spec.tls.caSecretRef", message: "tls.caSecretRef needs tls.mode Managed" });
   }
-  const level = spec.peerEncryption?.level ?? "none";
-  if (spec.peerEncryption && level !== "none" && !spec.peerEncryption.secretRef) {
-    errors.push({ field: "spec.peerEncryption.secretRef", message: "required when level is dc or all" });
+  if ((spec.tls?.issuerRef !== undefined) !== (spec.tls?.mode === "CertManager")) {
+    errors.push({ field: "spec.tls.issuerRef", message: ISSUER_REF_NEEDS_CERT_MANAGER });
+  }
+  if (peerEncryptionLevelOf(spec) !== "none" && !spec.peerEncryption?.secretRef && spec.tls?.mode === "Disabled") {
+    errors.push({ field: "spec.peerEncryption.secretRef", message: PEER_SECRET_REQUIRED });
   }
   const c = spec.config;
   if (c?.cluster_min_worker_id !== undefined && c.cluster_max_worker_id !== undefined && c.cluster_min_worker_id > c.cluster_max_worker_id) {
@@ -155,8 +157,23 @@ export function validateUpdate(old: FaunaCluster, next: FaunaCluster): FieldErro
       errors.push({ field: `spec.replicas[${i}].placement.nodeSelector`, message: "placement.nodeSelector of an existing replica is immutable: its nodes' volumes are bound where they run" });
     }
   });
-  if ((old.spec?.peerEncryption?.level ?? "none") !== (next.spec?.peerEncryption?.level ?? "none")) {
-    errors.push({ field: "spec.peerEncryption.level", message: "peerEncryption.level is immutable" });
+  if (old.spec && next.spec && peerEncryptionLevelOf(old.spec) !== peerEncryptionLevelOf(next.spec)) {
+    errors.push({ field: "spec.peerEncryption.level", message: PEER_LEVEL_IMMUTABLE });
+  }
+  const peerKey = (c: FaunaCluster) => (c.spec?.peerEncryption?.secretRef ? `${c.spec.peerEncryption.secretRef.name}/${c.spec.peerEncryption.secretRef.key ?? ""}` : "");
+  if (next.spec && peerEncryptionLevelOf(next.spec) !== "none" && peerKey(old) !== peerKey(next)) {
+    errors.push({ field: "spec.peerEncryption.secretRef", message: PEER_KEY_FIXED });
+  }
+  const caRef = (c: FaunaCluster) => c.spec?.tls?.caSecretRef?.name ?? "";
+  if (next.spec && peerEncryptionLevelOf(next.spec) !== "none" && !next.spec.peerEncryption?.secretRef && caRef(old) !== caRef(next)) {
+    errors.push({ field: "spec.tls.caSecretRef", message: CA_REF_FIXED_BY_PEER });
+  }
+  const issuer = (c: FaunaCluster) => {
+    const t = c.spec?.tls;
+    return t?.mode === "CertManager" && t.issuerRef ? `${t.issuerRef.name}/${t.issuerRef.kind ?? ""}/${t.issuerRef.group ?? ""}` : "operator";
+  };
+  if (next.spec && peerEncryptionLevelOf(next.spec) !== "none" && !next.spec.peerEncryption?.secretRef && issuer(old) !== issuer(next)) {
+    errors.push({ field: "spec.tls.issuerRef", message: ISSUER_FIXED_BY_PEER });
   }
   return errors;
 }

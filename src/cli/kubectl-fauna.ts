@@ -5,7 +5,8 @@
 // It calls kubectl (the one that runs it, or $KUBECTL) for the FaunaCluster and reads the root key from its Secret
 // in memory: the key is never printed nor put on a command line. When the cluster has TLS on (spec.tls), `admin`
 // speaks https to the node with a one-day client certificate issued from the CA Secret `<name>-ca` (needs `get` on
-// that Secret) and verifies the node's certificate against that CA and the node's DNS name.
+// that Secret; with tls.mode CertManager, the operator's issued one in Secret `<name>-admin-client`) and verifies the
+// node's certificate against that CA and the node's DNS name.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";

@@ -88,7 +88,7 @@ export async function runNode(file: string, overrides: CommandLineOverrides = {}
     try {
       await node.startPeer();
     } catch (e) {
-      process.stderr.write(`Unable to bind to ${node.config.listenAddress}:${node.config.peerPort}: ${String(e)}. Verify network_listen_address.\n`);
+      process.stderr.write(`Unable to bind to ${e instanceof Error ? e.message : String(e)}. Verify network_listen_address.\n`);
       return 1;
     }
     if (node.isMember()) {

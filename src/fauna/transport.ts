@@ -1,6 +1,7 @@
 // One private way to send an HTTP request to a node: Basic auth with the root key (FACTS §2), a timeout on
 // every call, retries with exponential backoff on connection errors only, optional TLS (client certificate
 // required by FaunaDB's admin TLS, FACTS §2). Answers come back as data; only unreachable/timed-out calls throw.
+import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
@@ -115,22 +116,48 @@ function sendOnce(options: TransportOptions, req: RawRequest): Promise<RawAnswer
       res.on("error", (e) => reject(failure(req, e)));
     };
     const request = tls
-      ? https.request(
-          {
-            ...common,
-            ca: tls.ca,
-            cert: tls.cert,
-            key: tls.key,
-            // A node's certificate names its DNS name, not its pod IP (which changes): reached by IP, the chain to
-            // the cluster's own CA is the check, as FaunaDB's CLI does (hostname checks off, FACTS §1.2).
-            ...(tls.verifyHostname === false || isIP(host) !== 0 ? { checkServerIdentity: () => undefined } : {}),
-          },
-          onResponse,
-        )
+      ? https.request({ ...common, agent: tlsAgent(tls, tls.verifyHostname === false || isIP(host) !== 0) }, onResponse)
       : http.request(common, onResponse);
     request.on("error", (e) => reject(failure(req, e)));
     request.end(payload);
   });
+}
+
+/** Keep-alive agents by TLS identity (CA, client certificate, hostname check): a cluster's calls share connections. */
+const tlsAgents = new Map<string, https.Agent>();
+const MAX_TLS_AGENTS = 256;
+
+/**
+ * The agent for calls with these TLS options. The options live on the agent, not on each request: Node pools no
+ * socket of a request that brings its own `checkServerIdentity`, so every call was a full handshake
+ * (bench/adminTls.ts). `skipHostname`: a node's certificate names its DNS name, not its pod IP (which changes):
+ * reached by IP, the chain to the cluster's own CA is the check, as FaunaDB's CLI does (hostname checks off, FACTS §1.2).
+ */
+function tlsAgent(tls: AdminTls, skipHostname: boolean): https.Agent {
+  const id = createHash("sha256").update(`${String(tls.ca)}\0${String(tls.cert)}\0${String(tls.key)}\0${skipHostname}`).digest("hex");
+  let agent = tlsAgents.get(id);
+  if (agent) {
+    tlsAgents.delete(id); // most recently used last
+  } else {
+    agent = new https.Agent({
+      keepAlive: true,
+      scheduling: "lifo",
+      // An idle connection is dropped before a server's usual 5 s keep-alive ends, so a call rarely meets a closing one
+      // (and a reset before any answer is retried, `CONNECTION_CODES`).
+      timeout: 4000,
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      ...(skipHostname ? { checkServerIdentity: () => undefined } : {}),
+    });
+    const oldest = tlsAgents.size >= MAX_TLS_AGENTS ? tlsAgents.keys().next().value : undefined;
+    if (oldest !== undefined) {
+      tlsAgents.get(oldest)?.destroy();
+      tlsAgents.delete(oldest);
+    }
+  }
+  tlsAgents.set(id, agent);
+  return agent;
 }
 
 function failure(req: RawRequest, error: Error & { code?: string }): AdminError {

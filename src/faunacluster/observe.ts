@@ -12,12 +12,13 @@ import type {
   V1StatefulSet,
 } from "@kubernetes/client-node";
 import { resolveSpec } from "../api/defaults.ts";
-import { caSecretName, CLUSTER_LABEL, generatedRootKeySecretName, tlsEnabled } from "../api/funcs.ts";
+import { adminClientCertName, caSecretName, CLUSTER_LABEL, generatedRootKeySecretName, issuedTlsName, tlsEnabled } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import type { Clock } from "../controller/clock.ts";
 import type { FaunaAdmin } from "../fauna/client.ts";
 import type { AdminTls, AdminTlsFor } from "../fauna/transport.ts";
 import { mountedTlsSecret, podHasTls } from "./build/statefulSet.ts";
+import { CERTIFICATES, checkIssuedSecret, type Certificate } from "./tls/certManager.ts";
 import { checkCa, type CaCheck } from "./tls/material.ts";
 import type { KeyPair } from "./tls/pki.ts";
 import type { KubeClient, KubernetesObject } from "../kube/client.ts";
@@ -55,7 +56,9 @@ export type RootKeyObservation =
  */
 export type TlsObservation =
   | { kind: "off" }
-  | { kind: "on"; ca: CaCheck; nodeSecrets: Readonly<Record<string, V1Secret | undefined>> };
+  | { kind: "on"; ca: CaCheck; nodeSecrets: Readonly<Record<string, V1Secret | undefined>> }
+  /** tls.mode CertManager: by name, each Certificate the cluster needs (replicas', the operator's) and its Secret. */
+  | { kind: "certManager"; certificates: Readonly<Record<string, Certificate | undefined>>; secrets: Readonly<Record<string, V1Secret | undefined>> };
 
 export interface Observation {
   readonly cluster: FaunaCluster;
@@ -96,7 +99,8 @@ export async function observe(deps: ObserveDeps, cluster: FaunaCluster, signal: 
   }
   const targets = all.map((s) => ({ pod: s.name, node: adminNode(deps, s), tls: podHasTls(s.pod) }));
   // Each pod as its own template says: during a roll that turns TLS on, some pods speak it and some not yet.
-  const operatorTls = tls.kind === "on" && tls.ca.kind === "usable" && deps.operatorTls ? await deps.operatorTls(tls.ca.ca) : undefined;
+  const operatorTls =
+    tls.kind === "on" && tls.ca.kind === "usable" && deps.operatorTls ? await deps.operatorTls(tls.ca.ca) : tls.kind === "certManager" ? issuedOperatorTls(cluster, tls, deps.clock?.now() ?? Date.now()) : undefined;
   const tlsNodes = new Set(targets.flatMap((t) => (t.tls && t.node !== undefined ? [t.node] : [])));
   const tlsFor = (node: string) => (tlsNodes.has(node) ? operatorTls : undefined);
   // During a root-key rotation, the key every pod accepted until the new one reaches them all (rootKey.ts).
@@ -152,6 +156,15 @@ export async function observeTls(client: KubeClient, cluster: FaunaCluster, stat
   if (!tlsEnabled(cluster)) return { kind: "off" };
   const namespace = cluster.metadata.namespace;
   const get = (name: string) => client.find<V1Secret>(Resources.secrets, { namespace, name }, { signal });
+  const spec = resolveSpec(cluster);
+  if (spec.tls.mode === "CertManager") {
+    const names = [...spec.replicas.map((r) => issuedTlsName(cluster, r.name)), adminClientCertName(cluster)];
+    const [certificates, secrets] = await Promise.all([
+      Promise.all(names.map((name) => client.find<Certificate>(CERTIFICATES, { namespace, name }, { signal }))),
+      Promise.all(names.map(get)),
+    ]);
+    return { kind: "certManager", certificates: Object.fromEntries(names.map((n, i) => [n, certificates[i]])), secrets: Object.fromEntries(names.map((n, i) => [n, secrets[i]])) };
+  }
   const mounted = statefulSets.flatMap((s) => {
     const replica = replicaOf(s);
     const secret = mountedTlsSecret(s);
@@ -163,6 +176,13 @@ export async function observeTls(client: KubeClient, cluster: FaunaCluster, stat
     ca: checkCa(cluster, caSecret, now),
     nodeSecrets: Object.fromEntries(mounted.map((m, i) => [m.replica, nodes[i]])),
   };
+}
+
+/** The operator's client certificate as cert-manager issued it (undefined until it has). */
+function issuedOperatorTls(cluster: FaunaCluster, tls: Extract<TlsObservation, { kind: "certManager" }>, now: number): AdminTls | undefined {
+  const name = adminClientCertName(cluster);
+  const check = checkIssuedSecret(name, tls.secrets[name], now);
+  return check.kind === "ready" ? { ca: check.ca, cert: check.cert, key: check.key } : undefined;
 }
 
 /**

@@ -75,6 +75,8 @@ export interface Pass {
   rootKeyHashes?: Record<string, string[]>;
   /** Per replica, the node certificate Secret its template mounts (EnsureTls decides them before ApplyObjects). */
   tlsSecrets?: Record<string, string>;
+  /** With tls.mode CertManager, per replica the issued version its template names (EnsureTls decides them). */
+  tlsVersions?: Record<string, string>;
   findings: Findings;
   event(e: EventInput): Promise<void>;
   /** Writes the draft now (the in-flight record must be durable before the admin call it guards). */

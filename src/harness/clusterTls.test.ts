@@ -57,6 +57,14 @@ describe("clusterTls: admin client certificates", () => {
     assert.match(tls.key, /PRIVATE KEY/);
   });
 
+  it("with tls.mode CertManager, are the operator's issued client certificate, never one made from a CA key", async () => {
+    const cm = fc({ mode: "CertManager", issuerRef: { name: "corp" } });
+    const o = objects({ "secret db/fauna-admin-client": { data: { "ca.crt": b64(ca.cert), "tls.crt": b64("CERT"), "tls.key": b64("KEY") } } });
+    assert.deepEqual(await adminClientTls(o, cm), { ca: ca.cert, cert: "CERT", key: "KEY", serverName: "fauna.db.svc" });
+    assert.deepEqual(o.reads, ["secret db/fauna-admin-client"]);
+    await assert.rejects(adminClientTls(objects({}), cm), /Secret db\/fauna-admin-client .*wait for cert-manager to issue it/);
+  });
+
   it("say which Secret to wait for when the CA is missing", async () => {
     await assert.rejects(adminClientTls(objects({}), fc()), /Secret db\/fauna-ca .*wait for the operator to create it/);
   });

@@ -3,7 +3,7 @@
 // client that calls it (kubectl fauna admin, the demo, the harness's clock reads, tests) presents a short-lived
 // client certificate issued here from the CA Secret `<name>-ca`. With `mode: Disabled` both stay cleartext, as before.
 // The one place every client turns (cluster objects, FaunaCluster) into an Endpoint or admin TLS options.
-import { caConfigMapName, caSecretName, namespaceOf, TLS_KEYS, tlsEnabled, tlsServerName } from "../api/funcs.ts";
+import { adminClientCertName, caConfigMapName, caSecretName, namespaceOf, TLS_KEYS, tlsEnabled, tlsServerName } from "../api/funcs.ts";
 import type { FaunaCluster } from "../api/types.ts";
 import { issueCert } from "../faunacluster/tls/pki.ts";
 import type { KubeClient } from "../kube/client.ts";
@@ -74,6 +74,15 @@ export interface AdminCertOptions {
 export async function adminClientTls(objects: ClusterObjects, cluster: FaunaCluster, o: AdminCertOptions = {}): Promise<ClientCertTls | undefined> {
   if (!tlsEnabled(cluster)) return undefined;
   const ns = namespaceOf(cluster);
+  if (cluster.spec.tls?.mode === "CertManager") {
+    // cert-manager holds the CA's key: use the operator's client certificate, which the issuer signed.
+    const secretName = adminClientCertName(cluster);
+    const issued = (await objects.get("secret", ns, secretName))?.data ?? {};
+    const read = (k: string) => (issued[k] ? Buffer.from(issued[k], "base64").toString("utf8") : "");
+    const [ca, cert, key] = [read(TLS_KEYS.caCert), read(TLS_KEYS.cert), read(TLS_KEYS.key)];
+    if (!ca || !cert || !key) throw new ClusterTlsError(`FaunaCluster ${ns}/${cluster.metadata.name} gets its certificates from cert-manager, and Secret ${ns}/${secretName} holds no ${TLS_KEYS.caCert}, ${TLS_KEYS.cert} and ${TLS_KEYS.key} yet: wait for cert-manager to issue it (kubectl describe certificate ${secretName})`);
+    return { ca, cert, key, serverName: tlsServerName(cluster) };
+  }
   const name = caSecretName(cluster);
   const data = (await objects.get("secret", ns, name))?.data ?? {};
   const decode = (k: string) => (data[k] ? Buffer.from(data[k], "base64").toString("utf8") : "");

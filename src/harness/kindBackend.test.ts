@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { kindBackend, NFT_TABLE, partitionElementScript, partitionTableScript } from "./kindBackend.ts";
+import { kindBackend, NFT_TABLE, partitionElementScript, partitionTableScript, RELAY_S } from "./kindBackend.ts";
 import type { HarnessTarget, Kubectl } from "./kube.ts";
 
 function target(kubectl: Kubectl): HarnessTarget {
@@ -30,6 +30,28 @@ test("isolate and reconnect filter the pod's IP inside the kind node that hosts 
   await backend.reconnect(t, "fauna-replica-2-2");
   assert.deepEqual(docker.map((d) => d.args), Array(3).fill(["exec", "-i", "fauna-operator-worker2", "nft", "-f", "-"]));
   assert.deepEqual(docker.map((d) => d.input), [partitionTableScript(), partitionElementScript("10.244.3.7", true), partitionElementScript("10.244.3.7", false)]);
+});
+
+test("a node's clock is read through a relay in the pod's own node (the NetworkPolicy admits 8444 from there), anew after a failed read", async () => {
+  const docker: string[][] = [];
+  const kubectl: Kubectl = async (args) => {
+    const a = args.join(" ");
+    if (a === "-n ns get pod fauna-replica-1-0 -o json") return JSON.stringify({ spec: { nodeName: "fauna-operator-worker" }, status: { podIP: "10.244.1.9" } });
+    if (a.startsWith("get node fauna-operator-worker -o jsonpath=")) return "172.18.0.4";
+    // No node listed yet: the read fails before any admin call.
+    if (a === "-n ns get faunacluster fauna -o json") return JSON.stringify({ metadata: { name: "fauna", namespace: "ns" }, spec: { replicas: [], tls: { mode: "Disabled" } }, status: {} });
+    throw new Error(`unexpected kubectl ${a}`);
+  };
+  const backend = kindBackend({ docker: async (args) => void docker.push(args) });
+  const t = { ...target(kubectl), backend };
+  assert.equal(await backend.nodeClock(t, "key", "fauna-replica-1-0"), null);
+  assert.equal(await backend.nodeClock(t, "key", "fauna-replica-1-0"), null);
+  assert.equal(docker.length, 2, "a failed read drops its relay");
+  for (const args of docker) {
+    const port = Number(/^TCP-LISTEN:(\d+),/.exec(args[6] ?? "")?.[1]);
+    assert.ok(port >= 20_000 && port < 30_000, `below the NodePort range: ${port}`);
+    assert.deepEqual(args, ["exec", "-d", "fauna-operator-worker", "timeout", String(RELAY_S), "socat", `TCP-LISTEN:${port},bind=172.18.0.4,reuseaddr,fork`, "TCP:10.244.1.9:8444"]);
+  }
 });
 
 test("a clock skew is the pod annotation the simulator reads from its downward API file", async () => {

@@ -2,8 +2,12 @@
 // cluster's networks, so:
 //   - the load reaches the client Service's pods through a NodePort Service on a node's address (the Docker network
 //     is routed from the host);
-//   - a node's clock is read from its admin port through a NodePort Service for that pod (the admin API listens on
-//     the pod IP only, so `kubectl port-forward`, which dials the pod's loopback, cannot reach it);
+//   - a node's clock is read from its admin port through a relay inside the kind node that hosts the pod (`docker
+//     exec -d` of socat, listening on that node's address, for RELAY_S seconds). The FaunaCluster's NetworkPolicy
+//     admits 8444 only from the operator's pods, and NetworkPolicy always lets a pod's own node in (kubelet's probes
+//     come from there); a NodePort would not do, since a node port on another node reaches the pod as that node's
+//     address, which the enforcer refuses (hack/kind/kube-router.yaml). The admin API listens on the pod IP only, so
+//     `kubectl port-forward`, which dials the pod's loopback, cannot reach it either;
 //   - a partition is packet filtering inside the kind node that hosts the pod (`docker exec` into the node's
 //     container, nftables in the forward hook, the way Jepsen cuts a node off): every packet to or from the pod's IP
 //     that the node routes is dropped — other pods, other nodes, clients and the operator; kubelet on the same node
@@ -40,6 +44,24 @@ interface PodPlace {
   node: string;
 }
 
+/** How long a clock relay lives in its node (it ends itself: nothing to clean up if the harness dies). */
+export const RELAY_S = 60;
+/** Relay ports: below the NodePort range (30000-32767), whose ports kube-proxy intercepts on every node. */
+const RELAY_PORTS = { from: 20_000, count: 10_000 };
+
+/** `docker exec -d` of a relay in `node` from its `address`:`port` to the admin port of the pod at `ip`. */
+export function relayCommand(node: string, address: string, port: number, ip: string): string[] {
+  return ["exec", "-d", node, "timeout", String(RELAY_S), "socat", `TCP-LISTEN:${port},bind=${address},reuseaddr,fork`, `TCP:${ip}:${PORTS.admin}`];
+}
+
+interface Relay {
+  address: string;
+  port: number;
+  ip: string;
+  /** When to stop using it (a margin before it ends itself). */
+  until: number;
+}
+
 async function placeOf(t: HarnessTarget, pod: string): Promise<PodPlace> {
   const p = await getJson<{ spec?: { nodeName?: string }; status?: { podIP?: string } }>(t.kubectl, ["-n", t.namespace, "get", "pod", pod]);
   const ip = p.status?.podIP;
@@ -62,6 +84,13 @@ async function nodePortService(t: HarnessTarget, name: string, selector: Record<
   return nodePort;
 }
 
+/** A node's address on the Docker network. */
+async function nodeAddress(t: HarnessTarget, node: string): Promise<string> {
+  const address = (await t.kubectl(["get", "node", node, "-o", "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}"])).trim();
+  if (!address) throw new Error(`node ${node} has no InternalIP`);
+  return address;
+}
+
 /** The control plane's address on the Docker network, where every node port answers. */
 async function controlPlaneAddress(t: HarnessTarget): Promise<string> {
   const address = (await t.kubectl(["get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "jsonpath={.items[0].status.addresses[?(@.type==\"InternalIP\")].address}"])).trim();
@@ -71,7 +100,7 @@ async function controlPlaneAddress(t: HarnessTarget): Promise<string> {
 
 export function kindBackend(access: KindAccess = {}): Backend {
   const docker = access.docker ?? dockerCli;
-  const adminPorts = new Map<string, number>();
+  const relays = new Map<string, Relay>();
   const tablesReady = new Map<string, Promise<void>>();
   const ensureTable = (node: string) => {
     let ready = tablesReady.get(node);
@@ -94,18 +123,28 @@ export function kindBackend(access: KindAccess = {}): Backend {
       return queryEndpoint(kubectlObjects(t.kubectl), await readCluster(t), { domain: await controlPlaneAddress(t), port });
     },
     async nodeClock(t, rootKey, pod) {
-      // The admin API listens on the pod's IP only (not loopback, so no port-forward): a NodePort for that one pod.
-      let port = adminPorts.get(pod);
-      if (port === undefined) {
-        port = await nodePortService(t, `${pod}-harness-admin`.slice(0, 63), { "statefulset.kubernetes.io/pod-name": pod }, PORTS.admin).catch(() => undefined);
-        if (port === undefined) return null;
-        adminPorts.set(pod, port);
+      // Through a relay in the pod's own node (see the top of this file); a new one when it is due to end, the pod
+      // moved, or the last read through it failed (a relay not yet listening, or its port taken).
+      const key = `${t.namespace}/${pod}`;
+      let relay = relays.get(key);
+      const place = await placeOf(t, pod).catch(() => undefined);
+      if (!place) return null;
+      if (!relay || relay.ip !== place.ip || Date.now() > relay.until) {
+        const address = await nodeAddress(t, place.node).catch(() => undefined);
+        if (!address) return null;
+        const port = RELAY_PORTS.from + Math.floor(Math.random() * RELAY_PORTS.count);
+        const started = Date.now();
+        if (!(await docker(relayCommand(place.node, address, port, place.ip)).then(() => true, () => false))) return null;
+        relay = { address, port, ip: place.ip, until: started + (RELAY_S - 15) * 1000 };
+        relays.set(key, relay);
       }
       // With TLS (mutual on 8444): the operator's admin client takes no server name to verify a node reached by a
       // node's address, so the chain is verified against the cluster's own CA and the host name check is skipped.
       const tls = await adminTls.get(t);
-      const admin = createHttpFaunaAdmin({ rootKey, adminPort: port, timeoutMs: { default: 3_000 }, retry: { attempts: 1 }, ...(tls ? { tls: { ...tls, verifyHostname: false } } : {}) });
-      return nodeClockMs(t, admin, pod, await controlPlaneAddress(t));
+      const admin = createHttpFaunaAdmin({ rootKey, adminPort: relay.port, timeoutMs: { default: 3_000 }, retry: { attempts: 1 }, ...(tls ? { tls: { ...tls, verifyHostname: false } } : {}) });
+      const at = await nodeClockMs(t, admin, pod, relay.address);
+      if (at === null) relays.delete(key);
+      return at;
     },
     async isolate(t, pod) {
       const place = await placeOf(t, pod);

@@ -13,7 +13,7 @@ import {
   uncaughtExceptionDescription,
   type AdminErrorBody,
 } from "../fauna/wire.ts";
-import { isRootKey, type SimConfig } from "./config.ts";
+import { advertisedPeerPort, isRootKey, type SimConfig } from "./config.ts";
 import { parseJsonObject, readBody, sendJson } from "./http.ts";
 import {
   checkRemoval,
@@ -104,7 +104,7 @@ function initNode(node: SimNode): Promise<boolean> {
   const run = (async () => {
     await sleep(node.tuning.initMs);
     if (node.isMember()) return false;
-    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: node.config.peerPort, replica: node.identity.replicaName!, workerId: nextWorkerId(emptyState(), node.config.minWorkerId, node.config.maxWorkerId) ?? node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
+    const me = { hostId: node.identity.hostId, address: node.config.broadcastAddress, peerPort: advertisedPeerPort(node.config), replica: node.identity.replicaName!, workerId: nextWorkerId(emptyState(), node.config.minWorkerId, node.config.maxWorkerId) ?? node.config.minWorkerId, leaving: false, joinedAt: node.clock.now() };
     node.state = { ...initCluster(me), version: node.state.version + 1 };
     node.owns = 1; // a new cluster's only node owns the whole (empty) ring at once
     node.dataSince = node.clock.now();

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import bcrypt from "bcryptjs";
-import { sslSettings, type SslSettings } from "./tls.ts";
+import { type PeerEncryption, peerEncryption, sslSettings, type SslSettings } from "./tls.ts";
 
 /**
  * Every key of `CoreConfig.scala` (@Config vars; deprecated and renamed ones are accepted with a warning). Keys
@@ -80,7 +80,12 @@ export interface SimConfig {
   rootKeyHashes: string[];
   broadcastAddress: string;
   listenAddress: string;
+  /** `network_peer_port`: the cleartext bus. */
   peerPort: number;
+  /** `network_peer_secure_port`: the bus over TLS. */
+  peerSecurePort: number;
+  /** `peer_encryption_*` (tls.ts `peerEncryption`). */
+  peerEncryption: PeerEncryption;
   adminAddress: string;
   adminPort: number;
   apiAddress: string;
@@ -201,6 +206,8 @@ export function configFromMap(raw: Record<string, Value>, file: string, checkFs 
     broadcastAddress,
     listenAddress,
     peerPort: int(raw, "network_peer_port", 7500),
+    peerSecurePort: int(raw, "network_peer_secure_port", 7501),
+    peerEncryption: peerEncryption(raw),
     adminAddress: str(raw, "network_admin_http_address", "127.0.0.1"),
     adminPort: int(raw, "network_admin_http_port", 8444),
     apiAddress: str(raw, "network_coordinator_http_address", listenAddress),
@@ -242,4 +249,9 @@ export function isRootKey(config: Pick<SimConfig, "rootKeys" | "rootKeyHashes">,
     }
     return ok;
   });
+}
+
+/** The bus port a node announces to the cluster, and a join's seed port by default (MessageBus.apply `hostAddress`). */
+export function advertisedPeerPort(c: Pick<SimConfig, "peerPort" | "peerSecurePort" | "peerEncryption">): number {
+  return c.peerEncryption.level === "none" ? c.peerPort : c.peerSecurePort;
 }

@@ -827,6 +827,7 @@ function microsToIso(micros: number): string {
 
 /** Contended transactions are re-run this many times before the client gets 409 (FaunaDB retries them too). */
 const CONTENTION_RETRIES = 5;
+const CONTENTION_RETRY_MAX_DELAY_MS = 200;
 
 const isContention = (e: unknown) => typeof e === "object" && e !== null && (e as { status?: unknown }).status === 409;
 
@@ -841,12 +842,22 @@ export async function runFql4(body: unknown, store: Fql4Store, scope: Scope, com
   for (let attempt = 0; ; attempt++) {
     try {
       const ctx: Ctx = { store, scope, txn: { reads: new Map(), writes: new Map() }, now: store.now() };
-      const value = await evaluate(body, new Map(), ctx);
+      let value: Value;
+      try {
+        value = await evaluate(body, new Map(), ctx);
+      } catch (e) {
+        // An error found by reading ("instance not found", an Abort on a balance) is an answer about the snapshot
+        // too: FaunaDB gives it only once storage has applied through the snapshot (StorageEngine.scala readRow),
+        // so its reads are checked as a read-only query's are; a failed check re-runs the query.
+        if (e instanceof QueryError && ctx.txn.reads.size > 0) await commit({ reads: ctx.txn.reads, writes: new Map() });
+        throw e;
+      }
       const ts = ctx.txn.reads.size > 0 || ctx.txn.writes.size > 0 ? await commit(ctx.txn) : ctx.now;
       return { status: 200, body: { resource: toWire(value, ts * 1000) }, txnMicros: ts * 1000 };
     } catch (e) {
       if (isContention(e) && attempt < CONTENTION_RETRIES) {
-        await new Promise((r) => setTimeout(r, 1 + Math.random() * 4 * (attempt + 1)));
+        // `Query.scala` execute: "a 0-200ms additional delay between attempts" (maxDelayMillis).
+        await new Promise((r) => setTimeout(r, Math.random() * CONTENTION_RETRY_MAX_DELAY_MS));
         continue;
       }
       return errorAnswer(e);

@@ -1,5 +1,6 @@
 // Small HTTP helpers for the simulator (node:http only, to keep start time and RSS low).
 import { request, type ServerResponse } from "node:http";
+import { type Agent as HttpsAgent, request as tlsRequest } from "node:https";
 import type { Http2ServerResponse } from "node:http2";
 import type { Readable } from "node:stream";
 
@@ -50,13 +51,13 @@ export interface PeerReply {
 /**
  * POST JSON to host:port/path with a timeout; rejects on connection errors and timeouts. `localAddress`: the address
  * to send from (a pod's traffic leaves from its IP; in the local tier, where every pod shares one network namespace,
- * only a bound source shows which pod sent a packet).
+ * only a bound source shows which pod sent a packet). `tlsAgent`: over TLS, through that agent.
  */
-export function postJson(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}, localAddress?: string): Promise<PeerReply> {
+export function postJson(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}, localAddress?: string, tlsAgent?: HttpsAgent): Promise<PeerReply> {
   return new Promise((resolveReply, reject) => {
     const data = JSON.stringify(body);
-    const req = request(
-      { host, port, path, method: "POST", timeout: timeoutMs, agent: false, ...(localAddress ? { localAddress } : {}), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
+    const req = (tlsAgent ? tlsRequest : request)(
+      { host, port, path, method: "POST", timeout: timeoutMs, agent: tlsAgent ?? false, ...(localAddress ? { localAddress } : {}), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data), ...headers } },
       (res) => {
         readBody(res).then((text) => resolveReply({ status: res.statusCode ?? 0, body: parseJsonObject(text) }), reject);
       },

@@ -3,14 +3,16 @@
 // The rules themselves live in model/cluster.ts; this file only moves messages, files and timers.
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent as HttpsAgent, createServer as createTlsServer } from "node:https";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Clock } from "./clock.ts";
-import type { SimConfig } from "./config.ts";
+import { advertisedPeerPort, type SimConfig } from "./config.ts";
 import { FailureDetector } from "./model/failureDetector.ts";
 import type { SimTuning } from "./settings.ts";
 import { parseJsonObject, postJson, readBody, sendJson } from "./http.ts";
+import { guard, peerClientTls, peerServerTls } from "./tls.ts";
 import {
   commitNeeds,
   emptyState,
@@ -22,6 +24,7 @@ import {
   ownerInReplica,
   OWNERSHIP_EPSILON,
   ownershipGoal,
+  quorum,
   segmentLeader,
   stateDigest,
   stepOwnership,
@@ -36,7 +39,7 @@ import {
   type Member,
 } from "./model/cluster.ts";
 import { departedOwnership, settledOwnership, type HostView } from "./model/status.ts";
-import { KeyLocks, segmentAcks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
+import { currentBy, firstAnswers, KeyLocks, segmentAcks, staleReads, txnTime, type ReadVersion } from "./txn.ts";
 
 /** A stored document or collection: the unit that is written to the log and to data replicas. */
 export interface Doc {
@@ -79,6 +82,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Under FAUNA_SIM_FAULT_NON_ATOMIC, the pause between two writes of one query: wide enough for others to interleave. */
 const NON_ATOMIC_GAP_MS = 30;
 
+/** How far before its last successful catch-up a node asks the log again: a version stamped earlier can arrive later. */
+const CATCH_UP_OVERLAP_MS = 30_000;
+
+const timedOut = () => new ClusterError(503, "time out", "Request timed out.");
 const contended = () => new ClusterError(409, "contended transaction", "Transaction was aborted due to detection of concurrent modification.");
 
 export class SimNode {
@@ -113,12 +120,18 @@ export class SimNode {
   private cleaning = false;
   /** An init in progress (admin.ts): a second init waits for it. */
   initializing: Promise<boolean> | undefined;
-  private peerServer: Server | undefined;
+  private peerServers: Server[] = [];
+  /** The TLS side of the bus (level dc or all): one keep-alive agent, so peers resume TLS sessions as Netty's pooled connections stay open. */
+  private readonly peerAgent: HttpsAgent | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastTick: number;
   private pendingAddressUpdate = false;
   private pendingUnstick = false;
   private catchupAt = 0;
+  /** When the last catch-up from a log host succeeded: the next asks from a little before it (see catchUp). */
+  private caughtUpAt = 0;
+  /** This node's log made complete since it became the sequencer (see completeSequencerLog); unset otherwise. */
+  private sequencerLog: Promise<void> | undefined;
   private ticking = false;
   private proposing: Promise<void> = Promise.resolve();
   onMember: (() => void) | undefined;
@@ -132,6 +145,7 @@ export class SimNode {
     this.fd = new FailureDetector(tuning.checkIntervalMs, clock.monotonic());
     this.startedAt = clock.now();
     this.lastTick = clock.monotonic();
+    if (config.peerEncryption.level !== "none") this.peerAgent = new HttpsAgent({ keepAlive: true, ...peerClientTls(config.peerEncryption) });
     // FACTS §3.5: everything persistent lives under storage_data_path; tmp is wiped at each start.
     for (const d of ["data", "system", "scopes"]) mkdirSync(join(config.dataPath, d), { recursive: true });
     rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
@@ -145,7 +159,7 @@ export class SimNode {
     const me = this.self();
     if (me) {
       // FACTS §3.4: a restart with intact data rejoins by itself; a new address is re-announced.
-      this.pendingAddressUpdate = me.address !== config.broadcastAddress || me.peerPort !== config.peerPort;
+      this.pendingAddressUpdate = me.address !== config.broadcastAddress || me.peerPort !== advertisedPeerPort(config);
       if (this.pendingAddressUpdate)
         this.log(`This node's address ${config.broadcastAddress} does not match its address ${me.address} known by the rest of the cluster. New address will be made known to the cluster.`);
       this.pendingUnstick = true;
@@ -330,15 +344,19 @@ export class SimNode {
   // ---- peer protocol ---------------------------------------------------------------------------------------------
 
   private peerHeaders(): Record<string, string> {
-    return { "x-fauna-cluster": this.config.clusterName };
+    return { "x-fauna-cluster": this.config.clusterName, ...(this.identity.replicaName ? { "x-fauna-zone": this.identity.replicaName } : {}) };
   }
   /** The listen address when it is one IP (a pod IP): peer traffic leaves from it. */
   private sourceAddress(): string | undefined {
     const a = this.config.listenAddress;
     return isIP(a) !== 0 && a !== "0.0.0.0" && a !== "::" ? a : undefined;
   }
-  private send(m: Pick<Member, "address" | "peerPort">, path: string, body: unknown, timeout = PEER_TIMEOUT_MS) {
-    return postJson(m.address, m.peerPort, path, body, timeout, this.peerHeaders(), this.sourceAddress());
+  private send(m: Pick<Member, "address" | "peerPort"> & { replica?: string }, path: string, body: unknown, timeout = PEER_TIMEOUT_MS) {
+    const level = this.config.peerEncryption.level;
+    // dc: a peer of this node's own replica is reached in cleartext on its zone-limited bus port (MessageBus aliases).
+    if (level === "none" || (level === "dc" && m.replica !== undefined && m.replica === this.identity.replicaName))
+      return postJson(m.address, level === "none" ? m.peerPort : this.config.peerPort, path, body, timeout, this.peerHeaders(), this.sourceAddress());
+    return postJson(m.address, m.peerPort, path, body, timeout, this.peerHeaders(), this.sourceAddress(), this.peerAgent);
   }
 
   /**
@@ -369,16 +387,30 @@ export class SimNode {
     this.adopt(next);
   }
 
+  /** Binds the bus ports of the encryption level (tls.ts); rejects with the port that could not be bound. */
   async startPeer(): Promise<void> {
-    this.peerServer = createServer((req, res) => {
-      void this.handlePeer(req.url ?? "", req.headers["x-fauna-cluster"], req)
+    const p = this.config.peerEncryption;
+    const serve = (zoneOnly: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+      const refused = zoneOnly && req.headers["x-fauna-zone"] !== this.identity.replicaName;
+      void (refused ? Promise.reject(new ClusterError(403, "zone", "cleartext bus is limited to this node's replica")) : this.handlePeer(req.url ?? "", req.headers["x-fauna-cluster"], req))
         .then((body) => sendJson(res, 200, body))
         .catch((e: unknown) => sendJson(res, e instanceof ClusterError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) }));
-    });
-    await new Promise<void>((ok, fail) => {
-      this.peerServer!.once("error", fail);
-      this.peerServer!.listen(this.config.peerPort, this.config.listenAddress, () => ok());
-    });
+    };
+    const ports: [Server, number][] = [];
+    if (p.level !== "all") ports.push([createServer(serve(p.level === "dc")), this.config.peerPort]);
+    if (p.level !== "none") {
+      const tls = peerServerTls(p);
+      const server = createTlsServer(tls.options, serve(false));
+      guard(server, tls);
+      ports.push([server, this.config.peerSecurePort]);
+    }
+    for (const [server, port] of ports) {
+      await new Promise<void>((ok, fail) => {
+        server.once("error", (e) => fail(new Error(`${this.config.listenAddress}:${port}: ${e.message}`)));
+        server.listen(port, this.config.listenAddress, () => ok());
+      });
+      this.peerServers.push(server);
+    }
     this.timer = setInterval(() => void this.tick(), this.tuning.checkIntervalMs);
   }
 
@@ -408,6 +440,10 @@ export class SimNode {
         return this.sequence(body.reads as ReadVersion[], body.writes as Doc[]);
       case "/peer/validate":
         return this.validate(body.reads as ReadVersion[]);
+      case "/peer/log-versions": {
+        if (!this.isMember()) throw new ClusterError(503, "member", "not a member");
+        return { versions: ((body.keys as string[] | undefined) ?? []).map((k) => this.latestVersion(k) ?? null) };
+      }
       case "/peer/log-since": {
         const since = Number(body.since ?? 0);
         return { entries: [...this.logEntries.values()].filter((d) => d.ts >= since) };
@@ -468,12 +504,12 @@ export class SimNode {
   async join(seed: string): Promise<boolean> {
     if (this.isMember()) return false;
     const m = /^(.*?)(?::(\d+))?$/.exec(seed.trim())!;
-    const target = { address: m[1]!, peerPort: m[2] ? Number(m[2]) : this.config.peerPort };
+    const target = { address: m[1]!, peerPort: m[2] ? Number(m[2]) : advertisedPeerPort(this.config) };
     const deadline = Date.now() + this.tuning.helloTimeoutMs;
     let lastError = "no answer";
     while (Date.now() < deadline) {
       try {
-        const r = await this.send(target, "/peer/hello", { hostId: this.identity.hostId, address: this.config.broadcastAddress, peerPort: this.config.peerPort, replica: this.identity.replicaName }, 5000);
+        const r = await this.send(target, "/peer/hello", { hostId: this.identity.hostId, address: this.config.broadcastAddress, peerPort: advertisedPeerPort(this.config), replica: this.identity.replicaName }, 5000);
         if (r.status === 200) {
           this.state = emptyState();
           this.adopt(r.body.state as ClusterState);
@@ -533,6 +569,7 @@ export class SimNode {
       }
       this.fd.interpret(others.map((m) => m.hostId), this.clock.monotonic());
       this.electingSegments();
+      if (this.sequencer()?.hostId !== this.identity.hostId) this.sequencerLog = undefined;
       if (this.peerOwnsChanged) {
         this.peerOwnsChanged = false;
         this.saveMeta();
@@ -549,7 +586,7 @@ export class SimNode {
     const me = this.self();
     if (!me) return;
     if (this.pendingAddressUpdate) {
-      await this.propose((s) => withAddress(s, me.hostId, this.config.broadcastAddress, this.config.peerPort)).then(
+      await this.propose((s) => withAddress(s, me.hostId, this.config.broadcastAddress, advertisedPeerPort(this.config))).then(
         () => (this.pendingAddressUpdate = false),
         () => undefined,
       );
@@ -643,13 +680,18 @@ export class SimNode {
     if (this.owns === 0 || this.clock.now() - this.catchupAt < 1000) return;
     const up = this.upSet();
     const logHosts = logSegments(this.state).flatMap((s) => s.hostIds).filter((h) => h !== me.hostId && up.has(h));
-    const since = Math.max(this.dataSince, this.catchupAt - 30_000);
-    this.catchupAt = this.clock.now();
+    // From a while before the last catch-up that worked (entries stamped earlier may reach a log host later), not
+    // the last attempt: a node cut off from every log host keeps trying, and must not skip what it missed meanwhile.
+    const since = Math.max(this.dataSince, this.caughtUpAt - CATCH_UP_OVERLAP_MS);
+    const startedAt = this.clock.now();
+    this.catchupAt = startedAt;
     for (const d of this.logEntries.values()) if (d.ts >= since) this.applyIfOwned(d, false);
     const host = this.state.members.find((m) => m.hostId === logHosts[Math.floor(Math.random() * logHosts.length)]);
     if (!host) return;
     const r = await this.send(host, "/peer/log-since", { since }, 3000).catch(() => undefined);
-    if (r?.status === 200) for (const d of r.body.entries as Doc[]) if (d.ts >= this.dataSince) this.applyIfOwned(d, false);
+    if (r?.status !== 200) return;
+    for (const d of r.body.entries as Doc[]) if (d.ts >= this.dataSince) this.applyIfOwned(d, false);
+    this.caughtUpAt = startedAt;
   }
 
   private applyIfOwned(doc: Doc, fromCoordinator: boolean): void {
@@ -766,7 +808,7 @@ export class SimNode {
         return quorum;
       }),
     );
-    if (!results.every(Boolean)) throw new ClusterError(503, "time out", "Request timed out.");
+    if (!results.every(Boolean)) throw timedOut();
     await Promise.allSettled(
       docs.flatMap((doc) =>
         this.state.dataReplicas.map(async (r) => {
@@ -799,9 +841,43 @@ export class SimNode {
 
   private latestVersion = (key: string): number | undefined => this.logEntries.get(key)?.ts;
 
+  /**
+   * Before it orders or checks anything, a node that became the sequencer gathers the log from a majority of segment 0
+   * (itself included): a committed entry is on a majority, so it then holds every one. Raft elects only a member whose
+   * log is complete (`ext/tx/src/main/scala/consensus/Role.scala`); the simulator's leader is the first live member,
+   * which may be one that was cut off while others committed, so it completes its log instead of judging reads by a
+   * log with holes.
+   */
+  private completeSequencerLog(): Promise<void> {
+    if (this.sequencer()?.hostId !== this.identity.hostId) {
+      this.sequencerLog = undefined;
+      return Promise.reject(timedOut());
+    }
+    this.sequencerLog ??= this.gatherLog().catch((e: unknown) => {
+      this.sequencerLog = undefined;
+      throw e;
+    });
+    return this.sequencerLog;
+  }
+
+  /** Segment 0 (the sequencer's), and its other members this node sees up. */
+  private liveLogPeers(): { segment: ReturnType<typeof logSegments>[number]; others: Member[] } {
+    const segment = logSegments(this.state)[0]!;
+    const up = this.upSet();
+    return { segment, others: this.state.members.filter((m) => m.hostId !== this.identity.hostId && segment.hostIds.includes(m.hostId) && up.has(m.hostId)) };
+  }
+
+  private async gatherLog(): Promise<void> {
+    const { segment, others } = this.liveLogPeers();
+    const answers = await Promise.all(others.map((m) => this.send(m, "/peer/log-since", { since: 0 }, 5000).catch(() => undefined)));
+    const logs = answers.filter((r) => r?.status === 200).map((r) => r!.body.entries as Doc[]);
+    if (logs.length + 1 < quorum(segment.hostIds.length)) throw timedOut();
+    for (const entries of logs) for (const d of entries) this.storeLog(d);
+  }
+
   /** On the sequencer: lock, check the reads, stamp, log and apply the writes (one entry); answers the times. */
   private async sequence(reads: ReadVersion[], writes: Doc[]): Promise<{ ts: number; logClock: number }> {
-    if (this.sequencer()?.hostId !== this.identity.hostId) throw new ClusterError(503, "time out", "Request timed out.");
+    await this.completeSequencerLog();
     const release = await this.locks.acquire([...reads.map(([k]) => k), ...writes.map((d) => d.key)]);
     try {
       if (staleReads(reads, this.latestVersion).length > 0) throw contended();
@@ -813,23 +889,37 @@ export class SimNode {
     }
   }
 
-  /** On the sequencer: whether a read-only query's reads are all current (none locked by a commit in flight). */
-  private validate(reads: ReadVersion[]): { ok: true } {
-    if (this.sequencer()?.hostId !== this.identity.hostId) throw new ClusterError(503, "time out", "Request timed out.");
+  /**
+   * On the sequencer: whether a read-only query's reads are all current: none locked by a commit in flight, none older
+   * than the newest version in the logs of a majority of segment 0. Its own log is not enough: cut off, it believes
+   * itself the sequencer until it sees the others down, while they may already have committed through another.
+   */
+  private async validate(reads: ReadVersion[]): Promise<{ ok: true }> {
+    await this.completeSequencerLog();
     if (reads.some(([k]) => this.locks.isLocked(k)) || staleReads(reads, this.latestVersion).length > 0) throw contended();
+    const { segment, others } = this.liveLogPeers();
+    const need = quorum(segment.hostIds.length) - 1;
+    const keys = reads.map(([k]) => k);
+    const asks = others.map(async (m) => {
+      const r = await this.send(m, "/peer/log-versions", { keys });
+      if (r.status !== 200) throw new Error(String(r.body.error));
+      return r.body.versions as (number | null)[];
+    });
+    const answers = await firstAnswers(asks, need);
+    if (answers.length < need) throw timedOut();
+    if (!answers.every((versions) => currentBy(reads, versions))) throw contended();
     return { ok: true };
   }
 
   /**
    * Commits a query's writes atomically, after checking its reads, through the sequencer; with no writes, only
    * checks the reads (a read-only query sees one snapshot). Resolves to the transaction time; rejects with 409
-   * when a read was not current. A read-only query whose sequencer cannot be reached is answered as read
-   * (FaunaDB serves reads without the log). Fault switches: DROP_ACKED_WRITES acknowledges without logging or
+   * when a read was not current, 503 when no sequencer checked it. Fault switches: DROP_ACKED_WRITES acknowledges without logging or
    * applying anything; NON_ATOMIC logs each write on its own, unlocked, 30 ms apart, and checks no read.
    */
   async transact(reads: ReadVersion[], writes: Doc[]): Promise<number> {
     if (this.dropAckedWrites) return this.clock.now();
-    if (writes.length > 0 && !this.canWrite()) throw new ClusterError(503, "time out", "Request timed out.");
+    if (writes.length > 0 && !this.canWrite()) throw timedOut();
     if (this.nonAtomic) {
       let logClock = 0;
       for (const d of writes) {
@@ -841,21 +931,26 @@ export class SimNode {
     }
     const seq = this.sequencer();
     if (writes.length === 0) {
-      if (!seq) return this.clock.now();
-      if (seq.hostId === this.identity.hostId) this.validate(reads);
+      // FaunaDB reads at a snapshot no earlier than the node's read clock (`Query.scala` execute: `repo.clock.time max
+      // minSnapTime`), and storage answers only once the log is applied through it (`StorageEngine.scala` readRow:
+      // `waitForAppliedTimestamp`), else the query times out. Here a read is known current only once the sequencer
+      // has checked it: without one, the query times out rather than answer from what may be an old state.
+      if (!seq) throw timedOut();
+      if (seq.hostId === this.identity.hostId) await this.validate(reads);
       else {
         const r = await this.send(seq, "/peer/validate", { reads }).catch(() => undefined);
         if (r?.status === 409) throw contended();
+        if (r?.status !== 200) throw timedOut();
       }
       return this.clock.now();
     }
-    if (!seq) throw new ClusterError(503, "time out", "Request timed out.");
+    if (!seq) throw timedOut();
     let answer: { ts: number; logClock: number };
     if (seq.hostId === this.identity.hostId) answer = await this.sequence(reads, writes);
     else {
       const r = await this.send(seq, "/peer/txn", { reads, writes }, 10_000).catch(() => undefined);
       if (r?.status === 409) throw contended();
-      if (r?.status !== 200) throw new ClusterError(503, "time out", "Request timed out.");
+      if (r?.status !== 200) throw timedOut();
       answer = { ts: Number(r.body.ts), logClock: Number(r.body.logClock) };
     }
     await this.holdAck(answer.logClock);
@@ -871,7 +966,7 @@ export class SimNode {
       if (!old || old.ts < d.ts) found.set(d.key, d);
     };
     const holders = this.state.members.filter((m) => up.has(m.hostId) && this.state.dataReplicas.includes(m.replica));
-    if (holders.length === 0) throw new ClusterError(503, "time out", "Request timed out.");
+    if (holders.length === 0) throw timedOut();
     await Promise.all(
       holders.map(async (m) => {
         if (m.hostId === this.identity.hostId) return [...this.docs.values()].filter((d) => d.key.startsWith(prefix)).forEach(keep);
@@ -901,14 +996,17 @@ export class SimNode {
       const res = await this.send(m, "/peer/get", { key }).catch(() => undefined);
       if (res?.status === 200 && res.body.doc) return res.body.doc as Doc;
     }
-    if (asked === 0) throw new ClusterError(503, "time out", "Request timed out.");
+    if (asked === 0) throw timedOut();
     return undefined;
   }
 
   async stop(): Promise<void> {
     this.shuttingDown = true;
     if (this.timer) clearInterval(this.timer);
-    await new Promise<void>((r) => (this.peerServer ? this.peerServer.close(() => r()) : r()));
-    this.peerServer?.closeAllConnections();
+    await Promise.all(this.peerServers.map((server) => new Promise<void>((r) => {
+      server.close(() => r());
+      if ("closeAllConnections" in server && typeof server.closeAllConnections === "function") server.closeAllConnections();
+    })));
+    this.peerAgent?.destroy();
   }
 }

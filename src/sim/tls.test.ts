@@ -11,7 +11,7 @@ import { issueCa, issueCert, keyFile, type KeyPair } from "../faunacluster/tls/p
 import { configFromMap } from "./config.ts";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createSecureContext } from "node:tls";
-import { chainReachesTrust, clientTls, guard, parsePem, serverTls, sslSettings, TlsConfigError, type ServerTls } from "./tls.ts";
+import { chainReachesTrust, clientTls, guard, parsePem, peerEncryption, serverTls, sslSettings, TlsConfigError, type ServerTls } from "./tls.ts";
 
 const now = new Date();
 const ca = issueCa({ commonName: "test-ca", now, days: 1 });
@@ -144,5 +144,28 @@ describe("handshakes against serverTls", () => {
     const opts = clientTls({ keyFile: nodeKey, password: "", trustFile: trust });
     assert.equal(await get(adminPort, { ...opts, servername: "not-the-node.example" }), 200);
     await assert.rejects(get(adminPort, { ...clientTls({ keyFile: nodeKey, password: "", trustFile: file("other.pem", otherCa.cert) }) }), /self-signed|UNABLE_TO|unknown|verify|certificate/i);
+  });
+});
+
+describe("peerEncryption: peer_encryption_* judged as CoreConfig.scala `encryption`", () => {
+  const key = { peer_encryption_key_file: "/k.pem" };
+  it("no level and no key is cleartext; level none is cleartext even with a key", () => {
+    assert.equal(peerEncryption({}).level, "none");
+    assert.equal(peerEncryption({ ...key, peer_encryption_level: "none" }).level, "none");
+  });
+  it("a key with no level is dc; dc and all keep the key, the password and the trust file", () => {
+    assert.equal(peerEncryption(key).level, "dc");
+    const p = peerEncryption({ ...key, peer_encryption_level: "all", peer_encryption_trust_file: "/ca.pem", peer_encryption_password: "pw" });
+    assert.deepEqual([p.level, p.ssl], ["all", { keyFile: "/k.pem", password: "pw", trustFile: "/ca.pem" }]);
+  });
+  it("FaunaDB's default suites are TLS 1.2 RSA key exchange only", () => {
+    const p = peerEncryption(key);
+    assert.deepEqual([p.ciphers, p.tls13], [["AES128-SHA", "AES256-SHA"], false]);
+    assert.equal(peerEncryption({ ...key, peer_encryption_cipher_suites: ["TLS_AES_128_GCM_SHA256"] }).tls13, true);
+  });
+  it("refuses a level without a key, an unknown level and an unknown suite, with FaunaDB's message", () => {
+    assert.throws(() => peerEncryption({ peer_encryption_level: "all" }), /Must provide an encryption key for level: all/);
+    assert.throws(() => peerEncryption({ ...key, peer_encryption_level: "some" }), /Invalid encryption level some. Must be one of: none, dc, all./);
+    assert.throws(() => peerEncryption({ ...key, peer_encryption_cipher_suites: ["TLS_NULL"] }), TlsConfigError);
   });
 });

@@ -186,3 +186,77 @@ export function sslSettings(raw: Readonly<Record<string, unknown>>, prefix: "adm
   if (keyFile === undefined) return undefined;
   return { keyFile, password: text("ssl_password") ?? "", trustFile: text("ssl_trust_file") };
 }
+
+// ---- the peer bus (7500 / 7501) --------------------------------------------------------------------------------
+// `CoreConfig.scala` `encryption`: level `none` is cleartext (whatever key is set); no level with a key file is `dc`;
+// no level and no key is cleartext; `dc` or `all` without a key, or any other level, is fatal at start.
+// `Encryption.scala` `Secure.sslConfig`: `ServerSSL(key, trust, true, ciphers)` and `ClientSSL(key, trust, true,
+// ciphers)`, so peers always use mutual TLS, trusting the trust file, else the key file's own certificates.
+// `CassandraService.scala` `bus` and `MessageBus.scala` `apply`: cleartext binds only 7500 (advertised); `all` binds
+// only 7501 (advertised); `dc` binds 7501 (advertised) and a cleartext 7500 limited to the node's own replica.
+// Netty's client handler is made without endpoint identification: no hostname check.
+
+export type PeerEncryptionLevel = "none" | "dc" | "all";
+
+export interface PeerEncryption {
+  level: PeerEncryptionLevel;
+  /** The key file (`peer_encryption_key_file`, `_password`, `_trust_file`); set when level is not none. */
+  ssl?: SslSettings;
+  /** OpenSSL names of `peer_encryption_cipher_suites`. */
+  ciphers: string[];
+  /** Whether any suite is a TLS 1.3 one: FaunaDB's default two are TLS 1.2 RSA key exchange suites only. */
+  tls13: boolean;
+}
+
+/** `peer_encryption_cipher_suites`' default in CoreConfig.scala. */
+export const DEFAULT_PEER_CIPHER_SUITES = ["TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA"];
+
+/** The suites the simulator knows, by their Java (IANA) name: the defaults, TLS 1.3's, and ECDHE's common ones. */
+const CIPHER_NAMES: Readonly<Record<string, string>> = {
+  TLS_RSA_WITH_AES_128_CBC_SHA: "AES128-SHA",
+  TLS_RSA_WITH_AES_256_CBC_SHA: "AES256-SHA",
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: "ECDHE-RSA-AES128-GCM-SHA256",
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: "ECDHE-RSA-AES256-GCM-SHA384",
+  TLS_AES_128_GCM_SHA256: "TLS_AES_128_GCM_SHA256",
+  TLS_AES_256_GCM_SHA384: "TLS_AES_256_GCM_SHA384",
+  TLS_CHACHA20_POLY1305_SHA256: "TLS_CHACHA20_POLY1305_SHA256",
+};
+
+/** The `peer_encryption_*` settings of a parsed faunadb.yml, judged as FaunaDB does; throws TlsConfigError. */
+export function peerEncryption(raw: Readonly<Record<string, unknown>>): PeerEncryption {
+  const text = (k: string): string | undefined => {
+    const v = raw[`peer_encryption_${k}`];
+    return v === undefined || v === null ? undefined : String(v);
+  };
+  const suites = Array.isArray(raw.peer_encryption_cipher_suites) ? raw.peer_encryption_cipher_suites.map(String) : DEFAULT_PEER_CIPHER_SUITES;
+  const unknown = suites.filter((s) => !(s in CIPHER_NAMES));
+  if (unknown.length > 0)
+    throw new TlsConfigError(`java.lang.IllegalArgumentException: unsupported cipher suite ${unknown.join(", ")} (the simulator knows ${Object.keys(CIPHER_NAMES).join(", ")})`);
+  const ciphers = suites.map((s) => CIPHER_NAMES[s]!);
+  const tls13 = suites.some((s) => s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_"));
+  const keyFile = text("key_file");
+  const level = text("level");
+  const ssl = keyFile === undefined ? undefined : { keyFile, password: text("password") ?? "", trustFile: text("trust_file") };
+  if (level === "none" || (level === undefined && !ssl)) return { level: "none", ciphers, tls13 };
+  if (level !== undefined && level !== "dc" && level !== "all")
+    throw new TlsConfigError(`java.lang.IllegalArgumentException: Invalid encryption level ${level}. Must be one of: none, dc, all.`);
+  if (!ssl) throw new TlsConfigError(`java.lang.IllegalArgumentException: Must provide an encryption key for level: ${level}`);
+  return { level: level ?? "dc", ssl, ciphers, tls13 };
+}
+
+const peerCipherOptions = (p: PeerEncryption) => ({
+  ciphers: p.ciphers.join(":"),
+  ...(p.tls13 ? {} : { maxVersion: "TLSv1.2" as const }),
+});
+
+/** The TLS server of 7501: mutual TLS, no ALPN (the bus is not HTTP in FaunaDB). */
+export function peerServerTls(p: PeerEncryption): ServerTls {
+  const server = serverTls(p.ssl!, true);
+  const { ALPNProtocols: _alpn, ...options } = server.options;
+  return { ...server, options: { ...options, ...peerCipherOptions(p) } };
+}
+
+/** The client side of the bus: the node's key file as the client certificate, the server checked against the trust. */
+export function peerClientTls(p: PeerEncryption): ConnectionOptions {
+  return { ...clientTls(p.ssl!), ...peerCipherOptions(p) };
+}

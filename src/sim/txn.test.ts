@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KeyLocks, readIsCurrent, segmentAcks, staleReads, txnTime } from "./txn.ts";
+import { currentBy, firstAnswers, KeyLocks, readIsCurrent, segmentAcks, staleReads, txnTime } from "./txn.ts";
 
 test("a read is current when it saw the log's newest version (or newer); absent reads are stale once the log has the key", () => {
   assert.equal(readIsCurrent(5, 5), true);
@@ -50,4 +50,19 @@ test("a segment's appends: done at a majority once the leader answered; a dead m
   assert.deepEqual(leaderSlow.clocks.sort(), [2, 3, 9], "the leader's clock counts even when a majority answered first");
   const failed = await segmentAcks([{ host: "a", ack: Promise.reject(new Error("x")) }, { host: "b", ack: after(1, 2) }, { host: "c", ack: Promise.reject(new Error("y")) }], "a", 2);
   assert.equal(failed.quorum, false);
+});
+
+test("a quorum read answers once enough members have, and with fewer when the rest fail", async () => {
+  const after = <T>(ms: number, v: T) => new Promise<T>((r) => setTimeout(() => r(v), ms));
+  const never = new Promise<number>(() => undefined);
+  assert.deepEqual(await firstAnswers([after(5, 1), never, after(1, 2)], 2), [2, 1]);
+  assert.deepEqual(await firstAnswers([Promise.reject(new Error("down")), after(1, 3)], 2), [3]);
+  assert.deepEqual(await firstAnswers([], 1), []);
+});
+
+test("reads are current by a log member's versions only if none of its versions is newer", () => {
+  assert.equal(currentBy([["a", 10], ["b", null]], [10, null]), true);
+  assert.equal(currentBy([["a", 10]], [11]), false, "the member has a newer version of a");
+  assert.equal(currentBy([["b", null]], [3]), false, "b exists in the member's log");
+  assert.equal(currentBy([["a", 12]], [11]), true, "a version newer than the member's is current as far as it knows");
 });

@@ -95,3 +95,32 @@ export function segmentAcks(appends: { host: string; ack: Promise<number> }[], l
     check();
   });
 }
+
+/** The answers of `asks` as soon as `need` of them have come (or every one settled, with fewer): a quorum read. */
+export function firstAnswers<T>(asks: readonly Promise<T>[], need: number): Promise<T[]> {
+  return new Promise((resolve) => {
+    const answers: T[] = [];
+    let settled = 0;
+    const check = () => {
+      if (answers.length >= need || settled === asks.length) resolve([...answers]);
+    };
+    for (const ask of asks)
+      ask.then(
+        (a) => {
+          answers.push(a);
+          settled++;
+          check();
+        },
+        () => {
+          settled++;
+          check();
+        },
+      );
+    check();
+  });
+}
+
+/** Whether every read is current by the newest versions one log member holds (`versions[i]` for `reads[i]`; null: none). */
+export function currentBy(reads: readonly ReadVersion[], versions: readonly (number | null)[]): boolean {
+  return reads.every(([, ts], i) => readIsCurrent(ts, versions[i] ?? undefined));
+}

@@ -11,6 +11,7 @@ import tls from "node:tls";
 import { issueCa, issueCert } from "../../src/faunacluster/tls/pki.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { eventually } from "../support/localtier.ts";
+import { tcpProbe, tlsHandshake } from "../support/portProbe.ts";
 import { assertNoWritesFor, operatorSuite, sample } from "../support/operator.ts";
 
 /** The write-quiet window after convergence: 20 s here; issue 3's full 60 s is checked in operator-lifecycle.test.ts. */
@@ -122,6 +123,27 @@ describe("operator: 3x1 sample on the simulator", { timeout: 1_200_000 }, () => 
     assert.equal(ping.status, 200, "the query API over TLS, verified as the client Service's name");
     const plainApi = await fetch(`http://${ip}:8443/ping`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, () => "refused");
     assert.notEqual(plainApi, 200, "no query answer in cleartext");
+  });
+
+  it("TLS by default on the peer bus too: only 7501, mutual TLS with the cluster's CA, announced to FaunaDB", async () => {
+    const template = (await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "configmap", "fauna-3x1-config"])).data["replica-1.yml"] ?? "";
+    assert.match(template, /^peer_encryption_level: all$/m);
+    assert.match(template, /^peer_encryption_trust_file: \/etc\/faunadb\/tls\/ca\.crt$/m);
+    const caSecret = await getJson<{ data: Record<string, string> }>(["-n", suite.ns, "get", "secret", "fauna-3x1-ca"]);
+    const ca = { cert: Buffer.from(caSecret.data["tls.crt"] ?? "", "base64").toString(), key: Buffer.from(caSecret.data["tls.key"] ?? "", "base64").toString() };
+    const member = issueCert(ca, { commonName: "test-peer", usage: "peer", now: new Date(), days: 1 });
+    const stranger = issueCa({ commonName: "stranger", now: new Date(), days: 1 });
+    const strangerPeer = issueCert(stranger, { commonName: "stranger-peer", usage: "peer", now: new Date(), days: 1 });
+    for (const r of [1, 2, 3]) {
+      const ip = (await getJson<V1Pod>(["-n", suite.ns, "get", "pod", `fauna-3x1-replica-${r}-0`])).status?.podIP ?? "";
+      assert.equal(await tcpProbe(ip, 7500), "refused", `replica-${r}: no cleartext bus`);
+      assert.equal(await tlsHandshake(ip, 7501, { ca: ca.cert, cert: member.cert, key: member.key }), "accepted", `replica-${r}: a peer with the CA's certificate`);
+      assert.notEqual(await tlsHandshake(ip, 7501, { ca: ca.cert }), "accepted", `replica-${r}: no client certificate`);
+      assert.notEqual(await tlsHandshake(ip, 7501, { ca: ca.cert, cert: strangerPeer.cert, key: strangerPeer.key }), "accepted", `replica-${r}: another CA's certificate`);
+    }
+    // Every member is up, so they reached each other over that bus.
+    const nodes = (await fc()).status?.nodes ?? [];
+    assert.equal(nodes.filter((n) => n.state === "live" && n.status === "up").length, 3, JSON.stringify(nodes));
   });
 
   it(`makes no object writes for ${QUIET_MS / 1000} s after convergence`, async () => {

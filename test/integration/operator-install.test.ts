@@ -48,6 +48,17 @@ describe("Helm chart charts/fauna-operator", { timeout: 120_000 }, () => {
     }
   });
 
+  it("grants cert-manager Certificates only with certManager.enabled, in both modes", async (t) => {
+    if (skip()) return t.skip(HELM_MISSING);
+    for (const mode of [{ mode: "cluster" }, { mode: "namespaced", watchNamespaces: ["team-a"] }]) {
+      const rolesOf = async (values: Record<string, unknown>) =>
+        parseAllDocuments(await helmTemplate(helm!, "fo", "x", values)).map((d) => d.toJS() as { kind: string; rules?: { apiGroups: string[] }[] }).filter((d) => d.kind === "ClusterRole" || d.kind === "Role");
+      const grants = (roles: { rules?: { apiGroups: string[] }[] }[]) => roles.some((r) => r.rules?.some((rule) => rule.apiGroups.includes("cert-manager.io")));
+      assert.equal(grants(await rolesOf(mode)), false, `${mode.mode}: not by default`);
+      assert.equal(grants(await rolesOf({ ...mode, certManager: { enabled: true } })), true, `${mode.mode}: with certManager.enabled`);
+    }
+  });
+
   it("refuses a namespaced install without namespaces, and an unknown mode", async (t) => {
     if (skip()) return t.skip(HELM_MISSING);
     await assert.rejects(helmTemplate(helm!, "fo", "x", { mode: "namespaced" }), /needs watchNamespaces/);

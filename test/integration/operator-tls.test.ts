@@ -47,7 +47,11 @@ describe("operator: TLS turned on for a running cluster", { timeout: 1_500_000 }
   });
 
   it("switched to Managed, the pods roll to mutual TLS one replica at a time and the cluster is Ready again", async () => {
-    await suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", NAME, "--type=merge", "-p", JSON.stringify({ spec: { tls: { mode: "Managed" } } })]);
+    // With the peer level unset it would follow tls.mode from none to all, and nodes at different levels cannot talk:
+    // the API server refuses that, naming the field; the peer bus is kept in cleartext explicitly.
+    const refused = await suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", NAME, "--type=merge", "-p", JSON.stringify({ spec: { tls: { mode: "Managed" } } })]).then(() => "accepted", (e: unknown) => String(e));
+    assert.match(refused, /spec\.peerEncryption\.level/);
+    await suite.tier.kubectl(["-n", suite.ns, "patch", "faunacluster", NAME, "--type=merge", "-p", JSON.stringify({ spec: { tls: { mode: "Managed" }, peerEncryption: { level: "none" } } })]);
     let mostRolling = 0;
     const rolled = await eventually("every StatefulSet on TLS, rolled out, and the cluster Ready", async () => {
       const sets = await statefulSets();

@@ -49,6 +49,8 @@ after(async () => tier && ns && tier.deleteNamespace(ns));
 test("a clock-offset annotation skews one simulator node while it runs, and removing it takes the skew away", { timeout: 180_000 }, async (t) => {
   const cluster: FaunaCluster = minimalCluster("fauna", ns);
   cluster.spec.image = SIMULATOR_IMAGE;
+  // Wired by hand, with no operator to issue certificates: no TLS, so the peer bus stays cleartext too.
+  cluster.spec.tls = { mode: "Disabled" };
   cluster.spec.replicas[0]!.nodes = 2;
   // Heartbeats every 400 ms (the peer's view of the skew is at most one heartbeat old) and no start delay, through
   // the tier's simulator-settings annotation.

@@ -1,15 +1,15 @@
 // A 3 replicas × 3 nodes simulated cluster built with the OPERATING.md sequence of FACTS §7.4 over HTTP, then
 // node and replica failures, recovery, and a durability check of every acknowledged write.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import faunadb from "faunadb";
 import type { AdminStatusResponse, ReplicationGetResponse } from "../../src/fauna/wire.ts";
 import { MOVEMENT_IDLE } from "../../src/fauna/wire.ts";
 import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
-import { admin, http, kill, prepare, ROOT_KEY, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
+import { admin, http, kill, prepare, ROOT_KEY, runDuringTests, start, waitAdmin, waitFor, type SimProc } from "../../src/sim/testing/processCluster.ts";
 
 const q = faunadb.query;
 const ENV = FAST_SIM_ENV;
@@ -39,15 +39,7 @@ async function write(node: SimProc, n: number): Promise<boolean> {
 
 const status = async (node: SimProc) => (await admin(node, "GET", "/admin/status")).json as AdminStatusResponse;
 
-before(async () => {
-  for (const n of nodes) start(n, ENV);
-  await Promise.all(nodes.map(waitAdmin));
-});
-
-after(async () => {
-  await Promise.all(nodes.map((n) => kill(n, "SIGTERM")));
-  rmSync(base, { recursive: true, force: true });
-});
+runDuringTests(base, nodes, ENV);
 
 test("build 3×3 with init, join one at a time, settle, update-replica; reach a healthy cluster", async () => {
   const seed = nodes[0]!;

@@ -29,6 +29,8 @@ after(async () => tier && ns && tier.deleteNamespace(ns));
 test("a 3 × 3 simulated FaunaDB cluster runs as pods and is wired by hand: all up/live, Owns = Goal, a leader per segment, writes available", { timeout: 300_000 }, async () => {
   const cluster: FaunaCluster = threeByThree("fauna", ns);
   cluster.spec.image = SIMULATOR_IMAGE;
+  // Wired by hand, with no operator to issue certificates: no TLS, so the peer bus stays cleartext too.
+  cluster.spec.tls = { mode: "Disabled" };
   // Simulator settings reach the pods through the tier's annotation, not through anything the operator renders.
   cluster.spec.podMetadata = { annotations: { "local.fauna-operator.io/run": "process", [SIM_ENV_ANNOTATION]: formatSimEnv({ ...FAST_SIM_ENV, FAUNA_SIM_SETTLE_MS: "2000" }) } };
   // No FaunaCluster object exists here (no operator): drop the owner references, or the garbage collector would

@@ -4,24 +4,16 @@
 // client certificate only when http_ssl_trust_file is set. Processes on 127.0.0.23x; no tier needed.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { connect as h2connect } from "node:http2";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionOptions } from "node:tls";
-import { issueCa, issueCert, keyFile, type KeyPair } from "../../src/faunacluster/tls/pki.ts";
+import { issueCert, keyFile, type KeyPair } from "../../src/faunacluster/tls/pki.ts";
 import { FAST_SIM_ENV } from "../../src/sim/settings.ts";
+import { simPki } from "../support/simPki.ts";
 import { basic, http, kill, prepare, ROOT_KEY, start, waitAdmin, waitPing, type SimProc } from "../../src/sim/testing/processCluster.ts";
 
-const base = mkdtempSync(join(tmpdir(), "sim-tls-"));
-const now = new Date();
-const ca = issueCa({ commonName: "cluster-ca", now, days: 1 });
-const otherCa = issueCa({ commonName: "other-ca", now, days: 1 });
-const file = (name: string, text: string) => {
-  const p = join(base, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { base, now, ca, otherCa, file } = simPki("sim-tls-");
 const nodeKeyFile = (address: string) => file(`${address}.pem`, keyFile(issueCert(ca, { commonName: address, ipAddresses: [address], usage: "peer", now, days: 1 }), ca));
 const trustFile = file("ca.pem", ca.cert);
 const operator = issueCert(ca, { commonName: "fauna-operator", usage: "client", now, days: 1 });

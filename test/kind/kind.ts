@@ -57,6 +57,28 @@ export function probe(): Promise<Probe> {
   return probed;
 }
 
+/** What kube-system runs that decides whether NetworkPolicies are enforced (DaemonSets by name; undefined: absent). */
+export type NetworkDaemons = {
+  kindnet?: { desired: number; ready: number };
+  podnet?: { desired: number; ready: number };
+  kubeRouter?: { desired: number; ready: number };
+};
+
+export type Enforcer = { enforcer: "kindnetd" | "kube-router" } | { enforcer: undefined; reason: string };
+
+/**
+ * Who enforces NetworkPolicy on this kind cluster. kind's own node image: kindnetd. The local node image (CNI
+ * podnet, which enforces none): kube-router, which hack/kind/up.sh deploys there, once it runs on every node.
+ */
+export function networkPolicyEnforcer(d: NetworkDaemons): Enforcer {
+  if (d.kindnet) return { enforcer: "kindnetd" };
+  const kr = d.kubeRouter;
+  if (kr && kr.desired > 0 && kr.ready === kr.desired) return { enforcer: "kube-router" };
+  if (kr) return { enforcer: undefined, reason: `kube-router (kube-system) is ready on ${kr.ready} of ${kr.desired} nodes: see its logs (kubectl -n kube-system logs ds/kube-router)` };
+  if (d.podnet) return { enforcer: undefined, reason: "the cluster's CNI is podnet, which enforces no NetworkPolicy, and kube-router is not deployed: run hack/kind/up.sh (it deploys hack/kind/kube-router.yaml)" };
+  return { enforcer: undefined, reason: "neither kindnetd nor podnet + kube-router runs in kube-system: no known NetworkPolicy enforcer" };
+}
+
 export interface KindCluster {
   name: string;
   kubeconfig: string;

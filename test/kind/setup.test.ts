@@ -13,7 +13,7 @@ import { isSimulatorImage } from "../support/images.ts";
 import type { FaunaCluster } from "../../src/api/types.ts";
 import { validateFaunaCluster } from "../../src/api/validate.ts";
 import { buildStatefulSet, RUN_AS_USER } from "../../src/faunacluster/build/statefulSet.ts";
-import { decide, QUERY_NODE_PORT, SKIP_NO_DOCKER, SKIP_NO_KIND } from "./kind.ts";
+import { decide, networkPolicyEnforcer, QUERY_NODE_PORT, SKIP_NO_DOCKER, SKIP_NO_KIND } from "./kind.ts";
 
 const read = (p: string) => readFileSync(p, "utf8");
 const dirs: string[] = [];
@@ -55,6 +55,19 @@ describe("kind tier: skip or fail decision", () => {
       env: { PATH: path, HOME: "/nonexistent", KIND_CLUSTER_NAME: "fauna-operator" },
       extendEnv: false,
     });
+
+  it("the NetworkPolicy test runs where kindnetd or a ready kube-router enforces, and fails saying why elsewhere", () => {
+    const all = { desired: 4, ready: 4 };
+    assert.deepEqual(networkPolicyEnforcer({ kindnet: all }), { enforcer: "kindnetd" });
+    assert.deepEqual(networkPolicyEnforcer({ podnet: all, kubeRouter: all }), { enforcer: "kube-router" });
+    const starting = networkPolicyEnforcer({ podnet: all, kubeRouter: { desired: 4, ready: 3 } });
+    assert.equal(starting.enforcer, undefined);
+    assert.match(starting.enforcer === undefined ? starting.reason : "", /kube-router \(kube-system\) is ready on 3 of 4 nodes/);
+    assert.equal(networkPolicyEnforcer({ podnet: all, kubeRouter: { desired: 0, ready: 0 } }).enforcer, undefined);
+    const podnetOnly = networkPolicyEnforcer({ podnet: all });
+    assert.match(podnetOnly.enforcer === undefined ? podnetOnly.reason : "", /podnet, which enforces no NetworkPolicy, and kube-router is not deployed: run hack\/kind\/up\.sh/);
+    assert.equal(networkPolicyEnforcer({}).enforcer, undefined);
+  });
 
   it("the suite skips every test and exits 0 when `docker info` fails", async () => {
     const r = await suite(await stubPath([], { docker: DOCKER_DOWN }));
@@ -120,6 +133,24 @@ describe("hack/kind scripts", () => {
 });
 
 describe("kind config, samples and images agree", () => {
+  it("hack/kind/kube-router.yaml: the image env.sh pins, loaded (never pulled), firewall only, on every node; up.sh applies it", async () => {
+    const pinned = (await execa("bash", ["-c", "source hack/kind/env.sh; echo \"$KUBE_ROUTER_VERSION $KUBE_ROUTER_IMAGE\""])).stdout.trim().split(" ");
+    assert.match(pinned[0] ?? "", /^v2\.\d+\.\d+$/);
+    type Container = { image: string; imagePullPolicy?: string; args?: string[] };
+    const docs = YAML.parseAllDocuments(read("hack/kind/kube-router.yaml")).map((d) => d.toJS() as { kind: string; spec?: { template: { spec: { hostNetwork?: boolean; tolerations?: { operator: string }[]; containers: Container[] } } } });
+    const ds = docs.find((d) => d.kind === "DaemonSet")?.spec?.template.spec;
+    const c = ds?.containers[0];
+    assert.equal(c?.image, pinned[1]);
+    assert.equal(c?.imagePullPolicy, "Never");
+    for (const flag of ["--run-firewall=true", "--run-router=false", "--run-service-proxy=false", "--enable-cni=false"]) assert.ok(c?.args?.includes(flag), flag);
+    assert.equal(ds?.hostNetwork, true);
+    assert.deepEqual(ds?.tolerations, [{ operator: "Exists" }], "on the control plane too");
+    const up = read("hack/kind/up.sh");
+    assert.match(up, /kctl apply -f hack\/kind\/kube-router\.yaml/);
+    assert.match(up, /get daemonset podnet/, "only where podnet is the CNI (kindnetd enforces on kind's own image)");
+    assert.match(read("hack/kind/images.sh"), /dockerfile_image "\$KUBE_ROUTER_IMAGE" kube-router /);
+  });
+
   type KindNode = { role: string; labels?: Record<string, string>; extraPortMappings?: { containerPort: number; hostPort: number; listenAddress?: string }[] };
   const kindConfig = YAML.parse(read("hack/kind/cluster.yaml")) as { kind: string; apiVersion: string; nodes: KindNode[] };
   const workerZones = kindConfig.nodes.filter((n) => n.role === "worker").map((n) => n.labels?.["topology.kubernetes.io/zone"]);

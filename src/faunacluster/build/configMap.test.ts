@@ -72,3 +72,29 @@ describe("buildConfigMap: root key hashes", () => {
     assert.doesNotMatch(buildConfigMap(cluster).data?.[templateKey(replica)] ?? "", /auth_root_key/);
   });
 });
+
+describe("buildConfigMap: the peer bus (issue 13)", () => {
+  const peerKeys = (c: FaunaCluster) => {
+    const yml = parse(buildConfigMap(c).data?.[templateKey(c.spec.replicas[0]!.name)] ?? "") as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(yml).filter(([k]) => k.startsWith("peer_encryption_")));
+  };
+  it("by default (tls.mode Managed): level all with the node certificate, the CA as trust", () => {
+    assert.deepEqual(peerKeys(minimalCluster("fc")), {
+      peer_encryption_level: "all",
+      peer_encryption_key_file: "/etc/faunadb/tls/faunadb.pem",
+      peer_encryption_trust_file: "/etc/faunadb/tls/ca.crt",
+    });
+  });
+  it("a level set explicitly is kept; dc with the node certificate too", () => {
+    const c = minimalCluster("fc");
+    c.spec.peerEncryption = { level: "dc" };
+    assert.equal(peerKeys(c).peer_encryption_level, "dc");
+    c.spec.peerEncryption = { level: "none" };
+    assert.deepEqual(peerKeys(c), {});
+  });
+  it("tls.mode Disabled with the level unset: cleartext, as FaunaDB's default", () => {
+    const c = minimalCluster("fc");
+    c.spec.tls = { mode: "Disabled" };
+    assert.deepEqual(peerKeys(c), {});
+  });
+});

@@ -13,6 +13,8 @@ export function startScript(): string {
     "umask 077",
     `mkdir -p ${PATHS.flagsDir} ${PATHS.logs}`,
     `sed -e "s|${PLACEHOLDERS.podName}|$POD_NAME|g" -e "s|${PLACEHOLDERS.podIp}|$POD_IP|g" ${PATHS.template} > ${PATHS.config}`,
+    // cert-manager's Secret: FaunaDB reads key and chain from one file (CoreConfig.scala *_key_file), written to memory.
+    `if [ -f ${PATHS.tlsIssuedDir}/tls.key ]; then sed -e '' ${PATHS.tlsIssuedDir}/tls.key ${PATHS.tlsIssuedDir}/tls.crt > ${PATHS.tlsKeyFile}; sed -e '' ${PATHS.tlsIssuedDir}/ca.crt > ${PATHS.tlsTrustFile}; fi`,
     `if [ -f ${PATHS.tlsKeyFile} ]; then printf '%s\\n' ${TLS_CONFIG_LINES.map((l) => `'${l}'`).join(" ")} >> ${PATHS.config}; fi`,
     SERVER_COMMAND,
     "",

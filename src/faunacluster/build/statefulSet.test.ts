@@ -172,6 +172,33 @@ describe("buildStatefulSet", () => {
     assert.equal(off.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.scheme, "HTTP");
   });
 
+  it("with tls.mode CertManager, mounts cert-manager's Secret beside a memory volume for the key file, and names the version on the template", () => {
+    const cluster = threeByThree();
+    cluster.spec.tls = { mode: "CertManager", issuerRef: { name: "corp" } };
+    const sts = buildStatefulSet(cluster, "r1", { tlsSecrets: { r1: "fc-r1-tls" }, tlsVersions: { r1: "abc.def" } });
+    const volumes = sts.spec?.template.spec?.volumes ?? [];
+    assert.deepEqual(volumes.find((v) => v.name === "tls-issued")?.secret?.items?.map((i) => i.key), ["tls.key", "tls.crt", "ca.crt"]);
+    assert.equal(volumes.find((v) => v.name === "tls-issued")?.secret?.secretName, "fc-r1-tls");
+    assert.equal(volumes.find((v) => v.name === "tls")?.emptyDir?.medium, "Memory", "the joined key file never touches a disk");
+    const mounts = sts.spec?.template.spec?.containers[0]?.volumeMounts ?? [];
+    assert.ok(mounts.some((m) => m.name === "tls" && m.mountPath === "/etc/faunadb/tls" && !m.readOnly));
+    assert.ok(mounts.some((m) => m.name === "tls-issued" && m.mountPath === "/etc/faunadb/tls-issued" && m.readOnly));
+    assert.equal(podHasTls(sts.spec?.template), true);
+    assert.equal(sts.spec?.template.spec?.containers[0]?.readinessProbe?.httpGet?.scheme, "HTTPS");
+    assert.equal(sts.spec?.template.metadata?.annotations?.["fauna-operator.io/tls-version"], "abc.def");
+    assert.equal(mountedTlsSecret(sts), undefined, "not an operator-issued Secret");
+    const managed = buildStatefulSet(threeByThree(), "r1", { tlsSecrets: { r1: "fc-r1-tls-0123456789" }, tlsVersions: { r1: "abc.def" } });
+    assert.equal(managed.spec?.template.metadata?.annotations?.["fauna-operator.io/tls-version"], undefined);
+  });
+
+  it("the start script joins cert-manager's key and chain into FaunaDB's key file before it renders the TLS keys", () => {
+    const script = startScript();
+    const join = script.indexOf("if [ -f /etc/faunadb/tls-issued/tls.key ]; then sed -e '' /etc/faunadb/tls-issued/tls.key /etc/faunadb/tls-issued/tls.crt > /etc/faunadb/tls/faunadb.pem");
+    assert.ok(join > 0);
+    assert.ok(script.includes("/etc/faunadb/tls-issued/ca.crt > /etc/faunadb/tls/ca.crt"));
+    assert.ok(join < script.indexOf("if [ -f /etc/faunadb/tls/faunadb.pem ]"));
+  });
+
   it("the start script appends FaunaDB's TLS keys only when the certificate is mounted", () => {
     const script = startScript();
     assert.match(script, /if \[ -f \/etc\/faunadb\/tls\/faunadb\.pem \]; then printf/);

@@ -16,6 +16,7 @@ import {
   replicaSelector,
   statefulSetName,
   TLS_KEYS,
+  TLS_VERSION_ANNOTATION,
 } from "../../api/funcs.ts";
 import { jvmSizes } from "../../api/jvm.ts";
 import type { FaunaCluster } from "../../api/types.ts";
@@ -28,7 +29,14 @@ export const CONTAINER_NAME = "faunadb";
 export const RUN_AS_USER = 65532;
 const ZONE_LABEL = "topology.kubernetes.io/zone";
 
-const VOLUMES = { template: "template", peerKey: "peer-key", tls: "tls", run: "run", logs: "logs", tmp: "tmp", podInfo: "podinfo" } as const;
+const VOLUMES = { template: "template", peerKey: "peer-key", tls: "tls", tlsIssued: "tls-issued", run: "run", logs: "logs", tmp: "tmp", podInfo: "podinfo" } as const;
+
+/**
+ * A replica's node certificate: `managed`, the operator's Secret holding FaunaDB's key file, mounted as is; `issued`,
+ * cert-manager's Secret (`tls.key`, `tls.crt`, `ca.crt`), mounted beside a memory volume the start script writes the
+ * key file into (FaunaDB reads key and chain from one file).
+ */
+type PodTls = { kind: "managed" | "issued"; secret: string };
 
 function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
   const replica = spec.replicas.find((r) => r.name === name);
@@ -38,7 +46,7 @@ function findReplica(spec: ResolvedSpec, name: string): ResolvedReplica {
 
 /** A pod speaks TLS when its template mounts a node certificate (the start script then renders the TLS keys). */
 export function podHasTls(pod: { spec?: { volumes?: V1Volume[] } } | undefined): boolean {
-  return pod?.spec?.volumes?.some((v) => v.name === VOLUMES.tls && v.secret !== undefined) ?? false;
+  return pod?.spec?.volumes?.some((v) => (v.name === VOLUMES.tls || v.name === VOLUMES.tlsIssued) && v.secret !== undefined) ?? false;
 }
 
 /** The node certificate Secret a StatefulSet's pods mount, if any. */
@@ -46,7 +54,18 @@ export function mountedTlsSecret(sts: V1StatefulSet): string | undefined {
   return sts.spec?.template.spec?.volumes?.find((v) => v.name === VOLUMES.tls)?.secret?.secretName;
 }
 
-function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: string | undefined): V1Volume[] {
+function tlsVolumes(tls: PodTls | undefined): V1Volume[] {
+  if (!tls) return [];
+  if (tls.kind === "managed")
+    return [{ name: VOLUMES.tls, secret: { secretName: tls.secret, items: [{ key: TLS_KEYS.faunaKeyFile, path: "faunadb.pem" }, { key: TLS_KEYS.caCert, path: "ca.crt" }], defaultMode: 0o400 } }];
+  const items = [TLS_KEYS.key, TLS_KEYS.cert, TLS_KEYS.caCert].map((k) => ({ key: k, path: k }));
+  return [
+    { name: VOLUMES.tlsIssued, secret: { secretName: tls.secret, items, defaultMode: 0o400 } },
+    { name: VOLUMES.tls, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+  ];
+}
+
+function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica, tls: PodTls | undefined): V1Volume[] {
   const peer = spec.peerEncryption.level !== "none" ? spec.peerEncryption.secretRef : undefined;
   return [
     {
@@ -54,9 +73,7 @@ function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedRep
       configMap: { name: configMapName(cluster), items: [{ key: templateKey(replica.name), path: "faunadb.yml" }] },
     },
     ...(peer ? [{ name: VOLUMES.peerKey, secret: { secretName: peer.name, items: [{ key: peer.key, path: "peer.pem" }], defaultMode: 0o400 } }] : []),
-    ...(tlsSecret
-      ? [{ name: VOLUMES.tls, secret: { secretName: tlsSecret, items: [{ key: TLS_KEYS.faunaKeyFile, path: "faunadb.pem" }, { key: TLS_KEYS.caCert, path: "ca.crt" }], defaultMode: 0o400 } }]
-      : []),
+    ...tlsVolumes(tls),
     { name: VOLUMES.run, emptyDir: {} },
     { name: VOLUMES.logs, emptyDir: {} },
     { name: VOLUMES.tmp, emptyDir: {} },
@@ -74,14 +91,15 @@ function volumes(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedRep
   ];
 }
 
-function volumeMounts(spec: ResolvedSpec, tlsSecret: string | undefined): V1VolumeMount[] {
+function volumeMounts(spec: ResolvedSpec, tls: PodTls | undefined): V1VolumeMount[] {
   return [
     { name: DATA_VOLUME, mountPath: PATHS.data },
     { name: VOLUMES.template, mountPath: PATHS.templateDir, readOnly: true },
     ...(spec.peerEncryption.level !== "none" && spec.peerEncryption.secretRef
       ? [{ name: VOLUMES.peerKey, mountPath: PATHS.peerKeyDir, readOnly: true }]
       : []),
-    ...(tlsSecret ? [{ name: VOLUMES.tls, mountPath: PATHS.tlsDir, readOnly: true }] : []),
+    ...(tls ? [{ name: VOLUMES.tls, mountPath: PATHS.tlsDir, readOnly: tls.kind === "managed" }] : []),
+    ...(tls?.kind === "issued" ? [{ name: VOLUMES.tlsIssued, mountPath: PATHS.tlsIssuedDir, readOnly: true }] : []),
     { name: VOLUMES.run, mountPath: PATHS.run },
     { name: VOLUMES.logs, mountPath: PATHS.logs },
     { name: VOLUMES.tmp, mountPath: PATHS.tmp },
@@ -89,7 +107,7 @@ function volumeMounts(spec: ResolvedSpec, tlsSecret: string | undefined): V1Volu
   ];
 }
 
-function container(spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: string | undefined): V1Container {
+function container(spec: ResolvedSpec, replica: ResolvedReplica, tls: PodTls | undefined): V1Container {
   const jvm = jvmSizes(spec.jvm, replica.resources);
   return {
     name: CONTAINER_NAME,
@@ -116,7 +134,7 @@ function container(spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: stri
     // FACTS §5: /ping?scope=node answers once the node is a running member; it also drains the LB during shutdown.
     readinessProbe: {
       // With TLS the query API speaks only TLS; the kubelet does not verify the certificate of an HTTPS probe.
-      httpGet: { path: "/ping?scope=node", port: "api", scheme: tlsSecret ? "HTTPS" : "HTTP" },
+      httpGet: { path: "/ping?scope=node", port: "api", scheme: tls ? "HTTPS" : "HTTP" },
       periodSeconds: 10,
       timeoutSeconds: 2,
       failureThreshold: 3,
@@ -136,7 +154,7 @@ function container(spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: stri
       runAsGroup: RUN_AS_USER,
       seccompProfile: { type: "RuntimeDefault" },
     },
-    volumeMounts: volumeMounts(spec, tlsSecret),
+    volumeMounts: volumeMounts(spec, tls),
   };
 }
 
@@ -146,7 +164,7 @@ function spreadConstraints(cluster: FaunaCluster, replica: ResolvedReplica): V1T
   return list.map((c) => ({ ...structuredClone(c), labelSelector: c.labelSelector ?? { matchLabels: replicaSelector(cluster, replica.name) } }));
 }
 
-function podSpec(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica, tlsSecret: string | undefined): V1PodSpec {
+function podSpec(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedReplica, tls: PodTls | undefined): V1PodSpec {
   const p = replica.placement;
   const nodeSelector = { ...p?.nodeSelector, ...(p?.zone ? { [ZONE_LABEL]: p.zone } : {}) };
   const spread = spreadConstraints(cluster, replica);
@@ -167,14 +185,18 @@ function podSpec(cluster: FaunaCluster, spec: ResolvedSpec, replica: ResolvedRep
     ...(p?.affinity ? { affinity: structuredClone(p.affinity) } : {}),
     ...(p?.tolerations?.length ? { tolerations: structuredClone(p.tolerations) } : {}),
     ...(spread ? { topologySpreadConstraints: spread } : {}),
-    containers: [container(spec, replica, tlsSecret)],
-    volumes: volumes(cluster, spec, replica, tlsSecret),
+    containers: [container(spec, replica, tls)],
+    volumes: volumes(cluster, spec, replica, tls),
   };
 }
 
 export function buildStatefulSet(cluster: FaunaCluster, replicaName: string, options: TemplateOptions = {}): V1StatefulSet {
   const spec = resolveSpec(cluster);
   const replica = findReplica(spec, replicaName);
+  const secret = options.tlsSecrets?.[replica.name];
+  const mode = spec.tls.mode;
+  const tls: PodTls | undefined = secret && mode !== "Disabled" ? { kind: mode === "CertManager" ? "issued" : "managed", secret } : undefined;
+  const tlsVersion = options.tlsVersions?.[replica.name];
   const podMeta = spec.podMetadata;
   return {
     apiVersion: "apps/v1",
@@ -192,9 +214,13 @@ export function buildStatefulSet(cluster: FaunaCluster, replicaName: string, opt
         metadata: {
           // Ours win over podMetadata: selectors and the client Service depend on them.
           labels: { ...podMeta?.labels, ...podLabels(cluster, replica.name, replica.type) },
-          annotations: { ...podMeta?.annotations, [CONFIG_HASH_ANNOTATION]: configHash(cluster, replica, options) },
+          annotations: {
+            ...podMeta?.annotations,
+            [CONFIG_HASH_ANNOTATION]: configHash(cluster, replica, options),
+            ...(tls?.kind === "issued" && tlsVersion ? { [TLS_VERSION_ANNOTATION]: tlsVersion } : {}),
+          },
         },
-        spec: podSpec(cluster, spec, replica, spec.tls.mode === "Managed" ? options.tlsSecrets?.[replica.name] : undefined),
+        spec: podSpec(cluster, spec, replica, tls),
       },
       volumeClaimTemplates: [
         {

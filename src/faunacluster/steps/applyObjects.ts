@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { KubernetesObject, V1StatefulSet } from "@kubernetes/client-node";
 import { resolveSpec } from "../../api/defaults.ts";
-import { LABEL_PREFIX, podDisruptionBudgetName } from "../../api/funcs.ts";
+import { adminClientCertName, LABEL_PREFIX, podDisruptionBudgetName, TLS_KEYS } from "../../api/funcs.ts";
 import type { FaunaCluster } from "../../api/types.ts";
 import { isKubeError } from "../../kube/errors.ts";
 import { Resources, type Resource } from "../../kube/resource.ts";
@@ -16,7 +16,7 @@ import { buildHeadlessService } from "../build/headlessService.ts";
 import { buildNetworkPolicy } from "../build/networkPolicy.ts";
 import { buildPodDisruptionBudgets } from "../build/podDisruptionBudget.ts";
 import { buildStatefulSet } from "../build/statefulSet.ts";
-import { buildCaConfigMap } from "../tls/material.ts";
+import { buildCaConfigMap, secretText } from "../tls/material.ts";
 import { persistedPlanState } from "../topologyInput.ts";
 import { EventReason } from "../events.ts";
 import type { Observation } from "../observe.ts";
@@ -62,6 +62,13 @@ function drainingReplicas(obs: Observation): string[] {
   });
 }
 
+/** The CA clients should trust: the operator's, or (CertManager) the one the issuer handed out with the operator's certificate. */
+function clientCa(obs: Observation): string | undefined {
+  if (obs.tls.kind === "on") return obs.tls.ca.kind === "usable" ? obs.tls.ca.ca.cert : undefined;
+  if (obs.tls.kind !== "certManager") return undefined;
+  return secretText(obs.tls.secrets[adminClientCertName(obs.cluster)], TLS_KEYS.caCert);
+}
+
 export type DesiredOptions = {
   clusterDomain?: string | undefined;
   /** Where the operator's pods run: the NetworkPolicy admits them, from there only, to the admin port. */
@@ -70,6 +77,8 @@ export type DesiredOptions = {
   rootKeyHashes?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Per replica, the node certificate Secret its template mounts (EnsureTls decides them). */
   tlsSecrets?: Readonly<Record<string, string>> | undefined;
+  /** With tls.mode CertManager, per replica the issued version its template names (EnsureTls decides them). */
+  tlsVersions?: Readonly<Record<string, string>> | undefined;
 };
 
 export function desiredObjects(obs: Observation, accepted: Parameters<typeof acceptedCluster>[1], opts: DesiredOptions): Desired[] {
@@ -79,6 +88,7 @@ export function desiredObjects(obs: Observation, accepted: Parameters<typeof acc
     clusterDomain: opts.clusterDomain,
     ...(opts.rootKeyHashes ? { rootKeyHashes: opts.rootKeyHashes } : {}),
     ...(opts.tlsSecrets ? { tlsSecrets: opts.tlsSecrets } : {}),
+    ...(opts.tlsVersions ? { tlsVersions: opts.tlsVersions } : {}),
   };
   const byName = <T extends KubernetesObject>(items: T[], name: string | undefined) => items.find((i) => i.metadata?.name === name);
   const list: Desired[] = [];
@@ -90,8 +100,9 @@ export function desiredObjects(obs: Observation, accepted: Parameters<typeof acc
     if (kept !== undefined) cm.data = { ...cm.data, [templateKey(r)]: kept };
   }
   list.push({ resource: Resources.configMaps, object: cm, current: currentCm });
-  if (obs.tls.kind === "on" && obs.tls.ca.kind === "usable") {
-    const caCm = buildCaConfigMap(cluster, obs.tls.ca.ca.cert);
+  const caCert = clientCa(obs);
+  if (caCert !== undefined) {
+    const caCm = buildCaConfigMap(cluster, caCert);
     list.push({ resource: Resources.configMaps, object: caCm, current: byName(o.configMaps, caCm.metadata?.name) });
   }
   for (const r of resolveSpec(cluster).replicas) {
@@ -122,6 +133,7 @@ export const applyObjects: Step = {
     const desired = desiredObjects(obs, persistedPlanState(obs).state.accepted, {
       clusterDomain: pass.deps.clusterDomain, operatorNamespace: pass.deps.operatorNamespace, rootKeyHashes: pass.rootKeyHashes,
       tlsSecrets: pass.tlsSecrets,
+      tlsVersions: pass.tlsVersions,
     });
     try {
       for (const d of desired) {

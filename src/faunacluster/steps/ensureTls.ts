@@ -3,15 +3,16 @@
 // user's back), and per replica a node certificate, issued when the StatefulSet mounts none, a lost one, one from
 // another CA, one missing a name, or one due for renewal. Each is a new immutable Secret: the template naming it
 // rolls the replica's pods one at a time, one replica at a time. Keys are made off the event loop.
-import { resolveSpec } from "../../api/defaults.ts";
+import { peerUsesNodeCertificates, resolveSpec } from "../../api/defaults.ts";
 import { randomBytes } from "node:crypto";
-import { namespaceOf, statefulSetName, tlsSecretName } from "../../api/funcs.ts";
+import { caSecretName, namespaceOf, statefulSetName, tlsSecretName } from "../../api/funcs.ts";
 import { isAlreadyExists } from "../../kube/errors.ts";
 import { Resources } from "../../kube/resource.ts";
 import { EventReason } from "../events.ts";
 import { mountedTlsSecret } from "../build/statefulSet.ts";
 import { next, retryIn, type Step } from "../pass.ts";
 import { replicaOf } from "../slots.ts";
+import { ensureIssuedTls, heldFor } from "./ensureIssuedTls.ts";
 import { rolledOut } from "./rootKeyHashes.ts";
 import { buildCaSecret, buildNodeCertSecret, CA_VALIDITY_DAYS, checkNodeCert, NODE_CERT_VALIDITY_DAYS, nodeCertSuffix, nodeDnsNames } from "../tls/material.ts";
 import { issueCaAsync, issueCertAsync } from "../tls/pki.ts";
@@ -24,6 +25,7 @@ export const ensureTls: Step = {
   async run(pass, obs) {
     const tls = obs.tls;
     if (tls.kind === "off") return next();
+    if (tls.kind === "certManager") return ensureIssuedTls(pass, obs, tls);
     const { client, clock, clusterDomain } = pass.deps;
     const cluster = pass.cluster;
     const now = new Date(clock.now());
@@ -38,20 +40,28 @@ export const ensureTls: Step = {
       return retryIn(CREATED_RETRY_MS);
     }
     if (tls.ca.kind === "unusable") {
-      pass.findings.tlsProblem = tls.ca.problem;
-      await pass.event({ type: "Warning", reason: EventReason.TlsProblem, message: tls.ca.problem });
-      return retryIn(UNUSABLE_RETRY_MS);
+      return heldFor(pass, tls.ca.problem, UNUSABLE_RETRY_MS);
     }
     const ca = tls.ca.ca;
     const secrets: Record<string, string> = {};
     // A new certificate rolls the replica's pods: one replica at a time, once every StatefulSet has rolled out (as a
     // root-key rotation does), or a renewal due on every replica at once would restart a node of each together.
     let mayRoll = obs.kube.statefulSets.every(rolledOut);
-    for (const r of resolveSpec(cluster).replicas) {
+    const spec = resolveSpec(cluster);
+    const caChanged: string[] = [];
+    for (const r of spec.replicas) {
       const mounted = tls.nodeSecrets[r.name];
       const check = checkNodeCert(cluster, r.name, ca, mounted, now.getTime(), clusterDomain);
       if (check.kind === "usable") {
         secrets[r.name] = check.secretName;
+        continue;
+      }
+      // The peer bus trusts only the CA the nodes were started with: a node restarted with a certificate of another
+      // CA could not talk to the rest (mutual TLS), and each roll would cut one more off. Keep the running
+      // certificates and report; moving a cluster to a new CA takes a trust of both CAs first, which is not built.
+      if (check.otherCa && mounted?.metadata?.name && peerUsesNodeCertificates(spec)) {
+        secrets[r.name] = mounted.metadata.name;
+        caChanged.push(`${r.name} (Secret ${mounted.metadata.name})`);
         continue;
       }
       const sts = obs.kube.statefulSets.find((s) => replicaOf(s) === r.name);
@@ -87,6 +97,13 @@ export const ensureTls: Step = {
         if (!isAlreadyExists(err)) throw err;
       }
       secrets[r.name] = name;
+    }
+    if (caChanged.length > 0) {
+      const problem =
+        `the certificates of replicas ${caChanged.join(", ")} were issued by another CA than Secret ${caSecretName(cluster)}, ` +
+        "and the peer bus is encrypted with them: re-issuing them would split the cluster, so they are kept. " +
+        "Restore the CA Secret the cluster was created with (README: Known issues, CA change)";
+      return heldFor(pass, problem, UNUSABLE_RETRY_MS);
     }
     pass.tlsSecrets = secrets;
     return next();

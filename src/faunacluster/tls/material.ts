@@ -26,9 +26,11 @@ export const CA_VALIDITY_DAYS = 3650;
 export const NODE_CERT_VALIDITY_DAYS = 365;
 
 export type CaCheck = { kind: "absent" } | { kind: "usable"; ca: KeyPair } | { kind: "unusable"; problem: string };
-export type NodeCertCheck = { kind: "usable"; secretName: string } | { kind: "renew"; why: string };
+/** `otherCa`: the certificate is sound but issued by another CA than the cluster's current one. */
+export type NodeCertCheck = { kind: "usable"; secretName: string } | { kind: "renew"; why: string; otherCa?: true };
 
-const decode = (secret: V1Secret | undefined, key: string): string | undefined => {
+/** A Secret's value as text (undefined: no such key). */
+export const secretText = (secret: V1Secret | undefined, key: string): string | undefined => {
   const b64 = secret?.data?.[key];
   return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8");
 };
@@ -58,8 +60,8 @@ export function checkCa(cluster: FaunaCluster, secret: V1Secret | undefined, now
   if (own && secret.metadata?.labels?.[TLS_CA_SECRET_LABEL] !== "true") {
     return { kind: "unusable", problem: `Secret ${name} (spec.tls.caSecretRef) is not marked for fauna-operator: label it ${TLS_CA_SECRET_LABEL}=true to issue this cluster's certificates from it` };
   }
-  const cert = decode(secret, TLS_KEYS.cert);
-  const key = decode(secret, TLS_KEYS.key);
+  const cert = secretText(secret, TLS_KEYS.cert);
+  const key = secretText(secret, TLS_KEYS.key);
   if (!cert || !key) return { kind: "unusable", problem: `Secret ${name} lacks ${TLS_KEYS.cert} or ${TLS_KEYS.key}` };
   let x: X509Certificate;
   try {
@@ -84,16 +86,16 @@ export function checkCa(cluster: FaunaCluster, secret: V1Secret | undefined, now
 export function checkNodeCert(cluster: FaunaCluster, replica: string, ca: KeyPair, secret: V1Secret | undefined, now: number, clusterDomain?: string): NodeCertCheck {
   const name = secret?.metadata?.name;
   if (!secret || !name) return { kind: "renew", why: "no certificate yet" };
-  const cert = decode(secret, TLS_KEYS.cert);
-  if (!cert || !decode(secret, TLS_KEYS.faunaKeyFile)) return { kind: "renew", why: `Secret ${name} lacks ${TLS_KEYS.cert} or ${TLS_KEYS.faunaKeyFile}` };
+  const cert = secretText(secret, TLS_KEYS.cert);
+  if (!cert || !secretText(secret, TLS_KEYS.faunaKeyFile)) return { kind: "renew", why: `Secret ${name} lacks ${TLS_KEYS.cert} or ${TLS_KEYS.faunaKeyFile}` };
   let x: X509Certificate;
   try {
     x = new X509Certificate(cert);
   } catch {
     return { kind: "renew", why: `Secret ${name}: ${TLS_KEYS.cert} is not a PEM certificate` };
   }
-  if (decode(secret, TLS_KEYS.caCert)?.trim() !== ca.cert.trim() || !x.verify(new X509Certificate(ca.cert).publicKey)) {
-    return { kind: "renew", why: `Secret ${name} was not issued by the CA in ${caSecretName(cluster)}` };
+  if (secretText(secret, TLS_KEYS.caCert)?.trim() !== ca.cert.trim() || !x.verify(new X509Certificate(ca.cert).publicKey)) {
+    return { kind: "renew", why: `Secret ${name} was not issued by the CA in ${caSecretName(cluster)}`, otherCa: true };
   }
   const names = new Set((x.subjectAltName ?? "").split(", ").flatMap((n) => (n.startsWith("DNS:") ? [n.slice(4)] : [])));
   const missing = nodeDnsNames(cluster, replica, clusterDomain).filter((n) => !names.has(n));

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import type { ConnectionOptions } from "node:tls";
 import { configFromMap, parseFlatYaml } from "../config.ts";
 import { clientTls } from "../tls.ts";
@@ -147,6 +148,18 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
 
 export const waitAdmin = (node: SimProc) =>
   waitFor(`admin API of ${node.name}`, async () => ((await admin(node, "GET", "/admin/identity")).status > 0 ? true : undefined), 30_000, 50);
+
+/** Starts `nodes` before the file's tests (until their admin ports answer); stops them and removes `base` after. */
+export function runDuringTests(base: string, nodes: readonly SimProc[], env: Record<string, string>): void {
+  before(async () => {
+    for (const n of nodes) start(n, env);
+    await Promise.all(nodes.map(waitAdmin));
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => kill(n, "SIGTERM")));
+    rmSync(base, { recursive: true, force: true });
+  });
+}
 
 // ---- admin API shorthands of FaunaDB's own test helpers (ext/multicore/src/test/scala/package.scala) ----------------
 
