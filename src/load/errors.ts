@@ -41,8 +41,19 @@ export function classify(err: unknown): ErrorClass {
 
 /** One line for the report: class and the driver's own words. */
 export function describe(err: unknown): string {
-  if (err instanceof faunadb.errors.FaunaHTTPError) return `${err.name} ${err.requestResult.statusCode}: ${err.message}`;
+  if (err instanceof faunadb.errors.FaunaHTTPError) {
+    // The code alone ("time out") does not tell a coordinator without a sequencer from an unreachable log; the
+    // description does.
+    const description = faunaDescription(err);
+    return `${err.name} ${err.requestResult.statusCode}: ${err.message}${description && description !== err.message ? ` (${description})` : ""}`;
+  }
   // fetch (the TLS transport) says only "fetch failed"; the cause says why (refused, certificate not trusted, ...).
   if (err instanceof Error) return `${err.name}: ${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}`;
   return String(err);
+}
+
+function faunaDescription(err: InstanceType<typeof faunadb.errors.FaunaHTTPError>): string | undefined {
+  const content = err.requestResult.responseContent as { errors?: { description?: unknown }[] } | undefined;
+  const description = content?.errors?.[0]?.description;
+  return typeof description === "string" ? description : undefined;
 }

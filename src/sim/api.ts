@@ -13,7 +13,7 @@ import { FAUNADB_BUILD } from "./http.ts";
 import { hashSecret, keyDocKey, keyIdOf, ROLES, runFql4, scopePrefix, type Role, type Scope } from "./fql4.ts";
 import { prettyJson } from "./prettyJson.ts";
 import { readAvailable } from "./model/cluster.ts";
-import type { SimNode } from "./node.ts";
+import { ClusterError, type SimNode } from "./node.ts";
 
 type Req = IncomingMessage | Http2ServerRequest;
 type Res = ServerResponse | Http2ServerResponse;
@@ -140,14 +140,22 @@ async function handle(node: SimNode, req: Req, res: Res): Promise<void> {
     const store = {
       now: () => node.clock.now(),
       newId: () => `${node.clock.now()}${String(idSeq++ % 1000).padStart(3, "0")}${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`,
-      read: (key: string) => node.read(key),
-      scan: (prefix: string) => node.scan(prefix),
+      read: (key: string) => logTimeOut(node, node.read(key)),
+      scan: (prefix: string) => logTimeOut(node, node.scan(prefix)),
     };
-    const r = await runFql4(body, store, scope, (txn) => node.transact([...txn.reads], [...txn.writes.values()]));
+    const r = await runFql4(body, store, scope, (txn) => logTimeOut(node, node.transact([...txn.reads], [...txn.writes.values()])));
     res.setHeader("x-txn-time", String(r.txnMicros ?? node.clock.now() * 1000));
     return send(res, r.status, r.body);
   }
   return send(res, 404, errorBody("not found", "Not Found"));
+}
+
+/** A query that times out says why in the node's log; the client gets FaunaDB's words only. */
+function logTimeOut<T>(node: SimNode, work: Promise<T>): Promise<T> {
+  return work.catch((e: unknown) => {
+    if (e instanceof ClusterError && e.status === 503) node.log(`query timed out: ${e.detail ?? e.message}`);
+    throw e;
+  });
 }
 
 const H2_PREFACE = "PRI * HTTP/2.0";

@@ -52,8 +52,24 @@ export interface PeerReply {
  * POST JSON to host:port/path with a timeout; rejects on connection errors and timeouts. `localAddress`: the address
  * to send from (a pod's traffic leaves from its IP; in the local tier, where every pod shares one network namespace,
  * only a bound source shows which pod sent a packet). `tlsAgent`: over TLS, through that agent.
+ *
+ * A kept-alive socket the server closes just as a request is put on it fails that request with ECONNRESET before the
+ * server has read it; such a request is sent once more on a new socket (Node's documented `reusedSocket` pattern).
+ * FaunaDB's message bus keeps its connections open, so a closed idle socket must not fail a transaction here.
  */
-export function postJson(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}, localAddress?: string, tlsAgent?: HttpsAgent): Promise<PeerReply> {
+export async function postJson(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}, localAddress?: string, tlsAgent?: HttpsAgent): Promise<PeerReply> {
+  try {
+    return await postJsonOnce(host, port, path, body, timeoutMs, headers, localAddress, tlsAgent);
+  } catch (e) {
+    if (!(e instanceof StaleSocketError)) throw e;
+    return postJsonOnce(host, port, path, body, timeoutMs, headers, localAddress, tlsAgent);
+  }
+}
+
+/** The server had closed the kept-alive socket the request went out on. */
+class StaleSocketError extends Error {}
+
+function postJsonOnce(host: string, port: number, path: string, body: unknown, timeoutMs: number, headers: Record<string, string>, localAddress: string | undefined, tlsAgent: HttpsAgent | undefined): Promise<PeerReply> {
   return new Promise((resolveReply, reject) => {
     const data = JSON.stringify(body);
     const req = (tlsAgent ? tlsRequest : request)(
@@ -63,7 +79,9 @@ export function postJson(host: string, port: number, path: string, body: unknown
       },
     );
     req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on("error", reject);
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      reject(req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE") ? new StaleSocketError(e.message, { cause: e }) : e);
+    });
     req.end(data);
   });
 }

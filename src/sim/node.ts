@@ -11,7 +11,7 @@ import type { Clock } from "./clock.ts";
 import { advertisedPeerPort, type SimConfig } from "./config.ts";
 import { FailureDetector } from "./model/failureDetector.ts";
 import type { SimTuning } from "./settings.ts";
-import { parseJsonObject, postJson, readBody, sendJson } from "./http.ts";
+import { parseJsonObject, postJson, readBody, sendJson, type PeerReply } from "./http.ts";
 import { guard, peerClientTls, peerServerTls } from "./tls.ts";
 import {
   commitNeeds,
@@ -68,14 +68,19 @@ interface PeerInfo {
 export class ClusterError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Why, for the node's log: FaunaDB's answer says only "Request timed out.". */
+  readonly detail: string | undefined;
+  constructor(status: number, code: string, message: string, detail?: string) {
     super(message);
     this.status = status;
     this.code = code;
+    this.detail = detail;
   }
 }
 
 const PEER_TIMEOUT_MS = 800;
+const PEER_IDLE_MS = 30_000;
+const PEER_KEEP_ALIVE_MS = 60_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -85,7 +90,9 @@ const NON_ATOMIC_GAP_MS = 30;
 /** How far before its last successful catch-up a node asks the log again: a version stamped earlier can arrive later. */
 const CATCH_UP_OVERLAP_MS = 30_000;
 
-const timedOut = () => new ClusterError(503, "time out", "Request timed out.");
+const timedOut = (detail?: string) => new ClusterError(503, "time out", "Request timed out.", detail);
+const peerFailure = (r: PeerReply | Error | undefined) =>
+  r === undefined ? "no answer" : r instanceof Error ? r.message : `${r.status} ${String(r.body.detail ?? r.body.error ?? "")}`.trim();
 const contended = () => new ClusterError(409, "contended transaction", "Transaction was aborted due to detection of concurrent modification.");
 
 export class SimNode {
@@ -145,7 +152,9 @@ export class SimNode {
     this.fd = new FailureDetector(tuning.checkIntervalMs, clock.monotonic());
     this.startedAt = clock.now();
     this.lastTick = clock.monotonic();
-    if (config.peerEncryption.level !== "none") this.peerAgent = new HttpsAgent({ keepAlive: true, ...peerClientTls(config.peerEncryption) });
+    // The sender drops an idle bus connection before the receiver would (PEER_IDLE_MS < PEER_KEEP_ALIVE_MS), so a
+    // request is never put on a socket the receiver is closing (http.ts postJson).
+    if (config.peerEncryption.level !== "none") this.peerAgent = new HttpsAgent({ keepAlive: true, timeout: PEER_IDLE_MS, ...peerClientTls(config.peerEncryption) });
     // FACTS §3.5: everything persistent lives under storage_data_path; tmp is wiped at each start.
     for (const d of ["data", "system", "scopes"]) mkdirSync(join(config.dataPath, d), { recursive: true });
     rmSync(join(config.dataPath, "tmp"), { recursive: true, force: true });
@@ -394,13 +403,14 @@ export class SimNode {
       const refused = zoneOnly && req.headers["x-fauna-zone"] !== this.identity.replicaName;
       void (refused ? Promise.reject(new ClusterError(403, "zone", "cleartext bus is limited to this node's replica")) : this.handlePeer(req.url ?? "", req.headers["x-fauna-cluster"], req))
         .then((body) => sendJson(res, 200, body))
-        .catch((e: unknown) => sendJson(res, e instanceof ClusterError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) }));
+        .catch((e: unknown) => sendJson(res, e instanceof ClusterError ? e.status : 500, { error: e instanceof Error ? e.message : String(e), ...(e instanceof ClusterError && e.detail ? { detail: e.detail } : {}) }));
     };
     const ports: [Server, number][] = [];
     if (p.level !== "all") ports.push([createServer(serve(p.level === "dc")), this.config.peerPort]);
     if (p.level !== "none") {
       const tls = peerServerTls(p);
       const server = createTlsServer(tls.options, serve(false));
+      server.keepAliveTimeout = PEER_KEEP_ALIVE_MS;
       guard(server, tls);
       ports.push([server, this.config.peerSecurePort]);
     }
@@ -808,7 +818,7 @@ export class SimNode {
         return quorum;
       }),
     );
-    if (!results.every(Boolean)) throw timedOut();
+    if (!results.every(Boolean)) throw timedOut(`log segments without a majority of appends: ${segments.filter((_, i) => !results[i]).map((g) => g.id).join(", ")}`);
     await Promise.allSettled(
       docs.flatMap((doc) =>
         this.state.dataReplicas.map(async (r) => {
@@ -851,7 +861,7 @@ export class SimNode {
   private completeSequencerLog(): Promise<void> {
     if (this.sequencer()?.hostId !== this.identity.hostId) {
       this.sequencerLog = undefined;
-      return Promise.reject(timedOut());
+      return Promise.reject(timedOut("not the sequencer"));
     }
     this.sequencerLog ??= this.gatherLog().catch((e: unknown) => {
       this.sequencerLog = undefined;
@@ -871,7 +881,7 @@ export class SimNode {
     const { segment, others } = this.liveLogPeers();
     const answers = await Promise.all(others.map((m) => this.send(m, "/peer/log-since", { since: 0 }, 5000).catch(() => undefined)));
     const logs = answers.filter((r) => r?.status === 200).map((r) => r!.body.entries as Doc[]);
-    if (logs.length + 1 < quorum(segment.hostIds.length)) throw timedOut();
+    if (logs.length + 1 < quorum(segment.hostIds.length)) throw timedOut(`the log of segment 0 from ${logs.length + 1} of ${segment.hostIds.length} members`);
     for (const entries of logs) for (const d of entries) this.storeLog(d);
   }
 
@@ -906,7 +916,7 @@ export class SimNode {
       return r.body.versions as (number | null)[];
     });
     const answers = await firstAnswers(asks, need);
-    if (answers.length < need) throw timedOut();
+    if (answers.length < need) throw timedOut(`read versions from ${answers.length + 1} of ${segment.hostIds.length} members of segment 0`);
     if (!answers.every((versions) => currentBy(reads, versions))) throw contended();
     return { ok: true };
   }
@@ -919,7 +929,7 @@ export class SimNode {
    */
   async transact(reads: ReadVersion[], writes: Doc[]): Promise<number> {
     if (this.dropAckedWrites) return this.clock.now();
-    if (writes.length > 0 && !this.canWrite()) throw timedOut();
+    if (writes.length > 0 && !this.canWrite()) throw timedOut("a log segment without a live majority, as this node sees it");
     if (this.nonAtomic) {
       let logClock = 0;
       for (const d of writes) {
@@ -935,22 +945,22 @@ export class SimNode {
       // minSnapTime`), and storage answers only once the log is applied through it (`StorageEngine.scala` readRow:
       // `waitForAppliedTimestamp`), else the query times out. Here a read is known current only once the sequencer
       // has checked it: without one, the query times out rather than answer from what may be an old state.
-      if (!seq) throw timedOut();
+      if (!seq) throw timedOut("no sequencer");
       if (seq.hostId === this.identity.hostId) await this.validate(reads);
       else {
-        const r = await this.send(seq, "/peer/validate", { reads }).catch(() => undefined);
-        if (r?.status === 409) throw contended();
-        if (r?.status !== 200) throw timedOut();
+        const r = await this.send(seq, "/peer/validate", { reads }).catch((e: Error) => e);
+        if (!(r instanceof Error) && r.status === 409) throw contended();
+        if (r instanceof Error || r.status !== 200) throw timedOut(`validate on the sequencer ${seq.hostId}: ${peerFailure(r)}`);
       }
       return this.clock.now();
     }
-    if (!seq) throw timedOut();
+    if (!seq) throw timedOut("no sequencer");
     let answer: { ts: number; logClock: number };
     if (seq.hostId === this.identity.hostId) answer = await this.sequence(reads, writes);
     else {
-      const r = await this.send(seq, "/peer/txn", { reads, writes }, 10_000).catch(() => undefined);
-      if (r?.status === 409) throw contended();
-      if (r?.status !== 200) throw timedOut();
+      const r = await this.send(seq, "/peer/txn", { reads, writes }, 10_000).catch((e: Error) => e);
+      if (!(r instanceof Error) && r.status === 409) throw contended();
+      if (r instanceof Error || r.status !== 200) throw timedOut(`commit on the sequencer ${seq.hostId}: ${peerFailure(r)}`);
       answer = { ts: Number(r.body.ts), logClock: Number(r.body.logClock) };
     }
     await this.holdAck(answer.logClock);
@@ -966,7 +976,7 @@ export class SimNode {
       if (!old || old.ts < d.ts) found.set(d.key, d);
     };
     const holders = this.state.members.filter((m) => up.has(m.hostId) && this.state.dataReplicas.includes(m.replica));
-    if (holders.length === 0) throw timedOut();
+    if (holders.length === 0) throw timedOut("no live data node");
     await Promise.all(
       holders.map(async (m) => {
         if (m.hostId === this.identity.hostId) return [...this.docs.values()].filter((d) => d.key.startsWith(prefix)).forEach(keep);
@@ -996,7 +1006,7 @@ export class SimNode {
       const res = await this.send(m, "/peer/get", { key }).catch(() => undefined);
       if (res?.status === 200 && res.body.doc) return res.body.doc as Doc;
     }
-    if (asked === 0) throw timedOut();
+    if (asked === 0) throw timedOut(`no live owner of ${key}`);
     return undefined;
   }
 
