@@ -91,8 +91,6 @@ const NON_ATOMIC_GAP_MS = 30;
 const CATCH_UP_OVERLAP_MS = 30_000;
 
 const timedOut = (detail?: string) => new ClusterError(503, "time out", "Request timed out.", detail);
-const peerFailure = (r: PeerReply | Error | undefined) =>
-  r === undefined ? "no answer" : r instanceof Error ? r.message : `${r.status} ${String(r.body.detail ?? r.body.error ?? "")}`.trim();
 const contended = () => new ClusterError(409, "contended transaction", "Transaction was aborted due to detection of concurrent modification.");
 
 export class SimNode {
@@ -947,24 +945,27 @@ export class SimNode {
       // has checked it: without one, the query times out rather than answer from what may be an old state.
       if (!seq) throw timedOut("no sequencer");
       if (seq.hostId === this.identity.hostId) await this.validate(reads);
-      else {
-        const r = await this.send(seq, "/peer/validate", { reads }).catch((e: Error) => e);
-        if (!(r instanceof Error) && r.status === 409) throw contended();
-        if (r instanceof Error || r.status !== 200) throw timedOut(`validate on the sequencer ${seq.hostId}: ${peerFailure(r)}`);
-      }
+      else await this.onSequencer(seq, "/peer/validate", { reads }, "validate");
       return this.clock.now();
     }
     if (!seq) throw timedOut("no sequencer");
     let answer: { ts: number; logClock: number };
     if (seq.hostId === this.identity.hostId) answer = await this.sequence(reads, writes);
     else {
-      const r = await this.send(seq, "/peer/txn", { reads, writes }, 10_000).catch((e: Error) => e);
-      if (!(r instanceof Error) && r.status === 409) throw contended();
-      if (r instanceof Error || r.status !== 200) throw timedOut(`commit on the sequencer ${seq.hostId}: ${peerFailure(r)}`);
+      const r = await this.onSequencer(seq, "/peer/txn", { reads, writes }, "commit", 10_000);
       answer = { ts: Number(r.body.ts), logClock: Number(r.body.logClock) };
     }
     await this.holdAck(answer.logClock);
     return answer.ts;
+  }
+
+  /** A query's check or commit on the sequencer: its 409 is contention, any other failure a time out. */
+  private async onSequencer(seq: Member, path: "/peer/validate" | "/peer/txn", body: unknown, what: string, timeout?: number): Promise<PeerReply> {
+    const r = await this.send(seq, path, body, timeout).catch((e: Error) => e);
+    if (r instanceof Error) throw timedOut(`${what} on the sequencer ${seq.hostId}: ${r.message}`);
+    if (r.status === 409) throw contended();
+    if (r.status !== 200) throw timedOut(`${what} on the sequencer ${seq.hostId}: ${r.status} ${String(r.body.detail ?? r.body.error ?? "")}`.trim());
+    return r;
   }
 
   /** Every document under a key prefix, the newest version of each, from the up owners of every data replica. */
